@@ -1,0 +1,59 @@
+// Strong types for VRRP protocol quantities, so a priority can't be passed where a VRID
+// goes, and the time vocabulary the pure core uses (it never reads a clock itself).
+#pragma once
+
+#include <chrono>
+#include <compare>
+#include <cstdint>
+#include <string_view>
+
+namespace vipd {
+
+template <typename Tag, typename Rep>
+class Strong {
+public:
+    using rep = Rep;
+    constexpr Strong() = default;
+    constexpr explicit Strong(Rep value) : value_(value) {}
+    [[nodiscard]] constexpr Rep value() const { return value_; }
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
+    constexpr auto operator<=>(const Strong&) const = default;
+
+private:
+    Rep value_{};
+};
+
+struct VridTag {};
+struct PriorityTag {};
+
+// Virtual Router Identifier, 1..255 (RFC 9568 §5.2.3).
+using Vrid = Strong<VridTag, std::uint8_t>;
+// 0 = stop advertising (§5.2.4), 1..254 = backup candidates, 255 = address owner.
+using Priority = Strong<PriorityTag, std::uint8_t>;
+
+inline constexpr Priority kPriorityStop{0};
+inline constexpr Priority kPriorityOwner{255};
+
+// Advertisement intervals travel in centiseconds (v3: 12 bits, 1..4095; v2: whole seconds).
+using Centiseconds = std::chrono::duration<std::int32_t, std::centi>;
+inline constexpr Centiseconds kMaxAdverIntV3{4095};
+
+// The core's clock vocabulary. Callers pass `now`; tests pass a fake one.
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using Duration = std::chrono::nanoseconds;
+
+enum class Version : std::uint8_t { V2 = 2, V3 = 3 };
+enum class Family : std::uint8_t { IPv4, IPv6 };
+
+[[nodiscard]] constexpr std::string_view to_string(Family f) {
+    switch (f) {
+        case Family::IPv4:
+            return "v4";
+        case Family::IPv6:
+            return "v6";
+    }
+    return "?";
+}
+
+}  // namespace vipd
