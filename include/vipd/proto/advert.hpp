@@ -1,0 +1,135 @@
+// VRRP advertisement codec: VRRPv3 (RFC 9568) for IPv4 and IPv6, VRRPv2 (RFC 3768) for
+// IPv4 with RFC 2338 simple-password authentication. Bytes in, values out, and back.
+// Decoding never allocates and never reads outside the span it is given.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "vipd/core/expected.hpp"
+#include "vipd/core/ip_address.hpp"
+#include "vipd/core/types.hpp"
+#include "vipd/proto/checksum.hpp"
+#include "vipd/proto/decode_error.hpp"
+
+namespace vipd::proto {
+
+inline constexpr std::uint8_t kTypeAdvertisement = 1;  // RFC 9568 §5.2.2
+inline constexpr std::size_t kHeaderSize = 8;          // fixed fields before the addresses
+inline constexpr std::size_t kAuthDataSize = 8;        // v2 trailer (RFC 3768 §5.3.10)
+inline constexpr std::size_t kMaxAddresses = 255;      // 8-bit count field
+// Largest possible message: v3 IPv6 with 255 addresses.
+inline constexpr std::size_t kMaxMessageSize = kHeaderSize + kMaxAddresses * IpAddress::kV6Size;
+
+// RFC 3768 §5.3.6 / RFC 2338 §5.3.6.
+enum class AuthType : std::uint8_t { None = 0, SimplePassword = 1, IpAh = 2 };
+
+// The 8 octets of v2 authentication data; a password shorter than 8 is zero-padded.
+using AuthData = std::array<std::uint8_t, kAuthDataSize>;
+[[nodiscard]] AuthData make_auth_data(std::string_view password);
+
+// What the socket layer learned about a received packet (ancillary data and headers).
+struct RxMeta {
+    IpAddress src;
+    IpAddress dst;
+    std::uint8_t ttl = 0;  // IPv4 TTL or IPv6 Hop Limit
+    std::uint32_t ifindex = 0;
+};
+
+// How a v3 IPv4 receiver treats the two checksum variants.
+enum class ChecksumPolicy : std::uint8_t {
+    AcceptBoth,           // tolerant receive (default): either variant is accepted
+    RequireMessageOnly,   // strict RFC 9568 §5.2.8
+    RequirePseudoHeader,  // strict pre-RFC 9568 / keepalived / FRR behaviour
+};
+
+// A read-only view of the address list inside a received packet. No allocation.
+class AddressView {
+public:
+    AddressView() = default;
+    AddressView(std::span<const std::uint8_t> bytes, Family family)
+        : bytes_(bytes), family_(family) {}
+
+    [[nodiscard]] std::size_t size() const { return bytes_.size() / stride(); }
+    [[nodiscard]] bool empty() const { return bytes_.empty(); }
+    [[nodiscard]] IpAddress operator[](std::size_t i) const;
+    [[nodiscard]] Family family() const { return family_; }
+    [[nodiscard]] std::vector<IpAddress> to_vector() const;
+
+private:
+    [[nodiscard]] std::size_t stride() const {
+        return family_ == Family::IPv4 ? IpAddress::kV4Size : IpAddress::kV6Size;
+    }
+    std::span<const std::uint8_t> bytes_;
+    Family family_ = Family::IPv4;
+};
+
+// The fields a sender chooses. Addresses are passed separately so encoding can use the
+// instance's own storage.
+struct AdvertFields {
+    Version version = Version::V3;
+    Vrid vrid{1};
+    Priority priority{100};
+    Centiseconds max_adver_int{100};      // v2 must be a whole number of seconds
+    AuthType auth_type = AuthType::None;  // v2 only
+    AuthData auth_data{};                 // v2 only
+};
+
+// A decoded advertisement. `addresses` points into the buffer passed to decode().
+struct Advert {
+    AdvertFields fields;
+    Family family = Family::IPv4;
+    AddressView addresses;
+    ChecksumVariant checksum = ChecksumVariant::MessageOnly;  // the variant that matched
+};
+
+// Validates every receive rule the packet itself can show (RFC 9568 §7.1, RFC 3768 §7.1)
+// and returns the advertisement or the first rule it breaks. `message` is the IP payload.
+[[nodiscard]] Expected<Advert, DecodeError> decode(
+    std::span<const std::uint8_t> message, const RxMeta& meta,
+    ChecksumPolicy policy = ChecksumPolicy::AcceptBoth);
+
+enum class EncodeError : std::uint8_t {
+    NoAddresses,         // at least one address is required (§5.2.5)
+    TooManyAddresses,    // more than 255
+    MixedFamilies,       // an address of another family than src
+    V2NotIpv4,           // VRRPv2 is IPv4 only
+    IntervalOutOfRange,  // v3: 1..4095 cs; v2: 1..255 s in whole seconds
+    BufferTooSmall,
+};
+[[nodiscard]] std::string_view to_string(EncodeError e);
+
+// Size of the message for these fields and address count.
+[[nodiscard]] std::size_t encoded_size(Version v, Family f, std::size_t address_count);
+
+// Writes the advertisement into `out` and returns its length. src/dst are the IP header
+// addresses the packet will carry (they enter the checksum for PseudoHeader). v2 always
+// uses MessageOnly; v3 IPv6 always uses PseudoHeader; `checksum` chooses for v3 IPv4.
+[[nodiscard]] Expected<std::size_t, EncodeError> encode(const AdvertFields& fields,
+                                                        std::span<const IpAddress> addresses,
+                                                        const IpAddress& src, const IpAddress& dst,
+                                                        ChecksumVariant checksum,
+                                                        std::span<std::uint8_t> out);
+
+// What the receiving instance expects; used by check_policy() after decode().
+struct ReceivePolicy {
+    Version version = Version::V3;
+    AuthType auth_type = AuthType::None;       // v2
+    AuthData auth_data{};                      // v2, compared when auth_type is SimplePassword
+    std::span<const IpAddress> unicast_peers;  // empty = multicast, accept any source
+};
+
+// The per-instance receive checks of RFC 9568 §7.1 / RFC 3768 §7.1 that need configuration
+// (version, authentication, unicast peer). nullopt = accept.
+[[nodiscard]] std::optional<DecodeError> check_policy(const Advert& advert, const RxMeta& meta,
+                                                      const ReceivePolicy& policy);
+
+// The MAY-check of §7.1: same count and same set of addresses (order ignored).
+[[nodiscard]] bool addresses_match(const AddressView& received,
+                                   std::span<const IpAddress> configured);
+
+}  // namespace vipd::proto

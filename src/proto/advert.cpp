@@ -1,0 +1,284 @@
+// VRRP advertisement encode/decode. Field layout (RFC 9568 §5.1, RFC 3768 §5.1):
+//   byte 0: version(4) | type(4)   1: VRID   2: priority   3: address count
+//   v3: bytes 4-5: reserved(4) | max adver int(12, centiseconds)   v2: 4: auth type 5: adver int
+//   (s) bytes 6-7: checksum, then the addresses, then (v2 only) 8 bytes of authentication data.
+#include "vipd/proto/advert.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace vipd::proto {
+namespace {
+
+constexpr std::uint8_t kTtlRequired = 255;  // RFC 9568 §5.1.1.3, §5.1.2.3
+
+std::size_t address_size(Family f) {
+    return f == Family::IPv4 ? IpAddress::kV4Size : IpAddress::kV6Size;
+}
+
+std::uint16_t read_u16(std::span<const std::uint8_t> b, std::size_t at) {
+    return static_cast<std::uint16_t>(b[at] << 8U | b[at + 1]);
+}
+
+void write_u16(std::span<std::uint8_t> b, std::size_t at, std::uint16_t v) {
+    b[at] = static_cast<std::uint8_t>(v >> 8U);
+    b[at + 1] = static_cast<std::uint8_t>(v & 0xffU);
+}
+
+// The checksum variants a receiver tries, in order, for this version/family/policy.
+std::span<const ChecksumVariant> receive_variants(Version v, Family f, ChecksumPolicy policy) {
+    static constexpr std::array kMessage{ChecksumVariant::MessageOnly};
+    static constexpr std::array kPseudo{ChecksumVariant::PseudoHeader};
+    // RFC 9568 first, then what keepalived and FRR send by default.
+    static constexpr std::array kBoth{ChecksumVariant::MessageOnly, ChecksumVariant::PseudoHeader};
+    if (v == Version::V2) return kMessage;  // RFC 3768 §5.3.8: the VRRP message only
+    if (f == Family::IPv6) return kPseudo;  // RFC 9568 §5.2.8: IPv6 pseudo-header
+    switch (policy) {
+        case ChecksumPolicy::AcceptBoth:
+            return kBoth;
+        case ChecksumPolicy::RequireMessageOnly:
+            return kMessage;
+        case ChecksumPolicy::RequirePseudoHeader:
+            return kPseudo;
+    }
+    return kBoth;
+}
+
+}  // namespace
+
+AuthData make_auth_data(std::string_view password) {
+    AuthData data{};
+    const auto n = std::min(password.size(), data.size());
+    std::copy_n(password.begin(), n, data.begin());
+    return data;
+}
+
+std::string_view to_string(DecodeError e) {
+    switch (e) {
+        case DecodeError::TooShort:
+            return "too_short";
+        case DecodeError::UnknownVersion:
+            return "unknown_version";
+        case DecodeError::VersionFamilyMismatch:
+            return "version_family_mismatch";
+        case DecodeError::BadType:
+            return "bad_type";
+        case DecodeError::NoAddresses:
+            return "no_addresses";
+        case DecodeError::Truncated:
+            return "truncated";
+        case DecodeError::TrailingBytes:
+            return "trailing_bytes";
+        case DecodeError::BadChecksum:
+            return "bad_checksum";
+        case DecodeError::IntervalZero:
+            return "interval_zero";
+        case DecodeError::BadTtl:
+            return "bad_ttl";
+        case DecodeError::UnknownVrid:
+            return "unknown_vrid";
+        case DecodeError::VersionMismatch:
+            return "version_mismatch";
+        case DecodeError::AuthTypeMismatch:
+            return "auth_type_mismatch";
+        case DecodeError::AuthFailure:
+            return "auth_failure";
+        case DecodeError::NotAPeer:
+            return "not_a_peer";
+        case DecodeError::LocalIsOwner:
+            return "local_is_owner";
+        case DecodeError::IntervalMismatch:
+            return "interval_mismatch";
+        case DecodeError::AddressMismatch:
+            return "address_mismatch";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(EncodeError e) {
+    switch (e) {
+        case EncodeError::NoAddresses:
+            return "no addresses";
+        case EncodeError::TooManyAddresses:
+            return "more than 255 addresses";
+        case EncodeError::MixedFamilies:
+            return "addresses of more than one family";
+        case EncodeError::V2NotIpv4:
+            return "VRRPv2 carries IPv4 only";
+        case EncodeError::IntervalOutOfRange:
+            return "advertisement interval out of range";
+        case EncodeError::BufferTooSmall:
+            return "buffer too small";
+    }
+    return "unknown";
+}
+
+IpAddress AddressView::operator[](std::size_t i) const {
+    const auto at = bytes_.subspan(i * stride(), stride());
+    if (family_ == Family::IPv4) return IpAddress::v4(at.first<IpAddress::kV4Size>());
+    return IpAddress::v6(at.first<IpAddress::kV6Size>());
+}
+
+std::vector<IpAddress> AddressView::to_vector() const {
+    std::vector<IpAddress> out;
+    out.reserve(size());
+    for (std::size_t i = 0; i < size(); ++i) {
+        out.push_back((*this)[i]);
+    }
+    return out;
+}
+
+std::size_t encoded_size(Version v, Family f, std::size_t address_count) {
+    return kHeaderSize + address_count * address_size(f) + (v == Version::V2 ? kAuthDataSize : 0);
+}
+
+Expected<Advert, DecodeError> decode(std::span<const std::uint8_t> message, const RxMeta& meta,
+                                     ChecksumPolicy policy) {
+    const Family family = meta.src.family();
+
+    // §7.1: TTL / Hop Limit first: an off-link or forwarded packet is not worth parsing.
+    if (meta.ttl != kTtlRequired) return Unexpected{DecodeError::BadTtl};
+    if (message.size() < kHeaderSize) return Unexpected{DecodeError::TooShort};
+
+    // §7.1: the version must be one we speak; v2 exists only for IPv4.
+    const auto version_bits = static_cast<unsigned>(message[0] >> 4U);
+    if (version_bits != 2 && version_bits != 3) return Unexpected{DecodeError::UnknownVersion};
+    const auto version = static_cast<Version>(version_bits);
+    if (version == Version::V2 && family != Family::IPv4) {
+        return Unexpected{DecodeError::VersionFamilyMismatch};
+    }
+    // §5.2.2: only ADVERTISEMENT (1) is defined; others are discarded.
+    if ((message[0] & 0x0fU) != kTypeAdvertisement) return Unexpected{DecodeError::BadType};
+
+    // §5.2.5: at least one address; §7.1: the complete packet must be present.
+    const std::size_t count = message[3];
+    if (count == 0) return Unexpected{DecodeError::NoAddresses};
+    const std::size_t expected = encoded_size(version, family, count);
+    if (message.size() < expected) return Unexpected{DecodeError::Truncated};
+    if (message.size() > expected) return Unexpected{DecodeError::TrailingBytes};
+
+    // §7.1: MUST verify the checksum. Try each variant this policy accepts and remember
+    // which one matched, so the sender's convention can be learned and reported.
+    std::optional<ChecksumVariant> matched;
+    for (const auto variant : receive_variants(version, family, policy)) {
+        if (vrrp_checksum_valid(message, variant, meta.src, meta.dst)) {
+            matched = variant;
+            break;
+        }
+    }
+    if (!matched) return Unexpected{DecodeError::BadChecksum};
+
+    Advert advert;
+    advert.family = family;
+    advert.checksum = *matched;
+    advert.fields.version = version;
+    advert.fields.vrid = Vrid{message[1]};
+    advert.fields.priority = Priority{message[2]};
+    if (version == Version::V3) {
+        // §5.2.6: the 4 high bits are reserved, "MUST be set to zero on transmission and
+        // ignored on reception".
+        advert.fields.max_adver_int = Centiseconds{read_u16(message, 4) & 0x0fffU};
+    } else {
+        advert.fields.auth_type = static_cast<AuthType>(message[4]);
+        advert.fields.max_adver_int = Centiseconds{message[5] * 100};  // seconds on the wire
+        std::copy_n(message.end() - static_cast<std::ptrdiff_t>(kAuthDataSize), kAuthDataSize,
+                    advert.fields.auth_data.begin());
+    }
+    // §5.2.7: an interval of 0 is not valid and would make the timers spin.
+    if (advert.fields.max_adver_int.count() == 0) return Unexpected{DecodeError::IntervalZero};
+
+    advert.addresses =
+        AddressView(message.subspan(kHeaderSize, count * address_size(family)), family);
+    return advert;
+}
+
+Expected<std::size_t, EncodeError> encode(const AdvertFields& fields,
+                                          std::span<const IpAddress> addresses,
+                                          const IpAddress& src, const IpAddress& dst,
+                                          ChecksumVariant checksum, std::span<std::uint8_t> out) {
+    const Family family = src.family();
+    if (addresses.empty()) return Unexpected{EncodeError::NoAddresses};
+    if (addresses.size() > kMaxAddresses) return Unexpected{EncodeError::TooManyAddresses};
+    if (std::any_of(addresses.begin(), addresses.end(),
+                    [family](const IpAddress& a) { return a.family() != family; })) {
+        return Unexpected{EncodeError::MixedFamilies};
+    }
+    if (fields.version == Version::V2 && family != Family::IPv4) {
+        return Unexpected{EncodeError::V2NotIpv4};
+    }
+    const auto cs = fields.max_adver_int.count();
+    if (fields.version == Version::V3 && (cs < 1 || cs > kMaxAdverIntV3.count())) {
+        return Unexpected{EncodeError::IntervalOutOfRange};
+    }
+    if (fields.version == Version::V2 && (cs < 100 || cs > 255 * 100 || cs % 100 != 0)) {
+        return Unexpected{EncodeError::IntervalOutOfRange};
+    }
+    const std::size_t size = encoded_size(fields.version, family, addresses.size());
+    if (out.size() < size) return Unexpected{EncodeError::BufferTooSmall};
+
+    auto msg = out.first(size);
+    msg[0] =
+        static_cast<std::uint8_t>(static_cast<unsigned>(fields.version) << 4U | kTypeAdvertisement);
+    msg[1] = fields.vrid.value();
+    msg[2] = fields.priority.value();
+    msg[3] = static_cast<std::uint8_t>(addresses.size());
+    if (fields.version == Version::V3) {
+        write_u16(msg, 4, static_cast<std::uint16_t>(cs));  // reserved bits stay zero
+    } else {
+        msg[4] = static_cast<std::uint8_t>(fields.auth_type);
+        msg[5] = static_cast<std::uint8_t>(cs / 100);
+    }
+    write_u16(msg, 6, 0);
+    std::size_t at = kHeaderSize;
+    for (const auto& a : addresses) {
+        std::copy(a.bytes().begin(), a.bytes().end(),
+                  msg.begin() + static_cast<std::ptrdiff_t>(at));
+        at += a.size();
+    }
+    if (fields.version == Version::V2) {
+        // RFC 2338 §5.3.6.1: the password travels in the clear; with no authentication the
+        // field is zero.
+        const AuthData zero{};
+        const auto& data = fields.auth_type == AuthType::SimplePassword ? fields.auth_data : zero;
+        std::copy(data.begin(), data.end(), msg.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+
+    ChecksumVariant variant = checksum;
+    if (fields.version == Version::V2) variant = ChecksumVariant::MessageOnly;
+    if (family == Family::IPv6) variant = ChecksumVariant::PseudoHeader;
+    write_u16(msg, 6, vrrp_checksum(msg, variant, src, dst));
+    return size;
+}
+
+std::optional<DecodeError> check_policy(const Advert& advert, const RxMeta& meta,
+                                        const ReceivePolicy& policy) {
+    // §7.1: MUST verify the version (a v3 instance does not listen to v2, and vice versa).
+    if (advert.fields.version != policy.version) return DecodeError::VersionMismatch;
+    if (!policy.unicast_peers.empty() &&
+        std::find(policy.unicast_peers.begin(), policy.unicast_peers.end(), meta.src) ==
+            policy.unicast_peers.end()) {
+        return DecodeError::NotAPeer;
+    }
+    if (advert.fields.version == Version::V2) {
+        // RFC 3768 §7.1: MUST verify that the Auth Type matches the configured method.
+        if (advert.fields.auth_type != policy.auth_type) return DecodeError::AuthTypeMismatch;
+        // RFC 2338 §5.3.6.1: the receiver compares the 8 octets to its configured password.
+        if (policy.auth_type == AuthType::SimplePassword &&
+            advert.fields.auth_data != policy.auth_data) {
+            return DecodeError::AuthFailure;
+        }
+    }
+    return std::nullopt;
+}
+
+bool addresses_match(const AddressView& received, std::span<const IpAddress> configured) {
+    if (received.size() != configured.size()) return false;
+    for (std::size_t i = 0; i < received.size(); ++i) {
+        if (std::find(configured.begin(), configured.end(), received[i]) == configured.end()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace vipd::proto
