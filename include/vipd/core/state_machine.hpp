@@ -1,0 +1,215 @@
+// The VRRP router state machine of RFC 9568 §6 (and RFC 3768 §6 for VRRPv2), plus a Fault
+// state for tracked links and mandatory trackers. Pure: it takes an event and the current
+// time and returns the actions the driver must carry out. No syscalls, no clock reads.
+//
+// RFC 9568 renamed Master to Active (Active_Down_Interval, Active_Adver_Interval, ...); this
+// code keeps the names users and keepalived know: Master, Master_Down_Interval.
+#pragma once
+
+#include <boost/container/static_vector.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "vipd/core/ip_address.hpp"
+#include "vipd/core/types.hpp"
+#include "vipd/proto/decode_error.hpp"
+
+namespace vipd {
+
+enum class State : std::uint8_t { Initialize, Backup, Master, Fault };
+[[nodiscard]] std::string_view to_string(State s);
+
+enum class TimerId : std::uint8_t { MasterDown, Adver };
+[[nodiscard]] std::string_view to_string(TimerId t);
+
+// Independent reasons an instance can be in Fault; it leaves Fault when none is left.
+enum class FaultSource : std::uint8_t { Link, Address, Tracker };
+[[nodiscard]] std::string_view to_string(FaultSource f);
+
+// The configuration the state machine needs (RFC 9568 §6.1). The priority here is the
+// configured one; PriorityChanged moves the effective priority at run time.
+struct InstanceParams {
+    Version version = Version::V3;
+    Vrid vrid{1};
+    Priority priority{100};
+    Centiseconds advert_interval{100};  // Advertisement_Interval
+    bool preempt = true;                // Preempt_Mode
+    Duration preempt_delay{0};          // keepalived's preempt_delay; 0 = preempt at once
+    bool accept = true;                 // Accept_Mode
+    IpAddress primary_address;          // tie-break (§6.4.3) and the advert source
+    std::vector<IpAddress> addresses;   // IPvX_Addresses, one family
+};
+
+namespace event {
+struct Startup {};
+struct Shutdown {};
+// A decoded advertisement that passed the packet and policy checks of §7.1.
+struct AdvertReceived {
+    IpAddress src;
+    Priority priority;
+    Centiseconds max_adver_int;
+    bool addresses_match = true;  // the MAY-check of §7.1 (proto::addresses_match)
+};
+struct MasterDownTimerExpired {};
+struct AdverTimerExpired {};
+struct FaultRaised {
+    FaultSource source;
+};
+struct FaultCleared {
+    FaultSource source;
+};
+// The effective priority moved (trackers, runtime override). 1..255.
+struct PriorityChanged {
+    Priority priority;
+};
+}  // namespace event
+
+using Event = std::variant<event::Startup, event::Shutdown, event::AdvertReceived,
+                           event::MasterDownTimerExpired, event::AdverTimerExpired,
+                           event::FaultRaised, event::FaultCleared, event::PriorityChanged>;
+
+// Why a transition happened; describe() turns it into the log text.
+enum class ReasonKind : std::uint8_t {
+    Startup,         // Initialize -> Backup
+    AddressOwner,    // -> Master because priority is 255
+    MasterDown,      // Backup -> Master: Master_Down_Timer fired
+    MasterResigned,  // Backup -> Master after the master sent priority 0
+    Preempt,         // Backup -> Master: preempting a lower-priority master
+    HigherPriority,  // Master -> Backup
+    TieBreak,        // Master -> Backup: equal priority, higher sender address
+    Shutdown,        // -> Initialize
+    FaultRaised,     // -> Fault
+    FaultCleared,    // Fault -> Backup/Master
+};
+
+struct Reason {
+    ReasonKind kind = ReasonKind::Startup;
+    IpAddress peer{};          // the other router, where one is involved
+    Priority peer_priority{};  // its priority
+    Duration elapsed{};        // MasterDown: time since the last accepted advert
+    FaultSource fault = FaultSource::Link;
+};
+[[nodiscard]] std::string describe(const Reason& r);
+
+// Things worth a log line that are not transitions.
+enum class WarnKind : std::uint8_t {
+    IntervalMismatch,     // v3: the master's interval differs from ours (learned anyway)
+    AddressMismatch,      // §7.1: the advert's address list differs from ours
+    LowerPriorityMaster,  // another master with lower priority: we re-assert (split brain)
+};
+
+namespace action {
+struct SendAdvert {
+    Priority priority;
+    Centiseconds max_adver_int;
+    std::span<const IpAddress> addresses;
+};
+struct AddAddresses {
+    std::span<const IpAddress> addresses;
+    bool accept;  // Accept_Mode, or true for the address owner
+};
+struct RemoveAddresses {
+    std::span<const IpAddress> addresses;
+};
+// Gratuitous ARP / unsolicited Neighbor Advertisement burst (§6.4.1 (4)-(7), §6.4.2 (14)-(18)).
+struct AnnounceAddresses {
+    std::span<const IpAddress> addresses;
+};
+struct ArmTimer {
+    TimerId timer;
+    TimePoint deadline;  // absolute
+};
+struct CancelTimer {
+    TimerId timer;
+};
+struct Notify {
+    State from;
+    State to;
+    Reason reason;
+};
+// An advertisement dropped by a rule that needs the state machine's view; count it.
+struct Discard {
+    proto::DecodeError reason;
+};
+struct Warn {
+    WarnKind kind;
+    IpAddress peer;
+    Priority peer_priority;
+    Centiseconds interval;
+};
+}  // namespace action
+
+using Action = std::variant<action::SendAdvert, action::AddAddresses, action::RemoveAddresses,
+                            action::AnnounceAddresses, action::ArmTimer, action::CancelTimer,
+                            action::Notify, action::Discard, action::Warn>;
+
+// At most this many actions follow one event; a fixed-capacity vector keeps handle() free
+// of heap allocation on the per-advert path (thousands of instances, 100 adverts/s each).
+inline constexpr std::size_t kMaxActions = 10;
+using Actions = boost::container::static_vector<Action, kMaxActions>;
+
+class StateMachine {
+public:
+    explicit StateMachine(InstanceParams params);
+
+    // Spans in returned actions point into this object's parameters: valid until the next
+    // call that changes them.
+    [[nodiscard]] Actions handle(const Event& event, TimePoint now);
+
+    [[nodiscard]] State state() const { return state_; }
+    [[nodiscard]] const InstanceParams& params() const { return params_; }
+    [[nodiscard]] Priority priority() const { return priority_; }  // effective
+    [[nodiscard]] Centiseconds master_adver_interval() const { return master_adver_interval_; }
+    [[nodiscard]] Duration skew_time() const;             // §6.1
+    [[nodiscard]] Duration master_down_interval() const;  // §6.1
+    [[nodiscard]] std::optional<TimePoint> master_down_deadline() const { return master_down_at_; }
+    [[nodiscard]] std::optional<TimePoint> adver_deadline() const { return adver_at_; }
+    // The current master as far as this router knows (itself when Master).
+    [[nodiscard]] std::optional<IpAddress> master_address() const { return master_; }
+    [[nodiscard]] bool is_owner() const { return priority_ == kPriorityOwner; }
+
+private:
+    void on(const event::Startup&, TimePoint now, Actions& out);
+    void on(const event::Shutdown&, TimePoint now, Actions& out);
+    void on(const event::AdvertReceived&, TimePoint now, Actions& out);
+    void on(const event::MasterDownTimerExpired&, TimePoint now, Actions& out);
+    void on(const event::AdverTimerExpired&, TimePoint now, Actions& out);
+    void on(const event::FaultRaised&, TimePoint now, Actions& out);
+    void on(const event::FaultCleared&, TimePoint now, Actions& out);
+    void on(const event::PriorityChanged&, TimePoint now, Actions& out);
+
+    void advert_in_backup(const event::AdvertReceived& ev, TimePoint now, Actions& out);
+    void advert_in_master(const event::AdvertReceived& ev, TimePoint now, Actions& out);
+    void leave_initialize(TimePoint now, Reason reason, Actions& out);
+    void become_master(TimePoint now, Reason reason, Actions& out);
+    void become_backup(TimePoint now, Reason reason, Actions& out);
+    void become_fault(FaultSource source, Actions& out);
+    void become_initialize(Actions& out);
+    void transition(State to, const Reason& reason, Actions& out);
+    void arm(TimerId timer, TimePoint deadline, Actions& out);
+    void cancel(TimerId timer, Actions& out);
+    void send_advert(Priority priority, Actions& out);
+    void learn_interval(Centiseconds interval);
+
+    InstanceParams params_;
+    State state_ = State::Initialize;
+    Priority priority_;
+    Centiseconds master_adver_interval_;
+    std::optional<TimePoint> master_down_at_;
+    std::optional<TimePoint> adver_at_;
+    std::optional<IpAddress> master_;
+    bool started_ = false;
+    std::uint8_t faults_ = 0;  // bit per FaultSource
+    // Backup bookkeeping for reasons and preempt_delay.
+    TimePoint last_accepted_{};
+    bool master_resigned_ = false;
+    std::optional<TimePoint> preempt_at_;  // when a seen lower-priority master may be preempted
+    std::optional<std::pair<IpAddress, Priority>> lower_master_;
+    Centiseconds warned_interval_{0};
+};
+
+}  // namespace vipd
