@@ -106,6 +106,26 @@ Actions StateMachine::handle(const Event& event, TimePoint now) {
     return out;
 }
 
+Actions StateMachine::reconfigure(InstanceParams params, TimePoint now) {
+    Actions out;
+    const bool interval_changed = params.advert_interval != params_.advert_interval;
+    const Priority new_priority = params.priority;
+    params_ = std::move(params);
+    // A backup keeps the interval it learned from the master (VRRPv3); everywhere else
+    // Master_Adver_Interval follows the configured one (§6.4.1 (11)).
+    if (params_.version == Version::V2 || state_ != State::Backup) {
+        master_adver_interval_ = params_.advert_interval;
+    }
+    if (new_priority != priority_) {
+        on(event::PriorityChanged{new_priority}, now, out);
+    } else if (interval_changed && state_ == State::Master) {
+        // Backups learn the new interval from the next advert: send it now.
+        send_advert(priority_, out);
+        arm(TimerId::Adver, now + Duration{params_.advert_interval}, out);
+    }
+    return out;
+}
+
 // §6.1 Skew_Time. VRRPv3: ((256 - Priority) * Master_Adver_Interval) / 256.
 // VRRPv2 (RFC 3768 §6.1): (256 - Priority) / 256 seconds, independent of the interval.
 // Computed in nanoseconds rather than centiseconds so no precision is lost.

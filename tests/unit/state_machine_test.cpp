@@ -625,6 +625,56 @@ TEST(PriorityChange, ZeroAndUnchangedAreIgnored) {
     EXPECT_EQ(sm.priority(), Priority{100});
 }
 
+// --- Reload ------------------------------------------------------------------------------
+
+TEST(Reconfigure, MasterAdvertisesANewPriorityAtOnce) {
+    StateMachine sm = master(params(100));
+    const auto t = kT0 + 4500ms;
+    const auto out = sm.reconfigure(params(120), t);
+    EXPECT_EQ(sm.state(), State::Master);
+    EXPECT_EQ(sm.priority(), Priority{120});
+    EXPECT_EQ(first<action::SendAdvert>(out)->priority, Priority{120});
+    EXPECT_FALSE(first<action::Notify>(out));
+    EXPECT_FALSE(first<action::RemoveAddresses>(out));  // no flap
+}
+
+TEST(Reconfigure, MasterAdvertisesANewIntervalAtOnce) {
+    StateMachine sm = master(params(100));
+    const auto t = kT0 + 4500ms;
+    const auto out = sm.reconfigure(params(100, Centiseconds{20}), t);
+    EXPECT_EQ(first<action::SendAdvert>(out)->max_adver_int, Centiseconds{20});
+    EXPECT_EQ(armed(out, TimerId::Adver), t + 200ms);
+}
+
+TEST(Reconfigure, UnchangedParametersDoNothing) {
+    StateMachine sm = master(params(100));
+    EXPECT_TRUE(sm.reconfigure(params(100), kT0 + 4s).empty());
+    StateMachine b = started(params(100));
+    EXPECT_TRUE(b.reconfigure(params(100), kT0 + 1s).empty());
+    EXPECT_EQ(b.state(), State::Backup);
+}
+
+TEST(Reconfigure, BackupKeepsTheLearnedIntervalAndTakesNewAddresses) {
+    StateMachine sm = started(params(100));
+    (void)sm.handle(advert("192.0.2.12", 200, Centiseconds{50}), kT0);
+    auto p = params(100, Centiseconds{30});
+    p.addresses = {ip("192.0.2.1"), ip("192.0.2.2")};
+    EXPECT_TRUE(sm.reconfigure(p, kT0 + 100ms).empty());
+    EXPECT_EQ(sm.master_adver_interval(), Centiseconds{50});
+    EXPECT_EQ(sm.params().addresses.size(), 2U);
+    // It becomes master with the new addresses and interval.
+    const auto out = sm.handle(event::MasterDownTimerExpired{}, *sm.master_down_deadline());
+    EXPECT_EQ(first<action::AddAddresses>(out)->addresses.size(), 2U);
+    EXPECT_EQ(first<action::SendAdvert>(out)->max_adver_int, Centiseconds{30});
+}
+
+TEST(Reconfigure, PrimaryAddressChangeMovesTheTieBreak) {
+    StateMachine sm = master(params(100));  // 192.0.2.11
+    sm.set_primary_address(ip("192.0.2.13"));
+    (void)sm.handle(advert("192.0.2.12", 100), kT0 + 4s);
+    EXPECT_EQ(sm.state(), State::Master);  // 192.0.2.13 > .12: we keep it
+}
+
 // --- Every transition of the machine, as a table -----------------------------------------
 
 TEST(Transitions, EveryEdgeIsReachableAndNotified) {

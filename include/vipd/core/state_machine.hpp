@@ -160,6 +160,16 @@ public:
     // call that changes them.
     [[nodiscard]] Actions handle(const Event& event, TimePoint now);
 
+    // Reload: new parameters for the same instance (same VRID, family, interface). The
+    // state is kept; a master advertises a changed priority or interval at once. The
+    // effective priority becomes the new configured one. Adding and removing VIPs that
+    // changed is the driver's (it holds both lists); the returned spans see the new ones.
+    [[nodiscard]] Actions reconfigure(InstanceParams params, TimePoint now);
+
+    // The interface's primary address appeared or changed (it is the tie-break and the
+    // advert source). Takes effect from the next advert; no actions.
+    void set_primary_address(const IpAddress& address) { params_.primary_address = address; }
+
     [[nodiscard]] State state() const { return state_; }
     [[nodiscard]] const InstanceParams& params() const { return params_; }
     [[nodiscard]] Priority priority() const { return priority_; }  // effective
