@@ -1,0 +1,111 @@
+// vipd's configuration: the libconfig file parsed into plain values, validated as a whole,
+// with every problem reported as FILE:LINE: message. Loading never throws and never
+// touches the running daemon: the caller decides whether to apply the result.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vipd/core/ip_address.hpp"
+#include "vipd/core/types.hpp"
+#include "vipd/proto/advert.hpp"
+
+namespace vipd::config {
+
+enum class LogLevel : std::uint8_t { Debug, Info, Notice, Warning, Error };
+[[nodiscard]] std::string_view to_string(LogLevel l);
+[[nodiscard]] std::optional<LogLevel> parse_log_level(std::string_view s);
+
+// How a VRRPv3 IPv4 instance computes its checksum (vipd.conf(5) `checksum`).
+enum class ChecksumMode : std::uint8_t {
+    Auto,          // send what the peers we hear send; pseudo-header until we hear one
+    Rfc9568,       // message only (RFC 9568 §5.2.8)
+    PseudoHeader,  // with the IPv4 pseudo-header (keepalived, FRR)
+};
+[[nodiscard]] std::string_view to_string(ChecksumMode m);
+[[nodiscard]] std::optional<ChecksumMode> parse_checksum_mode(std::string_view s);
+
+// A virtual address with the prefix length it is configured with on the interface.
+struct VipAddress {
+    IpAddress address;
+    std::uint8_t prefix_len = 32;
+    friend bool operator==(const VipAddress&, const VipAddress&) = default;
+};
+
+// Gratuitous ARP / unsolicited NA on becoming master: `count` messages per address,
+// `interval` apart (the first at once), and again every `refresh` while master (0 = never).
+struct AnnounceConfig {
+    int count = 5;
+    Duration interval = std::chrono::milliseconds{200};
+    Duration refresh = Duration::zero();
+    friend bool operator==(const AnnounceConfig&, const AnnounceConfig&) = default;
+};
+
+struct InstanceConfig {
+    std::string name;
+    std::string interface;
+    Vrid vrid{1};
+    Priority priority{100};
+    Version version = Version::V3;
+    Family family = Family::IPv4;  // of the addresses
+    Centiseconds advert_interval{100};
+    bool preempt = true;
+    Duration preempt_delay = Duration::zero();
+    bool accept = true;
+    std::vector<VipAddress> addresses;
+    std::vector<IpAddress> unicast_peers;               // empty = multicast
+    std::optional<IpAddress> source_address;            // default: the interface's primary address
+    proto::AuthType auth_type = proto::AuthType::None;  // v2 only
+    std::string password;                               // v2 simple password, 1..8 characters
+    ChecksumMode checksum = ChecksumMode::Auto;         // v3 IPv4 only
+    AnnounceConfig announce;                            // defaults from global
+    std::string file;                                   // where it was defined, for messages
+    int line = 0;
+
+    friend bool operator==(const InstanceConfig&, const InstanceConfig&) = default;
+};
+
+struct GlobalConfig {
+    std::string router_id;  // default: the host name
+    LogLevel log_level = LogLevel::Info;
+    AnnounceConfig announce;
+    friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
+};
+
+struct Config {
+    std::string file;
+    GlobalConfig global;
+    std::vector<InstanceConfig> instances;
+};
+
+struct Diagnostic {
+    enum class Severity : std::uint8_t { Error, Warning };
+    Severity severity = Severity::Error;
+    std::string file;
+    int line = 0;
+    std::string message;
+    // "FILE:LINE: message" for errors, "FILE:LINE: warning: message" for warnings;
+    // line 0 (the file could not be read at all) gives "FILE: message".
+    [[nodiscard]] std::string to_string() const;
+};
+
+struct LoadResult {
+    std::optional<Config> config;  // set when there are no errors (warnings allowed)
+    std::vector<Diagnostic> diagnostics;
+    [[nodiscard]] bool ok() const { return config.has_value(); }
+};
+
+// Answers whether a network interface of this name exists (an unknown one is a warning:
+// it may appear later). Empty = don't check.
+using InterfaceExists = std::function<bool(std::string_view)>;
+
+[[nodiscard]] LoadResult load_file(const std::string& path,
+                                   const InterfaceExists& interface_exists = {});
+// `name` stands in for the file name in diagnostics.
+[[nodiscard]] LoadResult load_string(const std::string& text, const std::string& name,
+                                     const InterfaceExists& interface_exists = {});
+
+}  // namespace vipd::config

@@ -1,0 +1,85 @@
+// The daemon: owns the event loop, the shared VRRP sockets (one per interface and family),
+// netlink, signals and the instances; applies configurations and reloads them.
+#pragma once
+
+#include <spdlog/logger.h>
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vipd/config/config.hpp"
+#include "vipd/daemon/instance.hpp"
+#include "vipd/os/announcer.hpp"
+#include "vipd/os/netlink.hpp"
+#include "vipd/os/vrrp_socket.hpp"
+
+namespace vipd {
+
+struct DaemonOptions {
+    std::string config_file = "/etc/vipd/vipd.conf";
+    std::string runtime_dir = "/run/vipd";
+    std::string pid_file;                       // empty: RUNTIME_DIR/vipd.pid
+    std::optional<config::LogLevel> log_level;  // command line beats the config file
+};
+
+struct ReloadResult {
+    bool applied = false;
+    std::vector<config::Diagnostic> diagnostics;
+};
+
+void set_log_level(spdlog::logger& log, config::LogLevel level);
+
+class Daemon {
+public:
+    Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Opens netlink and sockets, starts every instance of `config`, and runs until SIGTERM
+    // or SIGINT. Returns the process exit code.
+    int run(config::Config config);
+
+    // SIGHUP: validate the file; apply it only if it has no errors.
+    ReloadResult reload();
+    [[nodiscard]] nlohmann::json snapshot() const;
+
+private:
+    struct SocketEntry;
+
+    void apply(config::Config config);
+    void sync_sockets();
+    void watch_socket(SocketEntry& entry);
+    void drain(SocketEntry& entry);
+    void watch_netlink();
+    void wait_signals();
+    void on_link_changed(int ifindex);
+    void on_address_changed(int ifindex, const IpAddress& address, bool added);
+    void write_snapshot();
+    void shutdown();
+    bool write_pid_file();
+    [[nodiscard]] Instance::Env env();
+
+    DaemonOptions options_;
+    std::shared_ptr<spdlog::logger> log_;
+    boost::asio::io_context io_;
+    boost::asio::signal_set signals_;
+    std::unique_ptr<os::Netlink> netlink_;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> netlink_watch_;
+    std::unique_ptr<os::SocketAnnouncer> announcer_;
+    config::Config config_;
+    std::map<InstanceKey, std::unique_ptr<Instance>> instances_;
+    std::map<std::pair<std::string, Family>, std::unique_ptr<SocketEntry>> sockets_;
+    std::vector<std::uint8_t> rx_buffer_;
+    std::string pid_file_;
+    bool pid_file_written_ = false;
+};
+
+}  // namespace vipd

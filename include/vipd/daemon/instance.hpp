@@ -1,0 +1,127 @@
+// One VRRP instance at run time: feeds events into its StateMachine and carries out the
+// actions it returns (timers on the event loop, adverts on the shared socket, VIPs through
+// netlink, announcements). Everything OS-facing goes through small interfaces so this class
+// is unit-tested with fakes.
+#pragma once
+
+#include <spdlog/logger.h>
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "vipd/config/config.hpp"
+#include "vipd/core/state_machine.hpp"
+#include "vipd/daemon/rate_limiter.hpp"
+#include "vipd/os/announcer.hpp"
+#include "vipd/os/netlink.hpp"
+#include "vipd/os/vrrp_socket.hpp"
+
+namespace vipd {
+
+struct InstanceCounters {
+    std::uint64_t adverts_sent = 0;
+    std::uint64_t adverts_received = 0;  // accepted by the receive checks
+    std::uint64_t send_errors = 0;
+    std::uint64_t transitions = 0;
+    std::uint64_t became_master = 0;
+    std::uint64_t announcements = 0;
+    std::uint64_t address_errors = 0;
+    std::uint64_t addresses_restored = 0;  // VIPs someone deleted while we were master
+    std::array<std::uint64_t, proto::kDecodeErrorCount> drops{};
+};
+
+// Identity: what must stay the same for a reload to keep the instance (and its state).
+struct InstanceKey {
+    std::string name;
+    std::string interface;
+    Vrid vrid;
+    Family family;
+    auto operator<=>(const InstanceKey&) const = default;
+};
+InstanceKey key_of(const config::InstanceConfig& c);
+
+class Instance {
+public:
+    struct Env {
+        boost::asio::io_context& io;
+        os::AddressManager& addresses;
+        os::Announcer& announcer;
+        std::shared_ptr<spdlog::logger> log;
+    };
+
+    Instance(Env env, config::InstanceConfig config);
+    ~Instance();
+    Instance(const Instance&) = delete;
+    Instance& operator=(const Instance&) = delete;
+
+    [[nodiscard]] const config::InstanceConfig& config() const { return config_; }
+    [[nodiscard]] const StateMachine& machine() const { return sm_; }
+    [[nodiscard]] State state() const { return sm_.state(); }
+    [[nodiscard]] const InstanceCounters& counters() const { return counters_; }
+    [[nodiscard]] const std::string& prefix() const { return prefix_; }
+
+    // The socket adverts go out on (null while the interface is missing).
+    void set_transport(os::AdvertTransport* transport) { transport_ = transport; }
+    // The interface appeared, changed, or vanished (null): link state, primary address
+    // and MAC are re-read; a down link or no usable address means Fault.
+    void update_interface(const os::InterfaceInfo* info);
+    // Removes VIPs of ours left on the interface (by a crash), unless we own them.
+    void release_stale_addresses(const os::InterfaceInfo& info);
+    // An address vanished from our interface: a VIP deleted while we are master comes back.
+    void address_removed(const IpAddress& address);
+
+    void start();
+    void stop();
+    // Reload with the same identity: parameters apply live, VIPs are not flapped.
+    void reconfigure(config::InstanceConfig config);
+
+    // A decoded advert for our VRID on our interface: policy checks, then the machine.
+    void receive(const proto::Advert& advert, const proto::RxMeta& meta);
+
+    [[nodiscard]] nlohmann::json snapshot(TimePoint now) const;
+
+private:
+    void dispatch(const Event& event);
+    void execute(const Actions& actions);
+    void send_advert(const action::SendAdvert& a);
+    void add_addresses(std::span<const IpAddress> addresses);
+    void remove_addresses(std::span<const IpAddress> addresses);
+    void start_announce_burst();
+    void announce_round();
+    void schedule_refresh();
+    void arm_timer(TimerId id, TimePoint deadline);
+    void cancel_timer(TimerId id);
+    void log_transition(const action::Notify& n);
+    void log_warn(const action::Warn& w);
+    void count_drop(proto::DecodeError e, const IpAddress& from);
+    [[nodiscard]] std::uint8_t prefix_len_of(const IpAddress& a) const;
+    [[nodiscard]] proto::ChecksumVariant send_variant() const;
+    [[nodiscard]] static InstanceParams params_for(const config::InstanceConfig& c,
+                                                   const IpAddress& source);
+
+    Env env_;
+    config::InstanceConfig config_;
+    std::string prefix_;  // "[web vrid 51 v4]"
+    std::vector<IpAddress> vips_;
+    StateMachine sm_;
+    os::AdvertTransport* transport_ = nullptr;
+    std::optional<os::InterfaceInfo> iface_;
+    IpAddress source_;
+    std::optional<proto::ChecksumVariant> heard_variant_;  // checksum = auto learns this
+    InstanceCounters counters_;
+    boost::asio::steady_timer master_down_timer_;
+    boost::asio::steady_timer adver_timer_;
+    boost::asio::steady_timer announce_timer_;
+    boost::asio::steady_timer refresh_timer_;
+    int announce_rounds_left_ = 0;
+    TimePoint state_since_{};
+    std::optional<Reason> last_reason_;
+    RateLimiter drop_log_{1.0, 5.0};
+};
+
+}  // namespace vipd

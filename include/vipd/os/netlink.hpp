@@ -1,0 +1,96 @@
+// Netlink through libnl-route: a live table of interfaces and their addresses, kept current
+// from RTNLGRP_LINK / IFADDR events (no polling), and adding and removing VIPs.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "vipd/core/expected.hpp"
+#include "vipd/core/ip_address.hpp"
+#include "vipd/proto/announce.hpp"
+
+struct nl_sock;
+struct nl_cache_mngr;
+struct nl_cache;
+struct nl_object;
+
+namespace vipd::os {
+
+struct InterfaceAddress {
+    IpAddress address;
+    std::uint8_t prefix_len = 0;
+    std::uint32_t flags = 0;  // IFA_F_*
+};
+
+struct InterfaceInfo {
+    int ifindex = 0;
+    std::string name;
+    bool up = false;  // administratively up and carrier (IFF_UP && IFF_RUNNING)
+    proto::MacAddress mac{};
+    std::vector<InterfaceAddress> addresses;
+
+    [[nodiscard]] bool has_address(const IpAddress& a) const;
+    // The address VRRP sends from: IPv4, the first primary (non-secondary) address that is
+    // not one of `exclude` (the VIPs); IPv6, the first usable link-local address.
+    [[nodiscard]] std::optional<IpAddress> primary(Family family,
+                                                   std::span<const IpAddress> exclude) const;
+};
+
+// What instances need to claim and release VIPs: tests substitute a fake.
+class AddressManager {
+public:
+    virtual ~AddressManager() = default;
+    // Idempotent: adding a present address or removing an absent one succeeds.
+    virtual std::error_code add(int ifindex, const IpAddress& address, std::uint8_t prefix_len) = 0;
+    virtual std::error_code remove(int ifindex, const IpAddress& address,
+                                   std::uint8_t prefix_len) = 0;
+};
+
+const std::error_category& netlink_category();
+
+class Netlink final : public AddressManager {
+public:
+    struct Callbacks {
+        std::function<void(int ifindex)> link_changed;  // appeared, changed, or vanished
+        std::function<void(int ifindex, const IpAddress&, bool added)> address_changed;
+    };
+
+    static Expected<std::unique_ptr<Netlink>, std::error_code> open();
+    ~Netlink() override;
+    Netlink(const Netlink&) = delete;
+    Netlink& operator=(const Netlink&) = delete;
+
+    void set_callbacks(Callbacks callbacks) { callbacks_ = std::move(callbacks); }
+    // The event socket; call process() when it is readable.
+    [[nodiscard]] int event_fd() const;
+    std::error_code process();
+
+    [[nodiscard]] const InterfaceInfo* find(int ifindex) const;
+    [[nodiscard]] const InterfaceInfo* find(std::string_view name) const;
+    [[nodiscard]] const std::map<int, InterfaceInfo>& interfaces() const { return interfaces_; }
+
+    std::error_code add(int ifindex, const IpAddress& address, std::uint8_t prefix_len) override;
+    std::error_code remove(int ifindex, const IpAddress& address, std::uint8_t prefix_len) override;
+
+private:
+    Netlink() = default;
+    static void on_change(nl_cache* cache, nl_object* obj, int action, void* self);
+    void apply_link(nl_object* obj, int action, bool notify);
+    void apply_address(nl_object* obj, int action, bool notify);
+
+    nl_sock* request_ = nullptr;  // synchronous requests (address add/delete)
+    nl_cache_mngr* manager_ = nullptr;
+    nl_cache* links_ = nullptr;
+    nl_cache* addresses_ = nullptr;
+    std::map<int, InterfaceInfo> interfaces_;
+    Callbacks callbacks_;
+};
+
+}  // namespace vipd::os

@@ -1,0 +1,63 @@
+// The raw IPPROTO_VRRP (112) socket of one (interface, family), shared by every instance on
+// that interface and demultiplexed by VRID above it. Sends with TTL/Hop Limit 255 from an
+// explicit source; receives with the metadata the §7.1 checks need.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <system_error>
+
+#include "vipd/core/expected.hpp"
+#include "vipd/core/ip_address.hpp"
+#include "vipd/proto/advert.hpp"
+
+namespace vipd::os {
+
+inline const IpAddress kVrrpGroupV4 = *IpAddress::parse("224.0.0.18");
+inline const IpAddress kVrrpGroupV6 = *IpAddress::parse("ff02::12");
+
+// What the instances need from a transport: tests substitute a fake.
+class AdvertTransport {
+public:
+    virtual ~AdvertTransport() = default;
+    virtual std::error_code send(std::span<const std::uint8_t> message, const IpAddress& src,
+                                 const IpAddress& dst) = 0;
+};
+
+struct ReceivedPacket {
+    std::span<const std::uint8_t> message;  // the VRRP message (IP header stripped)
+    proto::RxMeta meta;
+};
+
+class VrrpSocket final : public AdvertTransport {
+public:
+    // Opens, binds to the device, and (multicast) joins the VRRP group on it.
+    static Expected<std::unique_ptr<VrrpSocket>, std::error_code> open(Family family, int ifindex,
+                                                                       const std::string& ifname,
+                                                                       bool join_group);
+    ~VrrpSocket() override;
+    VrrpSocket(const VrrpSocket&) = delete;
+    VrrpSocket& operator=(const VrrpSocket&) = delete;
+
+    [[nodiscard]] int fd() const { return fd_; }
+    [[nodiscard]] Family family() const { return family_; }
+    [[nodiscard]] int ifindex() const { return ifindex_; }
+
+    std::error_code send(std::span<const std::uint8_t> message, const IpAddress& src,
+                         const IpAddress& dst) override;
+
+    // One packet into `buffer`, or nullopt when none is waiting (non-blocking). A packet
+    // too short to carry an IP header is reported with an empty message (a decode error).
+    std::optional<ReceivedPacket> receive(std::span<std::uint8_t> buffer, std::error_code& ec);
+
+private:
+    VrrpSocket(int fd, Family family, int ifindex) : fd_(fd), family_(family), ifindex_(ifindex) {}
+    int fd_;
+    Family family_;
+    int ifindex_;
+};
+
+}  // namespace vipd::os

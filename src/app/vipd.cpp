@@ -1,0 +1,116 @@
+// vipd's main(): command line (Boost.Program_options), logging, config check (-t), then the
+// daemon in the foreground. Exceptions from the libraries stop here with a clear message.
+#include <net/if.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/syslog_sink.h>
+#include <spdlog/spdlog.h>
+#include <syslog.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "vipd/config/config.hpp"
+#include "vipd/daemon/daemon.hpp"
+
+#ifndef VIPD_VERSION
+#define VIPD_VERSION "unknown"
+#endif
+
+namespace po = boost::program_options;
+
+namespace {
+
+bool interface_exists(std::string_view name) {
+    const std::string n(name);
+    return ::if_nametoindex(n.c_str()) != 0;
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& target) {
+    if (target == "syslog") {
+        return spdlog::syslog_logger_mt("vipd", "vipd", LOG_PID, LOG_DAEMON);
+    }
+    auto log = spdlog::stderr_logger_mt("vipd");
+    // journald adds its own time stamps, but a terminal or a test log needs them.
+    log->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    return log;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    vipd::DaemonOptions options;
+    std::string log_level, log_target = "stderr", control_socket;
+    po::options_description desc("Usage: vipd [options]\n\nOptions");
+    // clang-format off
+    desc.add_options()
+        ("config-file,f", po::value(&options.config_file)->default_value(options.config_file),
+            "configuration file")
+        ("test-config,t", "check the configuration file and exit (0 = valid)")
+        ("runtime-dir", po::value(&options.runtime_dir)->default_value(options.runtime_dir),
+            "directory for the pid file and state snapshots")
+        ("pid-file", po::value(&options.pid_file), "pid file (default RUNTIME_DIR/vipd.pid)")
+        ("control-socket", po::value(&control_socket),
+            "control socket for vipctl (default RUNTIME_DIR/vipd.sock)")
+        ("log-level", po::value(&log_level), "debug, info, notice, warning or error "
+            "(overrides the config file)")
+        ("log-target", po::value(&log_target)->default_value(log_target), "stderr or syslog")
+        ("version", "print the version and exit")
+        ("help,h", "print this help and exit");
+    // clang-format on
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, desc), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "vipd: " << e.what() << "\n(try vipd --help)\n";
+        return 2;
+    }
+    if (vm.count("help") != 0U) {
+        std::cout << desc
+                  << "\nSignals: TERM/INT stop (masters hand over with priority 0), "
+                     "HUP reloads the configuration, USR1 writes "
+                     "RUNTIME_DIR/snapshot.json.\n";
+        return 0;
+    }
+    if (vm.count("version") != 0U) {
+        std::cout << "vipd " << VIPD_VERSION << "\n";
+        return 0;
+    }
+    if (log_target != "stderr" && log_target != "syslog") {
+        std::cerr << "vipd: --log-target must be stderr or syslog, not '" << log_target << "'\n";
+        return 2;
+    }
+    if (!log_level.empty()) {
+        options.log_level = vipd::config::parse_log_level(log_level);
+        if (!options.log_level) {
+            std::cerr << "vipd: unknown --log-level '" << log_level << "'\n";
+            return 2;
+        }
+    }
+
+    auto loaded = vipd::config::load_file(options.config_file, interface_exists);
+    for (const auto& d : loaded.diagnostics)
+        std::cerr << d.to_string() << "\n";
+    if (vm.count("test-config") != 0U) {
+        if (loaded.ok()) {
+            std::cout << options.config_file << ": configuration valid ("
+                      << loaded.config->instances.size() << " instance(s))\n";
+        }
+        return loaded.ok() ? 0 : 1;
+    }
+    if (!loaded.ok()) {
+        std::cerr << "vipd: " << options.config_file << ": invalid configuration, not starting\n";
+        return 1;
+    }
+
+    try {
+        auto log = make_logger(log_target);
+        vipd::set_log_level(*log, options.log_level.value_or(loaded.config->global.log_level));
+        vipd::Daemon daemon(options, log);
+        return daemon.run(std::move(*loaded.config));
+    } catch (const std::exception& e) {
+        std::cerr << "vipd: fatal: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,429 @@
+// The instance driver: the only place where the pure state machine meets the event loop.
+// Every action is carried out in the order the machine returned it.
+#include "vipd/daemon/instance.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace vipd {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+
+std::int64_t ms(Duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+}  // namespace
+
+InstanceKey key_of(const config::InstanceConfig& c) {
+    return InstanceKey{c.name, c.interface, c.vrid, c.family};
+}
+
+Instance::Instance(Env env, config::InstanceConfig config)
+    : env_(std::move(env)),
+      config_(std::move(config)),
+      prefix_(fmt::format("[{} vrid {} {}]", config_.name, config_.vrid.value(),
+                          to_string(config_.family))),
+      sm_(params_for(config_, IpAddress{})),
+      master_down_timer_(env_.io),
+      adver_timer_(env_.io),
+      announce_timer_(env_.io),
+      refresh_timer_(env_.io) {
+    for (const auto& v : config_.addresses)
+        vips_.push_back(v.address);
+}
+
+Instance::~Instance() = default;
+
+InstanceParams Instance::params_for(const config::InstanceConfig& c, const IpAddress& source) {
+    InstanceParams p;
+    p.version = c.version;
+    p.vrid = c.vrid;
+    p.priority = c.priority;
+    p.advert_interval = c.advert_interval;
+    p.preempt = c.preempt;
+    p.preempt_delay = c.preempt_delay;
+    p.accept = c.accept;
+    p.primary_address = source;
+    for (const auto& v : c.addresses)
+        p.addresses.push_back(v.address);
+    return p;
+}
+
+void Instance::update_interface(const os::InterfaceInfo* info) {
+    if (info == nullptr) {
+        iface_.reset();
+        dispatch(event::FaultRaised{FaultSource::Link});
+        return;
+    }
+    iface_ = *info;
+    dispatch(info->up ? Event{event::FaultCleared{FaultSource::Link}}
+                      : Event{event::FaultRaised{FaultSource::Link}});
+    // The advert source: the configured one if the interface has it, else its primary
+    // address (IPv6: link-local, RFC 9568 §5.1.2.1).
+    std::optional<IpAddress> src;
+    if (config_.source_address) {
+        if (info->has_address(*config_.source_address)) src = config_.source_address;
+    } else {
+        src = info->primary(config_.family, vips_);
+    }
+    if (!src) {
+        dispatch(event::FaultRaised{FaultSource::Address});
+        return;
+    }
+    if (*src != source_) {
+        source_ = *src;
+        sm_.set_primary_address(source_);
+    }
+    dispatch(event::FaultCleared{FaultSource::Address});
+}
+
+void Instance::release_stale_addresses(const os::InterfaceInfo& info) {
+    if (config_.priority == kPriorityOwner) return;  // the owner's addresses are its own
+    for (const auto& v : config_.addresses) {
+        if (!info.has_address(v.address)) continue;
+        env_.log->warn("{} removing {} left on {} while not master (previous run?)", prefix_,
+                       v.address.to_string(), config_.interface);
+        if (auto ec = env_.addresses.remove(info.ifindex, v.address, v.prefix_len)) {
+            ++counters_.address_errors;
+            env_.log->error("{} cannot remove {}: {}", prefix_, v.address.to_string(),
+                            ec.message());
+        }
+    }
+}
+
+void Instance::address_removed(const IpAddress& address) {
+    if (sm_.state() != State::Master || !iface_) return;
+    if (std::find(vips_.begin(), vips_.end(), address) == vips_.end()) return;
+    env_.log->warn("{} {} was removed from {} while master; restoring it", prefix_,
+                   address.to_string(), config_.interface);
+    ++counters_.addresses_restored;
+    const std::array one{address};
+    add_addresses(one);
+    start_announce_burst();
+}
+
+void Instance::start() {
+    state_since_ = Clock::now();
+    dispatch(event::Startup{});
+}
+
+void Instance::stop() {
+    dispatch(event::Shutdown{});
+}
+
+void Instance::reconfigure(config::InstanceConfig config) {
+    std::vector<IpAddress> new_vips;
+    for (const auto& v : config.addresses)
+        new_vips.push_back(v.address);
+    if (sm_.state() == State::Master) {
+        // Release what is gone and claim what is new; the rest stays untouched (no flap).
+        std::vector<IpAddress> gone, added;
+        for (const auto& a : vips_) {
+            if (std::find(new_vips.begin(), new_vips.end(), a) == new_vips.end()) gone.push_back(a);
+        }
+        for (const auto& a : new_vips) {
+            if (std::find(vips_.begin(), vips_.end(), a) == vips_.end()) added.push_back(a);
+        }
+        remove_addresses(gone);
+        config_ = std::move(config);
+        vips_ = new_vips;
+        add_addresses(added);
+        if (!added.empty()) start_announce_burst();
+    } else {
+        config_ = std::move(config);
+        vips_ = new_vips;
+    }
+    if (iface_) {
+        const auto src = config_.source_address ? config_.source_address
+                                                : iface_->primary(config_.family, vips_);
+        if (src) source_ = *src;
+    }
+    execute(sm_.reconfigure(params_for(config_, source_), Clock::now()));
+    if (sm_.state() == State::Master) schedule_refresh();
+}
+
+void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
+    const proto::ReceivePolicy policy{
+        .version = config_.version,
+        .auth_type = config_.auth_type,
+        .auth_data = proto::make_auth_data(config_.password),
+        .unicast_peers = config_.unicast_peers,
+    };
+    if (const auto err = proto::check_policy(advert, meta, policy)) {
+        count_drop(*err, meta.src);
+        return;
+    }
+    ++counters_.adverts_received;
+    if (advert.family == Family::IPv4 && advert.fields.version == Version::V3) {
+        heard_variant_ = advert.checksum;
+    }
+    dispatch(event::AdvertReceived{meta.src, advert.fields.priority, advert.fields.max_adver_int,
+                                   proto::addresses_match(advert.addresses, vips_)});
+}
+
+void Instance::dispatch(const Event& event) {
+    execute(sm_.handle(event, Clock::now()));
+}
+
+void Instance::execute(const Actions& actions) {
+    for (const auto& action : actions) {
+        std::visit(Overloaded{
+                       [&](const action::SendAdvert& a) { send_advert(a); },
+                       [&](const action::AddAddresses& a) { add_addresses(a.addresses); },
+                       [&](const action::RemoveAddresses& a) {
+                           remove_addresses(a.addresses);
+                           announce_timer_.cancel();
+                           refresh_timer_.cancel();
+                           announce_rounds_left_ = 0;
+                       },
+                       [&](const action::AnnounceAddresses&) { start_announce_burst(); },
+                       [&](const action::ArmTimer& a) { arm_timer(a.timer, a.deadline); },
+                       [&](const action::CancelTimer& a) { cancel_timer(a.timer); },
+                       [&](const action::Notify& a) { log_transition(a); },
+                       [&](const action::Discard& a) { count_drop(a.reason, IpAddress{}); },
+                       [&](const action::Warn& a) { log_warn(a); },
+                   },
+                   action);
+    }
+}
+
+proto::ChecksumVariant Instance::send_variant() const {
+    switch (config_.checksum) {
+        case config::ChecksumMode::Rfc9568:
+            return proto::ChecksumVariant::MessageOnly;
+        case config::ChecksumMode::PseudoHeader:
+            return proto::ChecksumVariant::PseudoHeader;
+        case config::ChecksumMode::Auto:
+            // What keepalived and FRR send, until a peer tells us otherwise.
+            return heard_variant_.value_or(proto::ChecksumVariant::PseudoHeader);
+    }
+    return proto::ChecksumVariant::PseudoHeader;
+}
+
+void Instance::send_advert(const action::SendAdvert& a) {
+    if (transport_ == nullptr) return;  // interface gone: we are (about to be) in Fault
+    const proto::AdvertFields fields{
+        .version = config_.version,
+        .vrid = config_.vrid,
+        .priority = a.priority,
+        .max_adver_int = a.max_adver_int,
+        .auth_type = config_.auth_type,
+        .auth_data = proto::make_auth_data(config_.password),
+    };
+    std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
+    const auto send_to = [&](const IpAddress& dst) {
+        const auto n = proto::encode(fields, a.addresses, source_, dst, send_variant(), buf);
+        if (!n) {
+            ++counters_.send_errors;
+            env_.log->error("{} cannot encode advert: {}", prefix_, proto::to_string(n.error()));
+            return;
+        }
+        if (auto ec = transport_->send(std::span(buf).first(*n), source_, dst)) {
+            ++counters_.send_errors;
+            if (drop_log_.allow(Clock::now())) {
+                env_.log->warn("{} advert to {} not sent: {}", prefix_, dst.to_string(),
+                               ec.message());
+            }
+            return;
+        }
+        ++counters_.adverts_sent;
+    };
+    if (config_.unicast_peers.empty()) {
+        send_to(config_.family == Family::IPv4 ? os::kVrrpGroupV4 : os::kVrrpGroupV6);
+    } else {
+        for (const auto& peer : config_.unicast_peers)
+            send_to(peer);
+    }
+}
+
+std::uint8_t Instance::prefix_len_of(const IpAddress& a) const {
+    for (const auto& v : config_.addresses) {
+        if (v.address == a) return v.prefix_len;
+    }
+    return a.family() == Family::IPv4 ? 32 : 128;
+}
+
+void Instance::add_addresses(std::span<const IpAddress> addresses) {
+    if (!iface_) return;
+    for (const auto& a : addresses) {
+        if (auto ec = env_.addresses.add(iface_->ifindex, a, prefix_len_of(a))) {
+            ++counters_.address_errors;
+            env_.log->error("{} cannot add {} to {}: {}", prefix_, a.to_string(), config_.interface,
+                            ec.message());
+        }
+    }
+}
+
+void Instance::remove_addresses(std::span<const IpAddress> addresses) {
+    if (!iface_) return;
+    for (const auto& a : addresses) {
+        if (auto ec = env_.addresses.remove(iface_->ifindex, a, prefix_len_of(a))) {
+            ++counters_.address_errors;
+            env_.log->error("{} cannot remove {} from {}: {}", prefix_, a.to_string(),
+                            config_.interface, ec.message());
+        }
+    }
+}
+
+void Instance::start_announce_burst() {
+    announce_round();  // the first round at once: clients must learn the new MAC now
+    announce_rounds_left_ = config_.announce.count - 1;
+    announce_timer_.cancel();
+    if (announce_rounds_left_ <= 0) {
+        schedule_refresh();
+        return;
+    }
+    const auto next = [this](auto& self) -> void {
+        announce_timer_.expires_after(config_.announce.interval);
+        announce_timer_.async_wait([this, self](const boost::system::error_code& ec) {
+            if (ec || sm_.state() != State::Master) return;
+            announce_round();
+            if (--announce_rounds_left_ > 0) {
+                self(self);
+            } else {
+                schedule_refresh();
+            }
+        });
+    };
+    next(next);
+}
+
+void Instance::schedule_refresh() {
+    refresh_timer_.cancel();
+    if (config_.announce.refresh <= Duration::zero() || sm_.state() != State::Master) return;
+    refresh_timer_.expires_after(config_.announce.refresh);
+    refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || sm_.state() != State::Master) return;
+        announce_round();
+        schedule_refresh();
+    });
+}
+
+void Instance::announce_round() {
+    if (!iface_) return;
+    const IpAddress source = config_.family == Family::IPv6 ? source_ : IpAddress{};
+    for (const auto& a : vips_) {
+        if (auto ec = env_.announcer.announce(iface_->ifindex, iface_->mac, a, source)) {
+            if (drop_log_.allow(Clock::now())) {
+                env_.log->warn("{} cannot announce {}: {}", prefix_, a.to_string(), ec.message());
+            }
+            continue;
+        }
+        ++counters_.announcements;
+    }
+}
+
+void Instance::arm_timer(TimerId id, TimePoint deadline) {
+    auto& timer = id == TimerId::MasterDown ? master_down_timer_ : adver_timer_;
+    timer.expires_at(deadline);
+    // The machine ignores an expiry that is no longer current, so a handler already queued
+    // when the timer was re-armed is harmless.
+    timer.async_wait([this, id](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (id == TimerId::MasterDown) {
+            dispatch(event::MasterDownTimerExpired{});
+        } else {
+            dispatch(event::AdverTimerExpired{});
+        }
+    });
+}
+
+void Instance::cancel_timer(TimerId id) {
+    (id == TimerId::MasterDown ? master_down_timer_ : adver_timer_).cancel();
+}
+
+void Instance::log_transition(const action::Notify& n) {
+    ++counters_.transitions;
+    if (n.to == State::Master) ++counters_.became_master;
+    state_since_ = Clock::now();
+    last_reason_ = n.reason;
+    env_.log->info("{} {} -> {} ({})", prefix_, to_string(n.from), to_string(n.to),
+                   describe(n.reason));
+}
+
+void Instance::log_warn(const action::Warn& w) {
+    if (!drop_log_.allow(Clock::now())) return;
+    switch (w.kind) {
+        case WarnKind::IntervalMismatch:
+            env_.log->warn("{} {} advertises every {} ms, we are configured for {} ms", prefix_,
+                           w.peer.to_string(), ms(Duration{w.interval}),
+                           ms(Duration{config_.advert_interval}));
+            break;
+        case WarnKind::AddressMismatch:
+            env_.log->warn("{} {} advertises a different address list (misconfiguration?)", prefix_,
+                           w.peer.to_string());
+            break;
+        case WarnKind::LowerPriorityMaster:
+            env_.log->warn("{} {} claims master with lower priority {}; asserting ourselves",
+                           prefix_, w.peer.to_string(), w.peer_priority.value());
+            break;
+    }
+}
+
+void Instance::count_drop(proto::DecodeError e, const IpAddress& from) {
+    ++counters_.drops[static_cast<std::size_t>(e)];
+    const auto now = Clock::now();
+    if (!drop_log_.allow(now)) return;
+    const auto suppressed = drop_log_.take_suppressed();
+    env_.log->warn("{} dropped advert{}: {}{}", prefix_,
+                   from.is_unspecified() ? "" : " from " + from.to_string(), proto::to_string(e),
+                   suppressed > 0 ? fmt::format(" ({} similar lines suppressed)", suppressed) : "");
+}
+
+nlohmann::json Instance::snapshot(TimePoint now) const {
+    using nlohmann::json;
+    json drops = json::object();
+    for (std::size_t i = 0; i < proto::kDecodeErrorCount; ++i) {
+        drops[std::string(proto::to_string(static_cast<proto::DecodeError>(i)))] =
+            counters_.drops[i];
+    }
+    json vips = json::array();
+    for (const auto& v : config_.addresses) {
+        vips.push_back(fmt::format("{}/{}", v.address.to_string(), v.prefix_len));
+    }
+    const auto until = [&](std::optional<TimePoint> t) -> json {
+        if (!t) return nullptr;
+        return ms(*t - now);
+    };
+    return json{
+        {"name", config_.name},
+        {"interface", config_.interface},
+        {"vrid", config_.vrid.value()},
+        {"family", config_.family == Family::IPv4 ? "ipv4" : "ipv6"},
+        {"version", static_cast<int>(config_.version)},
+        {"state", std::string(to_string(sm_.state()))},
+        {"priority", sm_.priority().value()},
+        {"configured_priority", config_.priority.value()},
+        {"source_address", source_.to_string()},
+        {"master_address", sm_.master_address() ? json(sm_.master_address()->to_string()) : json()},
+        {"addresses", vips},
+        {"advert_interval_ms", ms(Duration{config_.advert_interval})},
+        {"master_adver_interval_ms", ms(Duration{sm_.master_adver_interval()})},
+        {"skew_time_us",
+         std::chrono::duration_cast<std::chrono::microseconds>(sm_.skew_time()).count()},
+        {"master_down_interval_us",
+         std::chrono::duration_cast<std::chrono::microseconds>(sm_.master_down_interval()).count()},
+        {"master_down_timer_ms", until(sm_.master_down_deadline())},
+        {"adver_timer_ms", until(sm_.adver_deadline())},
+        {"in_state_ms", ms(now - state_since_)},
+        {"last_transition", last_reason_ ? json(describe(*last_reason_)) : json()},
+        {"counters",
+         {{"adverts_sent", counters_.adverts_sent},
+          {"adverts_received", counters_.adverts_received},
+          {"send_errors", counters_.send_errors},
+          {"transitions", counters_.transitions},
+          {"became_master", counters_.became_master},
+          {"announcements", counters_.announcements},
+          {"address_errors", counters_.address_errors},
+          {"addresses_restored", counters_.addresses_restored},
+          {"drops", drops}}},
+    };
+}
+
+}  // namespace vipd

@@ -1,0 +1,96 @@
+// GARP frames go out whole over AF_PACKET (protocol 0: the socket never receives); NAs over
+// an ICMPv6 raw socket, which fills in the checksum, with hop limit 255 as RFC 4861 requires.
+#include "vipd/os/announcer.hpp"
+
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace vipd::os {
+namespace {
+
+std::error_code last_error() {
+    return {errno, std::system_category()};
+}
+
+const IpAddress kAllNodes = *IpAddress::parse("ff02::1");
+
+}  // namespace
+
+SocketAnnouncer::SocketAnnouncer() {
+    packet_fd_ = ::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (packet_fd_ < 0) {
+        open_error_ = last_error();
+        return;
+    }
+    icmp6_fd_ = ::socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+    if (icmp6_fd_ < 0) {
+        open_error_ = last_error();
+        return;
+    }
+    // Send-only: filter out every ICMPv6 type so nothing queues up on the socket.
+    icmp6_filter filter{};
+    ICMP6_FILTER_SETBLOCKALL(&filter);
+    const int hops = 255;
+    if (::setsockopt(icmp6_fd_, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof(filter)) != 0 ||
+        ::setsockopt(icmp6_fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) != 0) {
+        open_error_ = last_error();
+    }
+}
+
+SocketAnnouncer::~SocketAnnouncer() {
+    if (packet_fd_ >= 0) ::close(packet_fd_);
+    if (icmp6_fd_ >= 0) ::close(icmp6_fd_);
+}
+
+std::error_code SocketAnnouncer::announce(int ifindex, const proto::MacAddress& mac,
+                                          const IpAddress& vip, const IpAddress& source) {
+    if (open_error_) return open_error_;
+    if (vip.family() == Family::IPv4) {
+        const auto frame = proto::build_gratuitous_arp(mac, vip);
+        sockaddr_ll to{};
+        to.sll_family = AF_PACKET;
+        to.sll_protocol = htons(ETH_P_ARP);
+        to.sll_ifindex = ifindex;
+        to.sll_halen = ETH_ALEN;
+        std::memset(to.sll_addr, 0xff, ETH_ALEN);
+        if (::sendto(packet_fd_, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                     sizeof(to)) < 0) {
+            return last_error();
+        }
+        return {};
+    }
+    const auto na = proto::build_unsolicited_na(mac, vip, false);
+    sockaddr_in6 to{};
+    to.sin6_family = AF_INET6;
+    std::memcpy(&to.sin6_addr, kAllNodes.bytes().data(), 16);
+    to.sin6_scope_id = static_cast<std::uint32_t>(ifindex);
+    iovec iov{const_cast<std::uint8_t*>(na.data()), na.size()};
+    alignas(cmsghdr) std::array<std::uint8_t, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    msghdr msg{};
+    msg.msg_name = &to;
+    msg.msg_namelen = sizeof(to);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    auto* cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = IPV6_PKTINFO;
+    cm->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    in6_pktinfo info{};
+    info.ipi6_ifindex = static_cast<unsigned>(ifindex);
+    if (source.family() == Family::IPv6) std::memcpy(&info.ipi6_addr, source.bytes().data(), 16);
+    std::memcpy(CMSG_DATA(cm), &info, sizeof(info));
+    if (::sendmsg(icmp6_fd_, &msg, MSG_DONTWAIT) < 0) return last_error();
+    return {};
+}
+
+}  // namespace vipd::os

@@ -1,0 +1,234 @@
+// libnl-route adapter. The cache manager keeps link and address caches in sync with the
+// kernel's multicast notifications; we mirror them into InterfaceInfo values so the rest of
+// the daemon never sees a libnl object.
+#include "vipd/os/netlink.hpp"
+
+#include <linux/if_addr.h>
+#include <net/if.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace vipd::os {
+namespace {
+
+class NetlinkCategory final : public std::error_category {
+public:
+    [[nodiscard]] const char* name() const noexcept override { return "netlink"; }
+    [[nodiscard]] std::string message(int code) const override { return nl_geterror(code); }
+};
+
+std::error_code nl_error(int code) {
+    return {code < 0 ? -code : code, netlink_category()};
+}
+
+std::optional<IpAddress> from_nl_addr(const nl_addr* a) {
+    if (a == nullptr) return std::nullopt;
+    const auto* bytes = static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(a));
+    const auto len = nl_addr_get_len(a);
+    if (nl_addr_get_family(a) == AF_INET && len == 4) {
+        return IpAddress::v4(std::span<const std::uint8_t, 4>(bytes, 4));
+    }
+    if (nl_addr_get_family(a) == AF_INET6 && len == 16) {
+        return IpAddress::v6(std::span<const std::uint8_t, 16>(bytes, 16));
+    }
+    return std::nullopt;
+}
+
+// An rtnl_addr for (ifindex, address/prefix), owned by the caller.
+struct AddrDeleter {
+    void operator()(rtnl_addr* a) const { rtnl_addr_put(a); }
+};
+using AddrPtr = std::unique_ptr<rtnl_addr, AddrDeleter>;
+
+Expected<AddrPtr, std::error_code> make_addr(int ifindex, const IpAddress& address,
+                                             std::uint8_t prefix_len) {
+    AddrPtr addr(rtnl_addr_alloc());
+    if (!addr) return Unexpected{std::make_error_code(std::errc::not_enough_memory)};
+    const int family = address.family() == Family::IPv4 ? AF_INET : AF_INET6;
+    nl_addr* local = nl_addr_build(family, address.bytes().data(), address.size());
+    if (local == nullptr) return Unexpected{std::make_error_code(std::errc::not_enough_memory)};
+    nl_addr_set_prefixlen(local, prefix_len);
+    rtnl_addr_set_ifindex(addr.get(), ifindex);
+    const int err = rtnl_addr_set_local(addr.get(), local);
+    nl_addr_put(local);
+    if (err < 0) return Unexpected{nl_error(err)};
+    return addr;
+}
+
+}  // namespace
+
+const std::error_category& netlink_category() {
+    static const NetlinkCategory category;
+    return category;
+}
+
+bool InterfaceInfo::has_address(const IpAddress& a) const {
+    return std::any_of(addresses.begin(), addresses.end(),
+                       [&](const InterfaceAddress& x) { return x.address == a; });
+}
+
+std::optional<IpAddress> InterfaceInfo::primary(Family family,
+                                                std::span<const IpAddress> exclude) const {
+    for (const auto& a : addresses) {
+        if (a.address.family() != family) continue;
+        if (std::find(exclude.begin(), exclude.end(), a.address) != exclude.end()) continue;
+        if (family == Family::IPv4) {
+            if ((a.flags & IFA_F_SECONDARY) != 0) continue;
+        } else {
+            // A tentative or failed link-local address can't be a source yet.
+            if (!a.address.is_ipv6_link_local()) continue;
+            if ((a.flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) != 0) continue;
+        }
+        return a.address;
+    }
+    return std::nullopt;
+}
+
+Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open() {
+    std::unique_ptr<Netlink> nl(new Netlink());
+    nl->request_ = nl_socket_alloc();
+    if (nl->request_ == nullptr)
+        return Unexpected{std::make_error_code(std::errc::not_enough_memory)};
+    if (const int err = nl_connect(nl->request_, NETLINK_ROUTE); err < 0) {
+        return Unexpected{nl_error(err)};
+    }
+    if (const int err = nl_cache_mngr_alloc(nullptr, NETLINK_ROUTE, NL_AUTO_PROVIDE, &nl->manager_);
+        err < 0) {
+        return Unexpected{nl_error(err)};
+    }
+    if (const int err = nl_cache_mngr_add(nl->manager_, "route/link", &Netlink::on_change, nl.get(),
+                                          &nl->links_);
+        err < 0) {
+        return Unexpected{nl_error(err)};
+    }
+    if (const int err = nl_cache_mngr_add(nl->manager_, "route/addr", &Netlink::on_change, nl.get(),
+                                          &nl->addresses_);
+        err < 0) {
+        return Unexpected{nl_error(err)};
+    }
+    // Initial contents: the caches were filled by nl_cache_mngr_add.
+    nl_cache_foreach(
+        nl->links_,
+        [](nl_object* obj, void* self) {
+            static_cast<Netlink*>(self)->apply_link(obj, NL_ACT_NEW, false);
+        },
+        nl.get());
+    nl_cache_foreach(
+        nl->addresses_,
+        [](nl_object* obj, void* self) {
+            static_cast<Netlink*>(self)->apply_address(obj, NL_ACT_NEW, false);
+        },
+        nl.get());
+    return nl;
+}
+
+Netlink::~Netlink() {
+    if (manager_ != nullptr) nl_cache_mngr_free(manager_);
+    if (request_ != nullptr) nl_socket_free(request_);
+}
+
+int Netlink::event_fd() const {
+    return nl_cache_mngr_get_fd(manager_);
+}
+
+std::error_code Netlink::process() {
+    const int err = nl_cache_mngr_data_ready(manager_);
+    if (err < 0) return nl_error(err);
+    return {};
+}
+
+const InterfaceInfo* Netlink::find(int ifindex) const {
+    const auto it = interfaces_.find(ifindex);
+    return it == interfaces_.end() ? nullptr : &it->second;
+}
+
+const InterfaceInfo* Netlink::find(std::string_view name) const {
+    for (const auto& [index, info] : interfaces_) {
+        if (info.name == name) return &info;
+    }
+    return nullptr;
+}
+
+void Netlink::on_change(nl_cache*, nl_object* obj, int action, void* self) {
+    auto* nl = static_cast<Netlink*>(self);
+    const std::string_view type = nl_object_get_type(obj);
+    if (type == "route/link") {
+        nl->apply_link(obj, action, true);
+    } else if (type == "route/addr") {
+        nl->apply_address(obj, action, true);
+    }
+}
+
+void Netlink::apply_link(nl_object* obj, int action, bool notify) {
+    auto* link = reinterpret_cast<rtnl_link*>(obj);
+    const int ifindex = rtnl_link_get_ifindex(link);
+    if (action == NL_ACT_DEL) {
+        interfaces_.erase(ifindex);
+    } else {
+        auto& info = interfaces_[ifindex];
+        info.ifindex = ifindex;
+        if (const char* name = rtnl_link_get_name(link)) info.name = name;
+        const auto flags = rtnl_link_get_flags(link);
+        info.up = (flags & IFF_UP) != 0 && (flags & IFF_RUNNING) != 0;
+        if (const nl_addr* mac = rtnl_link_get_addr(link);
+            mac != nullptr && nl_addr_get_len(mac) == info.mac.size()) {
+            std::memcpy(info.mac.data(), nl_addr_get_binary_addr(mac), info.mac.size());
+        }
+    }
+    if (notify && callbacks_.link_changed) callbacks_.link_changed(ifindex);
+}
+
+void Netlink::apply_address(nl_object* obj, int action, bool notify) {
+    auto* addr = reinterpret_cast<rtnl_addr*>(obj);
+    const int ifindex = rtnl_addr_get_ifindex(addr);
+    const auto address = from_nl_addr(rtnl_addr_get_local(addr));
+    if (!address) return;
+    auto it = interfaces_.find(ifindex);
+    if (it == interfaces_.end()) {
+        if (action == NL_ACT_DEL) return;
+        it = interfaces_.emplace(ifindex, InterfaceInfo{.ifindex = ifindex}).first;
+    }
+    auto& list = it->second.addresses;
+    const auto pos = std::find_if(list.begin(), list.end(),
+                                  [&](const InterfaceAddress& a) { return a.address == *address; });
+    const bool added = action != NL_ACT_DEL;
+    if (!added) {
+        if (pos != list.end()) list.erase(pos);
+    } else {
+        InterfaceAddress entry{*address, static_cast<std::uint8_t>(rtnl_addr_get_prefixlen(addr)),
+                               static_cast<std::uint32_t>(rtnl_addr_get_flags(addr))};
+        if (pos == list.end()) {
+            list.push_back(entry);
+        } else {
+            *pos = entry;
+        }
+    }
+    if (notify && callbacks_.address_changed) callbacks_.address_changed(ifindex, *address, added);
+}
+
+std::error_code Netlink::add(int ifindex, const IpAddress& address, std::uint8_t prefix_len) {
+    auto addr = make_addr(ifindex, address, prefix_len);
+    if (!addr) return addr.error();
+    // IPv6 VIPs skip duplicate address detection: the VRRP election already made sure we
+    // are the only owner, and DAD would hold the address unusable for a second or more.
+    if (address.family() == Family::IPv6) rtnl_addr_set_flags(addr.value().get(), IFA_F_NODAD);
+    const int err = rtnl_addr_add(request_, addr.value().get(), 0);
+    if (err < 0 && err != -NLE_EXIST) return nl_error(err);
+    return {};
+}
+
+std::error_code Netlink::remove(int ifindex, const IpAddress& address, std::uint8_t prefix_len) {
+    auto addr = make_addr(ifindex, address, prefix_len);
+    if (!addr) return addr.error();
+    const int err = rtnl_addr_delete(request_, addr.value().get(), 0);
+    if (err < 0 && err != -NLE_NOADDR && err != -NLE_OBJ_NOTFOUND) return nl_error(err);
+    return {};
+}
+
+}  // namespace vipd::os

@@ -1,0 +1,204 @@
+// Raw VRRP sockets. IPv4 raw sockets deliver the IP header, so TTL and addresses come from
+// it; IPv6 raw sockets deliver the payload only, so hop limit and destination come from
+// ancillary data (IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO).
+#include "vipd/os/vrrp_socket.hpp"
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace vipd::os {
+namespace {
+
+constexpr int kTtl = 255;          // RFC 9568 §5.1.1.3 / §5.1.2.3
+constexpr int kTosControl = 0xc0;  // internetwork control, as keepalived and FRR send
+
+std::error_code last_error() {
+    return {errno, std::system_category()};
+}
+
+template <typename T>
+std::error_code set_option(int fd, int level, int name, const T& value) {
+    if (::setsockopt(fd, level, name, &value, sizeof(value)) != 0) return last_error();
+    return {};
+}
+
+sockaddr_in to_sockaddr_v4(const IpAddress& a) {
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    std::memcpy(&sa.sin_addr, a.bytes().data(), 4);
+    return sa;
+}
+
+sockaddr_in6 to_sockaddr_v6(const IpAddress& a, int ifindex) {
+    sockaddr_in6 sa{};
+    sa.sin6_family = AF_INET6;
+    std::memcpy(&sa.sin6_addr, a.bytes().data(), 16);
+    // Link-local and multicast destinations need the interface as scope.
+    sa.sin6_scope_id = static_cast<std::uint32_t>(ifindex);
+    return sa;
+}
+
+std::error_code configure_v4(int fd, int ifindex, bool join_group) {
+    if (auto ec = set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, kTtl)) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IP, IP_TTL, kTtl)) return ec;  // unicast peers
+    if (auto ec = set_option(fd, IPPROTO_IP, IP_TOS, kTosControl)) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0)) return ec;
+    ip_mreqn mreq{};
+    mreq.imr_ifindex = ifindex;
+    if (auto ec = set_option(fd, IPPROTO_IP, IP_MULTICAST_IF, mreq)) return ec;
+    if (join_group) {
+        std::memcpy(&mreq.imr_multiaddr, kVrrpGroupV4.bytes().data(), 4);
+        if (auto ec = set_option(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq)) return ec;
+    }
+    return {};
+}
+
+std::error_code configure_v6(int fd, int ifindex, bool join_group) {
+    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, kTtl)) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, kTtl)) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_TCLASS, kTosControl)) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0)) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)) return ec;
+    if (join_group) {
+        ipv6_mreq mreq{};
+        std::memcpy(&mreq.ipv6mr_multiaddr, kVrrpGroupV6.bytes().data(), 16);
+        mreq.ipv6mr_interface = static_cast<unsigned>(ifindex);
+        if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, mreq)) return ec;
+    }
+    return {};
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<VrrpSocket>, std::error_code> VrrpSocket::open(Family family, int ifindex,
+                                                                        const std::string& ifname,
+                                                                        bool join_group) {
+    const int domain = family == Family::IPv4 ? AF_INET : AF_INET6;
+    const int fd = ::socket(domain, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto::kIpProtoVrrp);
+    if (fd < 0) return Unexpected{last_error()};
+    std::unique_ptr<VrrpSocket> sock(new VrrpSocket(fd, family, ifindex));
+    // Only this interface's packets: the same VRID may exist on another segment.
+    if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname.c_str(),
+                     static_cast<socklen_t>(ifname.size())) != 0) {
+        return Unexpected{last_error()};
+    }
+    const auto ec = family == Family::IPv4 ? configure_v4(fd, ifindex, join_group)
+                                           : configure_v6(fd, ifindex, join_group);
+    if (ec) return Unexpected{ec};
+    return sock;
+}
+
+VrrpSocket::~VrrpSocket() {
+    ::close(fd_);
+}
+
+std::error_code VrrpSocket::send(std::span<const std::uint8_t> message, const IpAddress& src,
+                                 const IpAddress& dst) {
+    iovec iov{const_cast<std::uint8_t*>(message.data()), message.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    // The source goes in explicitly: the v3 checksum's pseudo-header was computed with it,
+    // and the tie-break compares it. (Binding would filter received packets by address.)
+    alignas(cmsghdr) std::array<std::uint8_t, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    msg.msg_control = control.data();
+    auto* cm = reinterpret_cast<cmsghdr*>(control.data());
+    if (family_ == Family::IPv4) {
+        auto to = to_sockaddr_v4(dst);
+        msg.msg_name = &to;
+        msg.msg_namelen = sizeof(to);
+        in_pktinfo info{};
+        info.ipi_ifindex = ifindex_;
+        std::memcpy(&info.ipi_spec_dst, src.bytes().data(), 4);
+        cm->cmsg_level = IPPROTO_IP;
+        cm->cmsg_type = IP_PKTINFO;
+        cm->cmsg_len = CMSG_LEN(sizeof(info));
+        std::memcpy(CMSG_DATA(cm), &info, sizeof(info));
+        msg.msg_controllen = CMSG_SPACE(sizeof(info));
+        if (::sendmsg(fd_, &msg, MSG_DONTWAIT) < 0) return last_error();
+        return {};
+    }
+    auto to = to_sockaddr_v6(dst, ifindex_);
+    msg.msg_name = &to;
+    msg.msg_namelen = sizeof(to);
+    in6_pktinfo info{};
+    info.ipi6_ifindex = static_cast<unsigned>(ifindex_);
+    std::memcpy(&info.ipi6_addr, src.bytes().data(), 16);
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = IPV6_PKTINFO;
+    cm->cmsg_len = CMSG_LEN(sizeof(info));
+    std::memcpy(CMSG_DATA(cm), &info, sizeof(info));
+    msg.msg_controllen = CMSG_SPACE(sizeof(info));
+    if (::sendmsg(fd_, &msg, MSG_DONTWAIT) < 0) return last_error();
+    return {};
+}
+
+std::optional<ReceivedPacket> VrrpSocket::receive(std::span<std::uint8_t> buffer,
+                                                  std::error_code& ec) {
+    ec.clear();
+    sockaddr_in6 from{};
+    iovec iov{buffer.data(), buffer.size()};
+    alignas(cmsghdr) std::array<std::uint8_t, 256> control{};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof(from);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    const ssize_t n = ::recvmsg(fd_, &msg, MSG_DONTWAIT);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) ec = last_error();
+        return std::nullopt;
+    }
+    const auto len = static_cast<std::size_t>(n);
+    ReceivedPacket pkt{};
+    pkt.meta.ifindex = static_cast<std::uint32_t>(ifindex_);
+
+    if (family_ == Family::IPv4) {
+        // The kernel hands us the IPv4 header: IHL, TTL and both addresses come from it.
+        if (len < 20 || (buffer[0] >> 4U) != 4) return pkt;
+        const std::size_t ihl = (buffer[0] & 0x0fU) * 4U;
+        const std::size_t total = static_cast<std::size_t>(buffer[2] << 8U | buffer[3]);
+        if (ihl < 20 || ihl > len) return pkt;
+        const std::size_t end = std::min(len, std::max(total, ihl));
+        pkt.meta.ttl = buffer[8];
+        pkt.meta.src = IpAddress::v4(std::span<const std::uint8_t, 4>(buffer.data() + 12, 4));
+        pkt.meta.dst = IpAddress::v4(std::span<const std::uint8_t, 4>(buffer.data() + 16, 4));
+        pkt.message = std::span<const std::uint8_t>(buffer.data() + ihl, end - ihl);
+        return pkt;
+    }
+
+    std::array<std::uint8_t, 16> src{};
+    std::memcpy(src.data(), &from.sin6_addr, 16);
+    pkt.meta.src = IpAddress::v6(src);
+    pkt.meta.dst = IpAddress::v6(std::array<std::uint8_t, 16>{});
+    for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
+        if (cm->cmsg_level != IPPROTO_IPV6) continue;
+        if (cm->cmsg_type == IPV6_HOPLIMIT) {
+            int hops = 0;
+            std::memcpy(&hops, CMSG_DATA(cm), sizeof(hops));
+            pkt.meta.ttl = static_cast<std::uint8_t>(hops);
+        } else if (cm->cmsg_type == IPV6_PKTINFO) {
+            in6_pktinfo info{};
+            std::memcpy(&info, CMSG_DATA(cm), sizeof(info));
+            std::array<std::uint8_t, 16> dst{};
+            std::memcpy(dst.data(), &info.ipi6_addr, 16);
+            pkt.meta.dst = IpAddress::v6(dst);
+            pkt.meta.ifindex = info.ipi6_ifindex;
+        }
+    }
+    pkt.message = std::span<const std::uint8_t>(buffer.data(), len);
+    return pkt;
+}
+
+}  // namespace vipd::os

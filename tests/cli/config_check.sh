@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `vipd -t`: 0 and a summary for a valid file; non-zero and one FILE:LINE: message per
+# error for an invalid one; an unknown interface is only a warning. No root needed.
+set -uo pipefail
+VIPD=${VIPD:?VIPD must point at the vipd binary}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+out=$("$VIPD" -t -f "$ROOT/etc/vipd.conf" 2>&1) || fail "shipped etc/vipd.conf rejected: $out"
+echo "$out" | grep 'configuration valid' >/dev/null || fail "no summary for a valid file: $out"
+
+cat >"$dir/bad.conf" <<'CONF'
+instances = (
+  { name = "web"; interface = "lo"; vrid = 300; priority = 100;
+    addresses = ( "192.0.2.1/24" ); },
+  { name = "web"; interface = "lo"; vrid = 51; prority = 100;
+    addresses = ( "192.0.2.2/24" ); }
+);
+CONF
+out=$("$VIPD" -t -f "$dir/bad.conf" 2>&1) && fail "invalid file accepted"
+echo "$out"
+echo "$out" | grep -E "^$dir/bad.conf:2: .*vrid" >/dev/null || fail "no FILE:2 error for vrid 300"
+echo "$out" | grep -E "^$dir/bad.conf:4: .*prority" >/dev/null || fail "no FILE:4 error for the unknown key"
+echo "$out" | grep -E "^$dir/bad.conf:4: .*duplicate" >/dev/null || fail "no FILE:4 error for the duplicate name"
+[ "$(echo "$out" | grep -c "^$dir/bad.conf:")" -ge 3 ] || fail "expected one line per error"
+
+cat >"$dir/noif.conf" <<'CONF'
+instances = ( { name = "web"; interface = "vipd-no-such0"; vrid = 51;
+                addresses = ( "192.0.2.1/24" ); } );
+CONF
+out=$("$VIPD" -t -f "$dir/noif.conf" 2>&1) || fail "unknown interface must only warn: $out"
+echo "$out" | grep -E "noif.conf:1: warning: .*vipd-no-such0" >/dev/null || fail "no warning for the unknown interface: $out"
+
+out=$("$VIPD" -t -f "$dir/missing.conf" 2>&1) && fail "missing file accepted"
+echo "$out" | grep "missing.conf" >/dev/null || fail "missing file not named: $out"
+"$VIPD" --version | grep '^vipd ' >/dev/null || fail "--version"
+"$VIPD" --help | grep -- '--config-file' >/dev/null || fail "--help"
+"$VIPD" --bogus >/dev/null 2>&1 && fail "unknown option accepted"
+echo "PASS"

@@ -1,0 +1,1160 @@
+// The vipd.conf loader: values and defaults, every validation error with its exact message
+// and line, @include, unreadable files, and the shipped example. The longer texts carry
+// `# N` comments with their own line numbers, so that expected lines can be checked by eye.
+#include "vipd/config/config.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace vipd::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kName = "test.conf";
+
+LoadResult load(const std::string& text, const InterfaceExists& exists = {}) {
+    return load_string(text, kName, exists);
+}
+
+std::vector<std::string> messages(const LoadResult& r) {
+    std::vector<std::string> out;
+    for (const auto& d : r.diagnostics)
+        out.push_back(d.to_string());
+    return out;
+}
+
+// The single error of a load that must fail with exactly one (warnings, such as "no
+// instances" in the short texts below, have tests of their own).
+std::string only_error(const std::string& text) {
+    const auto r = load(text);
+    EXPECT_FALSE(r.ok());
+    std::vector<std::string> errors;
+    for (const auto& d : r.diagnostics) {
+        if (d.severity == Diagnostic::Severity::Error) errors.push_back(d.to_string());
+    }
+    EXPECT_EQ(errors.size(), 1U) << ::testing::PrintToString(errors);
+    return errors.empty() ? "(no error)" : errors[0];
+}
+
+// A valid IPv4 instance on lines 1..6 and `extra` from line 7 on, inside its group: for
+// tests of one key.
+std::string instance_with(const std::string& extra) {
+    return "instances = (\n"                              // 1
+           "    {\n"                                      // 2
+           "        name = \"web\";\n"                    // 3
+           "        interface = \"eth0\";\n"              // 4
+           "        vrid = 51;\n"                         // 5
+           "        addresses = [ \"192.0.2.1/24\" ];\n"  // 6
+           + extra +                                      // 7...
+           "\n    }\n);\n";
+}
+
+IpAddress ip(const char* s) {
+    return *IpAddress::parse(s);
+}
+
+// Files under the test's temporary directory, removed at the end of the test.
+class TempDir {
+public:
+    TempDir() {
+        static int counter = 0;
+        path_ =
+            std::filesystem::path(::testing::TempDir()) /
+            ("vipd_config_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    std::string write(const std::string& name, const std::string& text) const {
+        const auto p = path_ / name;
+        std::ofstream(p) << text;
+        return p.string();
+    }
+    [[nodiscard]] std::string path() const { return path_.string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+// --- values -------------------------------------------------------------------------------
+
+// Every key of vipd.conf(5) set to something other than its default.
+constexpr const char* kFull = R"(global = {                      # 1
+    router_id = "lb1";                                           # 2
+    log_level = "debug";                                         # 3
+    garp_count = 3;                                              # 4
+    garp_interval = 0.5;                                         # 5
+    garp_refresh = 30;                                           # 6
+};                                                               # 7
+instances = (                                                    # 8
+    {                                                            # 9
+        name = "web";                                            # 10
+        interface = "eth0";                                      # 11
+        vrid = 51;                                               # 12
+        priority = 150;                                          # 13
+        version = 3;                                             # 14
+        advert_interval = 0.25;                                  # 15
+        preempt = false;                                         # 16
+        preempt_delay = 2.5;                                     # 17
+        accept = false;                                          # 18
+        addresses = [ "192.0.2.1/24", "192.0.2.2" ];             # 19
+        unicast_peers = ( "192.0.2.12", "192.0.2.13" );          # 20
+        source_address = "192.0.2.11";                           # 21
+        checksum = "rfc9568";                                    # 22
+        garp_count = 7;                                          # 23
+        garp_interval = 0.05;                                    # 24
+        garp_refresh = 0;                                        # 25
+    },                                                           # 26
+    {                                                            # 27
+        name = "legacy";                                         # 28
+        interface = "eth1";                                      # 29
+        vrid = 52;                                               # 30
+        version = 2;                                             # 31
+        advert_interval = 3;                                     # 32
+        authentication = { type = "pass"; password = "secret1"; };  # 33
+        addresses = [ "198.51.100.1/25" ];                       # 34
+    },                                                           # 35
+    {                                                            # 36
+        name = "web6";                                           # 37
+        interface = "eth0";                                      # 38
+        vrid = 51;                                               # 39
+        priority = 255;                                          # 40
+        addresses = [ "fe80::51/64", "2001:db8:51::1" ];         # 41
+        source_address = "fe80::11";                             # 42
+    }                                                            # 43
+);                                                               # 44
+)";
+
+TEST(ConfigValues, FullExampleLoadsEveryField) {
+    const auto r = load(kFull);
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_TRUE(r.diagnostics.empty());
+    const Config& c = *r.config;
+    EXPECT_EQ(c.file, kName);
+
+    EXPECT_EQ(c.global.router_id, "lb1");
+    EXPECT_EQ(c.global.log_level, LogLevel::Debug);
+    EXPECT_EQ(c.global.announce.count, 3);
+    EXPECT_EQ(c.global.announce.interval, 500ms);
+    EXPECT_EQ(c.global.announce.refresh, 30s);
+
+    ASSERT_EQ(c.instances.size(), 3U);
+    const InstanceConfig& web = c.instances[0];
+    EXPECT_EQ(web.name, "web");
+    EXPECT_EQ(web.interface, "eth0");
+    EXPECT_EQ(web.vrid, Vrid{51});
+    EXPECT_EQ(web.priority, Priority{150});
+    EXPECT_EQ(web.version, Version::V3);
+    EXPECT_EQ(web.family, Family::IPv4);
+    EXPECT_EQ(web.advert_interval, Centiseconds{25});
+    EXPECT_FALSE(web.preempt);
+    EXPECT_EQ(web.preempt_delay, 2500ms);
+    EXPECT_FALSE(web.accept);
+    EXPECT_EQ(web.addresses,
+              (std::vector<VipAddress>{{ip("192.0.2.1"), 24}, {ip("192.0.2.2"), 32}}));
+    EXPECT_EQ(web.unicast_peers, (std::vector<IpAddress>{ip("192.0.2.12"), ip("192.0.2.13")}));
+    EXPECT_EQ(web.source_address, ip("192.0.2.11"));
+    EXPECT_EQ(web.auth_type, proto::AuthType::None);
+    EXPECT_EQ(web.password, "");
+    EXPECT_EQ(web.checksum, ChecksumMode::Rfc9568);
+    EXPECT_EQ(web.announce, (AnnounceConfig{7, 50ms, Duration::zero()}));
+    EXPECT_EQ(web.file, kName);
+    EXPECT_EQ(web.line, 9);
+
+    const InstanceConfig& legacy = c.instances[1];
+    EXPECT_EQ(legacy.name, "legacy");
+    EXPECT_EQ(legacy.interface, "eth1");
+    EXPECT_EQ(legacy.vrid, Vrid{52});
+    EXPECT_EQ(legacy.priority, Priority{100});
+    EXPECT_EQ(legacy.version, Version::V2);
+    EXPECT_EQ(legacy.advert_interval, Centiseconds{300});
+    EXPECT_EQ(legacy.auth_type, proto::AuthType::SimplePassword);
+    EXPECT_EQ(legacy.password, "secret1");
+    EXPECT_EQ(legacy.addresses, (std::vector<VipAddress>{{ip("198.51.100.1"), 25}}));
+    EXPECT_EQ(legacy.checksum, ChecksumMode::Auto);
+    EXPECT_EQ(legacy.announce, c.global.announce);  // inherited whole
+    EXPECT_EQ(legacy.line, 27);
+
+    const InstanceConfig& web6 = c.instances[2];
+    EXPECT_EQ(web6.name, "web6");
+    EXPECT_EQ(web6.vrid, Vrid{51});  // same VRID and interface as "web", other family
+    EXPECT_EQ(web6.family, Family::IPv6);
+    EXPECT_EQ(web6.priority, kPriorityOwner);
+    EXPECT_EQ(web6.addresses,
+              (std::vector<VipAddress>{{ip("fe80::51"), 64}, {ip("2001:db8:51::1"), 128}}));
+    EXPECT_EQ(web6.source_address, ip("fe80::11"));
+    EXPECT_TRUE(web6.unicast_peers.empty());
+    EXPECT_EQ(web6.line, 36);
+}
+
+TEST(ConfigValues, Defaults) {
+    const auto r = load(R"(instances = ( { name = "a"; interface = "eth0"; vrid = 1;
+                                           addresses = [ "192.0.2.1" ]; } );)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_TRUE(r.diagnostics.empty());
+    const Config& c = *r.config;
+
+    std::array<char, 256> host{};
+    ASSERT_EQ(::gethostname(host.data(), host.size() - 1), 0);
+    EXPECT_EQ(c.global.router_id, host.data());
+    EXPECT_EQ(c.global.log_level, LogLevel::Info);
+    EXPECT_EQ(c.global.announce.count, 5);
+    EXPECT_EQ(c.global.announce.interval, 200ms);
+    EXPECT_EQ(c.global.announce.refresh, Duration::zero());
+
+    ASSERT_EQ(c.instances.size(), 1U);
+    const InstanceConfig& i = c.instances[0];
+    EXPECT_EQ(i.priority, Priority{100});
+    EXPECT_EQ(i.version, Version::V3);
+    EXPECT_EQ(i.family, Family::IPv4);
+    EXPECT_EQ(i.advert_interval, Centiseconds{100});
+    EXPECT_TRUE(i.preempt);
+    EXPECT_EQ(i.preempt_delay, Duration::zero());
+    EXPECT_TRUE(i.accept);
+    EXPECT_EQ(i.addresses, (std::vector<VipAddress>{{ip("192.0.2.1"), 32}}));
+    EXPECT_TRUE(i.unicast_peers.empty());
+    EXPECT_FALSE(i.source_address.has_value());
+    EXPECT_EQ(i.auth_type, proto::AuthType::None);
+    EXPECT_TRUE(i.password.empty());
+    EXPECT_EQ(i.checksum, ChecksumMode::Auto);
+    EXPECT_EQ(i.announce, AnnounceConfig{});
+    EXPECT_EQ(i.line, 1);
+}
+
+TEST(ConfigValues, GlobalAfterInstancesStillApplies) {
+    const auto r = load(R"(instances = ( { name = "a"; interface = "eth0"; vrid = 1;
+                                           addresses = [ "192.0.2.1" ]; garp_count = 2; } );
+global = { garp_count = 9; garp_interval = 1; };)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->instances[0].announce.count, 2);  // its own override
+    EXPECT_EQ(r.config->instances[0].announce.interval, 1s);
+}
+
+TEST(ConfigValues, DurationsAndCentisecondsAreExact) {
+    const auto r = load(R"(global = { garp_interval = 0.3; garp_refresh = 86400; };
+instances = (
+    { name = "a"; interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ];
+      advert_interval = 0.1; preempt_delay = 2; },
+    { name = "b"; interface = "eth0"; vrid = 2; addresses = [ "192.0.2.2" ];
+      advert_interval = 2; preempt_delay = 0.001; },
+    { name = "c"; interface = "eth0"; vrid = 3; addresses = [ "192.0.2.3" ];
+      advert_interval = 40.95; preempt_delay = 3600L; },
+    { name = "d"; interface = "eth0"; vrid = 4; addresses = [ "192.0.2.4" ];
+      advert_interval = 0.01; },
+    { name = "e"; interface = "eth0"; vrid = 5; addresses = [ "192.0.2.5" ];
+      advert_interval = 0.07; },
+    { name = "f"; interface = "eth0"; vrid = 6; addresses = [ "192.0.2.6" ];
+      version = 2; advert_interval = 255.0; }
+);)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    const auto& c = *r.config;
+    EXPECT_EQ(c.global.announce.interval, 300ms);  // 0.3 is not exact in binary
+    EXPECT_EQ(c.global.announce.refresh, 24h);
+    ASSERT_EQ(c.instances.size(), 6U);
+    EXPECT_EQ(c.instances[0].advert_interval, Centiseconds{10});
+    EXPECT_EQ(c.instances[0].preempt_delay, 2s);  // an integer is accepted as seconds
+    EXPECT_EQ(c.instances[1].advert_interval, Centiseconds{200});
+    EXPECT_EQ(c.instances[1].preempt_delay, 1ms);
+    EXPECT_EQ(c.instances[2].advert_interval, kMaxAdverIntV3);
+    EXPECT_EQ(c.instances[2].preempt_delay, 1h);  // a 64-bit integer too
+    EXPECT_EQ(c.instances[3].advert_interval, Centiseconds{1});
+    EXPECT_EQ(c.instances[4].advert_interval, Centiseconds{7});  // 0.07 * 100 = 7.000...01
+    EXPECT_EQ(c.instances[5].advert_interval, Centiseconds{25500});
+}
+
+TEST(ConfigValues, Ipv6Instance) {
+    const auto r = load(R"(instances = ( {
+    name = "v6"; interface = "eth0"; vrid = 7; priority = 200;
+    addresses = ( "2001:db8::1", "2001:db8::2/64", "2001:db8:1::1/128" );
+} );)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    const auto& i = r.config->instances[0];
+    EXPECT_EQ(i.family, Family::IPv6);
+    EXPECT_EQ(i.version, Version::V3);
+    EXPECT_EQ(i.checksum, ChecksumMode::Auto);
+    EXPECT_EQ(i.addresses,
+              (std::vector<VipAddress>{
+                  {ip("2001:db8::1"), 128}, {ip("2001:db8::2"), 64}, {ip("2001:db8:1::1"), 128}}));
+}
+
+TEST(ConfigValues, UnicastPeers) {
+    const auto r = load(instance_with(R"(unicast_peers = [ "192.0.2.12", "192.0.2.13" ];
+        source_address = "192.0.2.11";)"));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    const auto& i = r.config->instances[0];
+    EXPECT_EQ(i.unicast_peers, (std::vector<IpAddress>{ip("192.0.2.12"), ip("192.0.2.13")}));
+    EXPECT_EQ(i.source_address, ip("192.0.2.11"));
+}
+
+TEST(ConfigValues, Ipv6UnicastMayUseGlobalSource) {
+    const auto r = load(R"(instances = ( {
+    name = "v6"; interface = "eth0"; vrid = 7; addresses = [ "2001:db8::1" ];
+    unicast_peers = [ "2001:db8::12" ]; source_address = "2001:db8::11";
+} );)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->instances[0].source_address, ip("2001:db8::11"));
+}
+
+TEST(ConfigValues, V2Password) {
+    const auto r = load(instance_with(R"(version = 2;
+        authentication = { type = "pass"; password = "12345678"; };)"));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    const auto& i = r.config->instances[0];
+    EXPECT_EQ(i.version, Version::V2);
+    EXPECT_EQ(i.auth_type, proto::AuthType::SimplePassword);
+    EXPECT_EQ(i.password, "12345678");  // eight characters: the whole auth data field
+    EXPECT_EQ(i.advert_interval, Centiseconds{100});
+}
+
+TEST(ConfigValues, V2AuthenticationNone) {
+    const auto r = load(instance_with(R"(version = 2; authentication = { type = "none"; };)"));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->instances[0].auth_type, proto::AuthType::None);
+}
+
+TEST(ConfigValues, ChecksumModes) {
+    for (const auto& [text, mode] :
+         {std::pair{"auto", ChecksumMode::Auto}, std::pair{"rfc9568", ChecksumMode::Rfc9568},
+          std::pair{"pseudo-header", ChecksumMode::PseudoHeader}}) {
+        const auto r = load(instance_with(std::string("checksum = \"") + text + "\";"));
+        ASSERT_TRUE(r.ok()) << text;
+        EXPECT_EQ(r.config->instances[0].checksum, mode) << text;
+    }
+}
+
+TEST(ConfigValues, EmptyInstancesIsAWarning) {
+    for (const char* text : {"instances = ();", "instances = [];"}) {
+        const auto r = load(text);
+        ASSERT_TRUE(r.ok()) << text;
+        EXPECT_TRUE(r.config->instances.empty());
+        EXPECT_EQ(messages(r),
+                  std::vector<std::string>{"test.conf:1: warning: no instances: vipd will not do "
+                                           "anything"});
+    }
+}
+
+TEST(ConfigValues, SameVridOnOtherInterfaceOrFamilyIsFine) {
+    const auto r = load(R"(instances = (
+    { name = "a"; interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ]; },
+    { name = "b"; interface = "eth1"; vrid = 1; addresses = [ "192.0.2.2" ]; },
+    { name = "c"; interface = "eth0"; vrid = 1; addresses = [ "2001:db8::1" ]; }
+);)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->instances.size(), 3U);
+}
+
+TEST(ConfigValues, NamesAndInterfacesAtTheirLimits) {
+    const auto r2 = load(R"(instances = ( {
+    name = "Az09_.-xxxxxxxxxxxxxxxxxxxxxxxxx"; interface = "enp0s31f6.4094";
+    vrid = 255; priority = 1; addresses = [ "192.0.2.1" ];
+} );)");
+    ASSERT_TRUE(r2.ok()) << ::testing::PrintToString(messages(r2));
+    EXPECT_EQ(r2.config->instances[0].name.size(), 32U);
+    EXPECT_EQ(r2.config->instances[0].vrid, Vrid{255});
+    EXPECT_EQ(r2.config->instances[0].priority, Priority{1});
+}
+
+TEST(ConfigValues, TwoHundredFiftyFiveAddresses) {
+    std::string list;
+    for (int i = 1; i <= 255; ++i)
+        list += "\"2001:db8::" + std::to_string(i) + "\", ";
+    list.resize(list.size() - 2);
+    const auto r = load(R"(instances = ( { name = "a"; interface = "eth0"; vrid = 1;
+        addresses = [ )" +
+                        list + " ]; } );");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->instances[0].addresses.size(), 255U);
+}
+
+// --- the unknown-interface callback ----------------------------------------------------------
+
+TEST(ConfigInterface, UnknownInterfaceIsAWarning) {
+    std::vector<std::string> asked;
+    const auto r = load(instance_with(""), [&](std::string_view name) {
+        asked.emplace_back(name);
+        return name == "eth1";
+    });
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(asked, std::vector<std::string>{"eth0"});
+    ASSERT_EQ(r.diagnostics.size(), 1U);
+    EXPECT_EQ(r.diagnostics[0].severity, Diagnostic::Severity::Warning);
+    EXPECT_EQ(r.diagnostics[0].line, 4);
+    EXPECT_EQ(r.diagnostics[0].to_string(),
+              "test.conf:4: warning: interface 'eth0' does not exist (it may appear later)");
+    EXPECT_EQ(r.config->instances.size(), 1U);
+}
+
+TEST(ConfigInterface, KnownInterfaceGivesNoDiagnostic) {
+    const auto r = load(instance_with(""), [](std::string_view name) { return name == "eth0"; });
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r.diagnostics.empty());
+}
+
+TEST(ConfigInterface, WarningsDoNotHideErrors) {
+    const auto r = load(instance_with("priority = 0;"), [](std::string_view) { return false; });
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(messages(r),
+              (std::vector<std::string>{
+                  "test.conf:4: warning: interface 'eth0' does not exist (it may appear later)",
+                  "test.conf:7: 'priority' must be in the range 1..255 (got 0)"}));
+}
+
+// --- unknown keys -----------------------------------------------------------------------------
+
+TEST(ConfigUnknownKey, InInstanceSuggestsClosest) {
+    EXPECT_EQ(only_error(instance_with("prority = 100;")),
+              "test.conf:7: unknown key 'prority' (did you mean 'priority'?)");
+    EXPECT_EQ(only_error(instance_with("vird = 51;")),
+              "test.conf:7: unknown key 'vird' (did you mean 'vrid'?)");  // transposition
+    EXPECT_EQ(only_error(instance_with("advert_int = 1;")),
+              "test.conf:7: unknown key 'advert_int'");  // keepalived's name: too far
+}
+
+TEST(ConfigUnknownKey, InGlobal) {
+    EXPECT_EQ(only_error("global = {\n    log_lvel = \"info\";\n};\ninstances = ();"),
+              "test.conf:2: unknown key 'log_lvel' (did you mean 'log_level'?)");
+    EXPECT_EQ(only_error("global = {\n    foo = 1;\n};\ninstances = ();"),
+              "test.conf:2: unknown key 'foo'");
+}
+
+TEST(ConfigUnknownKey, InAuthentication) {
+    EXPECT_EQ(only_error(instance_with(R"(version = 2;
+        authentication = {
+            typ = "none";
+        };)")),
+              "test.conf:9: unknown key 'typ' (did you mean 'type'?)");
+}
+
+TEST(ConfigUnknownKey, TopLevelSection) {
+    EXPECT_EQ(only_error("globl = {};\ninstances = ();"),
+              "test.conf:1: unknown key 'globl' (did you mean 'global'?)");
+    EXPECT_EQ(only_error("instances = ();\nvrrp_instance = {};"),
+              "test.conf:2: unknown key 'vrrp_instance'");
+}
+
+TEST(ConfigUnknownKey, KeyInTheWrongSectionSaysWhere) {
+    EXPECT_EQ(only_error("global = {\n    priority = 100;\n};\ninstances = ();"),
+              "test.conf:2: unknown key 'priority' (it belongs in an instance)");
+    EXPECT_EQ(only_error(instance_with("log_level = \"debug\";")),
+              "test.conf:7: unknown key 'log_level' (it belongs in 'global')");
+    EXPECT_EQ(only_error("instances = ();\nrouter_id = \"x\";"),
+              "test.conf:2: unknown key 'router_id' (it belongs in 'global')");
+}
+
+// --- types ------------------------------------------------------------------------------------
+
+TEST(ConfigType, WrongScalarTypes) {
+    EXPECT_EQ(only_error(instance_with("priority = \"100\";")),
+              "test.conf:7: 'priority' must be an integer");
+    EXPECT_EQ(only_error(instance_with("priority = 100.0;")),  // no silent conversion
+              "test.conf:7: 'priority' must be an integer");
+    EXPECT_EQ(only_error(instance_with("preempt = 1;")),
+              "test.conf:7: 'preempt' must be true or false");
+    EXPECT_EQ(only_error(instance_with("advert_interval = \"1s\";")),
+              "test.conf:7: 'advert_interval' must be a number of seconds");
+    EXPECT_EQ(only_error(instance_with("preempt_delay = true;")),
+              "test.conf:7: 'preempt_delay' must be a number of seconds");
+    EXPECT_EQ(only_error(instance_with("source_address = [ \"192.0.2.11\" ];")),
+              "test.conf:7: 'source_address' must be a string");
+    EXPECT_EQ(only_error(instance_with("checksum = 1;")),
+              "test.conf:7: 'checksum' must be a string");
+    EXPECT_EQ(only_error("global = { log_level = 3; };\ninstances = ();"),
+              "test.conf:1: 'log_level' must be a string");
+}
+
+TEST(ConfigType, WrongTypeOfRequiredKeys) {
+    EXPECT_EQ(only_error(R"(instances = ( {
+    name = 1;
+    interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'name' must be a string");
+    EXPECT_EQ(only_error(R"(instances = ( {
+    name = "a";
+    interface = "eth0"; vrid = "51"; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:3: 'vrid' must be an integer");
+    EXPECT_EQ(only_error(R"(instances = ( {
+    name = "a"; interface = "eth0"; vrid = 1;
+    addresses = "192.0.2.1"; } );)"),
+              "test.conf:3: 'addresses' must be a list or array of strings");
+}
+
+TEST(ConfigType, ListEntriesMustBeStrings) {
+    EXPECT_EQ(only_error(R"(instances = ( {
+    name = "a"; interface = "eth0"; vrid = 1;
+    addresses = ( "192.0.2.1",
+                  192 ); } );)"),
+              "test.conf:4: 'addresses' entries must be strings");
+    EXPECT_EQ(messages(load(instance_with("unicast_peers = [ 1,\n2 ];"))),
+              (std::vector<std::string>{"test.conf:7: 'unicast_peers' entries must be strings",
+                                        "test.conf:8: 'unicast_peers' entries must be strings"}));
+}
+
+TEST(ConfigType, Sections) {
+    EXPECT_EQ(only_error("global = 1;\ninstances = ();"),
+              "test.conf:1: 'global' must be a group: global = { ... };");
+    EXPECT_EQ(only_error("instances = { name = \"a\"; };"),
+              "test.conf:1: 'instances' must be a list of groups: instances = ( { ... }, { ... "
+              "} );");
+    EXPECT_EQ(only_error("instances = (\n    \"web\" );"),
+              "test.conf:2: each entry of 'instances' must be a group: { name = ...; ... }");
+    EXPECT_EQ(only_error(instance_with("version = 2; authentication = \"pass\";")),
+              "test.conf:7: 'authentication' must be a group: authentication = { type = "
+              "\"pass\"; password = \"...\"; };");
+}
+
+// --- required keys ----------------------------------------------------------------------------
+
+TEST(ConfigRequired, MissingInstances) {
+    EXPECT_EQ(only_error("global = { log_level = \"info\"; };"),
+              "test.conf:1: missing required list 'instances' (instances = ( { ... }, ... );)");
+    EXPECT_EQ(only_error(""),
+              "test.conf:1: missing required list 'instances' (instances = ( { ... }, ... );)");
+}
+
+TEST(ConfigRequired, MissingInstanceKeysAreNamedAtTheGroup) {
+    const auto r = load(R"(instances = (
+    { name = "ok"; interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ]; },
+    {
+        priority = 100;
+    }
+);)");
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(messages(r), (std::vector<std::string>{
+                               "test.conf:3: instance is missing required key 'name'",
+                               "test.conf:3: instance is missing required key 'interface'",
+                               "test.conf:3: instance is missing required key 'vrid'",
+                               "test.conf:3: instance is missing required key 'addresses'",
+                           }));
+}
+
+// --- ranges -----------------------------------------------------------------------------------
+
+TEST(ConfigRange, Integers) {
+    EXPECT_EQ(only_error(R"(instances = ( { name = "a"; interface = "eth0";
+    vrid = 0; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'vrid' must be in the range 1..255 (got 0)");
+    EXPECT_EQ(only_error(R"(instances = ( { name = "a"; interface = "eth0";
+    vrid = 256; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'vrid' must be in the range 1..255 (got 256)");
+    EXPECT_EQ(only_error(R"(instances = ( { name = "a"; interface = "eth0";
+    vrid = 5000000000L; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'vrid' must be in the range 1..255 (got 5000000000)");
+    EXPECT_EQ(only_error(instance_with("priority = 256;")),
+              "test.conf:7: 'priority' must be in the range 1..255 (got 256)");
+    EXPECT_EQ(only_error(instance_with("priority = -1;")),
+              "test.conf:7: 'priority' must be in the range 1..255 (got -1)");
+    EXPECT_EQ(only_error(instance_with("version = 4;")),
+              "test.conf:7: 'version' must be 2 or 3 (got 4)");
+    EXPECT_EQ(only_error(instance_with("garp_count = 0;")),
+              "test.conf:7: 'garp_count' must be in the range 1..100 (got 0)");
+    EXPECT_EQ(only_error("global = { garp_count = 101; };\ninstances = ();"),
+              "test.conf:1: 'garp_count' must be in the range 1..100 (got 101)");
+}
+
+TEST(ConfigRange, Seconds) {
+    EXPECT_EQ(only_error("global = { garp_interval = 10.5; };\ninstances = ();"),
+              "test.conf:1: 'garp_interval' must be in the range 0..10 seconds (got 10.5)");
+    EXPECT_EQ(only_error("global = { garp_refresh = -1; };\ninstances = ();"),
+              "test.conf:1: 'garp_refresh' must be in the range 0..86400 seconds (got -1)");
+    EXPECT_EQ(only_error(instance_with("preempt_delay = 3601;")),
+              "test.conf:7: 'preempt_delay' must be in the range 0..3600 seconds (got 3601)");
+    EXPECT_EQ(only_error(instance_with("garp_interval = 1e999;")),
+              "test.conf:7: 'garp_interval' must be in the range 0..10 seconds (got inf)");
+}
+
+TEST(ConfigRange, V3AdvertInterval) {
+    EXPECT_EQ(only_error(instance_with("advert_interval = 41;")),
+              "test.conf:7: 'advert_interval' must be in the range 0.01..40.95 seconds for "
+              "VRRPv3 (got 41)");
+    EXPECT_EQ(only_error(instance_with("advert_interval = 0;")),
+              "test.conf:7: 'advert_interval' must be in the range 0.01..40.95 seconds for "
+              "VRRPv3 (got 0)");
+    EXPECT_EQ(only_error(instance_with("advert_interval = 0.005;")),
+              "test.conf:7: 'advert_interval' must be in the range 0.01..40.95 seconds for "
+              "VRRPv3 (got 0.005)");
+    // Not rounded to 1 or 2 cs: that would change the failover time without saying so.
+    EXPECT_EQ(only_error(instance_with("advert_interval = 0.015;")),
+              "test.conf:7: 'advert_interval' must be a whole number of centiseconds for VRRPv3 "
+              "(got 0.015)");
+    EXPECT_EQ(only_error(instance_with("advert_interval = 1.234;")),
+              "test.conf:7: 'advert_interval' must be a whole number of centiseconds for VRRPv3 "
+              "(got 1.234)");
+}
+
+TEST(ConfigRange, V2AdvertInterval) {
+    EXPECT_EQ(only_error(instance_with("version = 2; advert_interval = 0.5;")),
+              "test.conf:7: 'advert_interval' must be a whole number of seconds in the range "
+              "1..255 for VRRPv2 (got 0.5)");
+    EXPECT_EQ(only_error(instance_with("version = 2; advert_interval = 1.5;")),
+              "test.conf:7: 'advert_interval' must be a whole number of seconds in the range "
+              "1..255 for VRRPv2 (got 1.5)");
+    EXPECT_EQ(only_error(instance_with("version = 2; advert_interval = 256;")),
+              "test.conf:7: 'advert_interval' must be a whole number of seconds in the range "
+              "1..255 for VRRPv2 (got 256)");
+}
+
+TEST(ConfigRange, AdvertIntervalWithABadVersionReportsOnlyTheVersion) {
+    EXPECT_EQ(only_error(instance_with("version = 4; advert_interval = 0.015;")),
+              "test.conf:7: 'version' must be 2 or 3 (got 4)");
+}
+
+TEST(ConfigRange, LogLevel) {
+    EXPECT_EQ(only_error("global = {\n    log_level = \"verbose\";\n};\ninstances = ();"),
+              "test.conf:2: 'log_level' must be one of debug, info, notice, warning, error "
+              "(got \"verbose\")");
+}
+
+TEST(ConfigRange, RouterId) {
+    EXPECT_EQ(only_error("global = { router_id = \"\"; };\ninstances = ();"),
+              "test.conf:1: 'router_id' must be 1..64 characters");
+}
+
+TEST(ConfigRange, InstanceName) {
+    EXPECT_EQ(only_error(R"(instances = ( {
+    name = "web 1";
+    interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'name' must be 1..32 characters of A-Z a-z 0-9 _ . - (got \"web "
+              "1\")");
+    EXPECT_EQ(only_error(R"(instances = ( {
+    name = "";
+    interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'name' must be 1..32 characters of A-Z a-z 0-9 _ . - (got \"\")");
+    EXPECT_EQ(only_error(R"(instances = ( {
+    name = "abcdefghijklmnopqrstuvwxyz0123456";
+    interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'name' must be 1..32 characters of A-Z a-z 0-9 _ . - (got "
+              "\"abcdefghijklmnopqrstuvwxyz0123456\")");
+}
+
+TEST(ConfigRange, ControlCharactersAreNotEchoed) {
+    EXPECT_EQ(only_error(R"(instances = ( {
+    name = "web\n\x1b[2J";
+    interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'name' must be 1..32 characters of A-Z a-z 0-9 _ . - (got "
+              "\"web??[2J\")");
+}
+
+TEST(ConfigRange, InterfaceName) {
+    EXPECT_EQ(only_error(R"(instances = ( { name = "a";
+    interface = "abcdefghijklmnop";
+    vrid = 1; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'interface' must be 1..15 characters without '/', ':' or spaces "
+              "(got \"abcdefghijklmnop\")");
+    EXPECT_EQ(only_error(R"(instances = ( { name = "a";
+    interface = "eth0:1";
+    vrid = 1; addresses = [ "192.0.2.1" ]; } );)"),
+              "test.conf:2: 'interface' must be 1..15 characters without '/', ':' or spaces "
+              "(got \"eth0:1\")");
+}
+
+// --- addresses --------------------------------------------------------------------------------
+
+std::string with_addresses(const std::string& list) {
+    return "instances = ( { name = \"a\"; interface = \"eth0\"; vrid = 1;\n"  // 1
+           "    addresses = [\n"                                              // 2
+           + list + " ]; } );";                                               // 3...
+}
+
+TEST(ConfigAddresses, Invalid) {
+    EXPECT_EQ(only_error(with_addresses("\"192.0.2.300\"")),
+              "test.conf:3: invalid address '192.0.2.300' (expected IP or IP/PREFIX)");
+    EXPECT_EQ(only_error(with_addresses("\"192.0.2.1/\"")),
+              "test.conf:3: invalid address '192.0.2.1/' (expected IP or IP/PREFIX)");
+    EXPECT_EQ(only_error(with_addresses("\"192.0.2.1/24x\"")),
+              "test.conf:3: invalid address '192.0.2.1/24x' (expected IP or IP/PREFIX)");
+    EXPECT_EQ(only_error(with_addresses("\"192.0.2.1/-1\"")),
+              "test.conf:3: invalid address '192.0.2.1/-1' (expected IP or IP/PREFIX)");
+    EXPECT_EQ(only_error(with_addresses("\"vip.example\"")),
+              "test.conf:3: invalid address 'vip.example' (expected IP or IP/PREFIX)");
+}
+
+TEST(ConfigAddresses, PrefixRange) {
+    EXPECT_EQ(only_error(with_addresses("\"192.0.2.1/33\"")),
+              "test.conf:3: prefix length of '192.0.2.1/33' must be in the range 1..32");
+    EXPECT_EQ(only_error(with_addresses("\"192.0.2.1/0\"")),
+              "test.conf:3: prefix length of '192.0.2.1/0' must be in the range 1..32");
+    EXPECT_EQ(only_error(with_addresses("\"2001:db8::1/129\"")),
+              "test.conf:3: prefix length of '2001:db8::1/129' must be in the range 1..128");
+    const auto r = load(with_addresses("\"2001:db8::1/128\", \"2001:db8::2/1\""));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.config->instances[0].addresses[1].prefix_len, 1);
+}
+
+TEST(ConfigAddresses, NotUnicast) {
+    EXPECT_EQ(only_error(with_addresses("\"224.0.0.18\"")),
+              "test.conf:3: address '224.0.0.18' is not a unicast address");
+    EXPECT_EQ(only_error(with_addresses("\"0.0.0.0/8\"")),
+              "test.conf:3: address '0.0.0.0/8' is not a unicast address");
+    EXPECT_EQ(only_error(with_addresses("\"ff02::12\"")),
+              "test.conf:3: address 'ff02::12' is not a unicast address");
+}
+
+TEST(ConfigAddresses, MixedFamilies) {
+    EXPECT_EQ(only_error(with_addresses("\"192.0.2.1\",\n\"2001:db8::1\"")),
+              "test.conf:4: address '2001:db8::1' is IPv6 but the instance's first address is "
+              "IPv4 (one family per instance)");
+}
+
+TEST(ConfigAddresses, DuplicateNamesBothLines) {
+    EXPECT_EQ(only_error(with_addresses("\"192.0.2.1/24\",\n\"192.0.2.2\",\n\"192.0.2.1/32\"")),
+              "test.conf:5: duplicate address '192.0.2.1' (first at test.conf:3)");
+    EXPECT_EQ(only_error(with_addresses("\"2001:db8::1\", \"2001:DB8:0::1\"")),
+              "test.conf:3: duplicate address '2001:db8::1' (first at test.conf:3)");
+}
+
+TEST(ConfigAddresses, Count) {
+    EXPECT_EQ(only_error("instances = ( { name = \"a\"; interface = \"eth0\"; vrid = 1;\n"
+                         "    addresses = [ ]; } );"),
+              "test.conf:2: 'addresses' must have 1..255 entries (got 0)");
+    std::string list;
+    for (int i = 0; i < 256; ++i)
+        list += "\"2001:db8::" + std::to_string(i + 1) + "\", ";
+    list.resize(list.size() - 2);
+    EXPECT_EQ(only_error("instances = ( { name = \"a\"; interface = \"eth0\"; vrid = 1;\n"
+                         "    addresses = [ " +
+                         list + " ]; } );"),
+              "test.conf:2: 'addresses' must have 1..255 entries (got 256)");
+}
+
+TEST(ConfigAddresses, UnicastPeers) {
+    EXPECT_EQ(only_error(instance_with("unicast_peers = [ \"2001:db8::12\" ];")),
+              "test.conf:7: unicast peer '2001:db8::12' is IPv6 but the addresses are IPv4");
+    EXPECT_EQ(only_error(instance_with("unicast_peers = [ \"192.0.2.12\",\n\"192.0.2.12\" ];")),
+              "test.conf:8: duplicate unicast peer '192.0.2.12' (first at test.conf:7)");
+    EXPECT_EQ(only_error(instance_with("unicast_peers = [ \"192.0.2.12/24\" ];")),
+              "test.conf:7: invalid unicast peer '192.0.2.12/24' (expected an IP address)");
+    EXPECT_EQ(only_error(instance_with("unicast_peers = [ \"224.0.0.18\" ];")),
+              "test.conf:7: unicast peer '224.0.0.18' is not a unicast address");
+}
+
+TEST(ConfigAddresses, SourceAddress) {
+    EXPECT_EQ(only_error(instance_with("source_address = \"2001:db8::11\";")),
+              "test.conf:7: source address '2001:db8::11' is IPv6 but the addresses are IPv4");
+    EXPECT_EQ(only_error(instance_with("source_address = \"192.0.2.11/24\";")),
+              "test.conf:7: invalid source address '192.0.2.11/24' (expected an IP address)");
+    EXPECT_EQ(only_error(instance_with("source_address = \"0.0.0.0\";")),
+              "test.conf:7: source address '0.0.0.0' is not a unicast address");
+    EXPECT_EQ(only_error(R"(instances = ( { name = "a"; interface = "eth0"; vrid = 1;
+    addresses = [ "2001:db8::1" ];
+    source_address = "2001:db8::11"; } );)"),
+              "test.conf:3: source address '2001:db8::11' must be link-local (fe80::/10): IPv6 "
+              "multicast adverts come from the link-local address");
+}
+
+// --- version-dependent keys -------------------------------------------------------------------
+
+TEST(ConfigVersion, V2IsIpv4Only) {
+    EXPECT_EQ(only_error(R"(instances = ( { name = "a"; interface = "eth0"; vrid = 1;
+    version = 2;
+    addresses = [ "2001:db8::1" ]; } );)"),
+              "test.conf:2: VRRPv2 is IPv4 only: use version = 3 for IPv6 addresses");
+}
+
+TEST(ConfigVersion, AuthenticationIsV2Only) {
+    EXPECT_EQ(only_error(instance_with("authentication = { type = \"pass\"; password = \"x\"; };")),
+              "test.conf:7: 'authentication' is VRRPv2 only (RFC 9568 removed it): set version "
+              "= 2 or remove it");
+    EXPECT_EQ(only_error(instance_with("version = 3; authentication = { type = \"none\"; };")),
+              "test.conf:7: 'authentication' is VRRPv2 only (RFC 9568 removed it): set version "
+              "= 2 or remove it");
+}
+
+TEST(ConfigVersion, PasswordRules) {
+    EXPECT_EQ(only_error(instance_with(R"(version = 2;
+        authentication = {
+            type = "pass";
+        };)")),
+              "test.conf:9: authentication type \"pass\" requires a 'password'");
+    EXPECT_EQ(only_error(instance_with(R"(version = 2;
+        authentication = { type = "pass";
+            password = "123456789"; };)")),
+              "test.conf:9: 'password' must be 1..8 characters (got 9)");
+    EXPECT_EQ(only_error(instance_with(R"(version = 2;
+        authentication = { type = "pass";
+            password = ""; };)")),
+              "test.conf:9: 'password' must be 1..8 characters (got 0)");
+    EXPECT_EQ(only_error(instance_with(R"(version = 2;
+        authentication = {
+            password = "secret"; };)")),
+              "test.conf:9: 'password' is set but the authentication type is \"none\"");
+    EXPECT_EQ(only_error(instance_with(R"(version = 2;
+        authentication = {
+            type = "md5"; };)")),
+              "test.conf:9: 'type' must be \"none\" or \"pass\" (got \"md5\")");
+}
+
+TEST(ConfigVersion, ChecksumIsV3Ipv4Only) {
+    EXPECT_EQ(only_error(instance_with("version = 2;\nchecksum = \"auto\";")),
+              "test.conf:8: 'checksum' applies to VRRPv3 over IPv4 only (this instance is "
+              "VRRPv2)");
+    EXPECT_EQ(only_error(R"(instances = ( { name = "a"; interface = "eth0"; vrid = 1;
+    addresses = [ "2001:db8::1" ];
+    checksum = "pseudo-header"; } );)"),
+              "test.conf:3: 'checksum' applies to VRRPv3 over IPv4 only (IPv6 always includes "
+              "the pseudo-header)");
+    EXPECT_EQ(only_error(instance_with("checksum = \"rfc5798\";")),
+              "test.conf:7: 'checksum' must be \"auto\", \"rfc9568\" or \"pseudo-header\" (got "
+              "\"rfc5798\")");
+}
+
+// --- across instances -------------------------------------------------------------------------
+
+TEST(ConfigCrossCheck, DuplicateInstanceName) {
+    EXPECT_EQ(only_error(R"(instances = (
+    {
+        name = "web"; interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ];
+    },
+    {
+        name = "web";
+        interface = "eth0"; vrid = 2; addresses = [ "192.0.2.2" ];
+    }
+);)"),
+              "test.conf:6: duplicate instance name 'web' (first defined at test.conf:2)");
+}
+
+TEST(ConfigCrossCheck, DuplicateVrid) {
+    EXPECT_EQ(only_error(R"(instances = (
+    {
+        name = "a"; interface = "eth0"; vrid = 51; addresses = [ "192.0.2.1" ];
+    },
+    {
+        name = "b"; interface = "eth0";
+        vrid = 51;
+        addresses = [ "192.0.2.2" ];
+    }
+);)"),
+              "test.conf:7: duplicate VRID 51 for IPv4 on 'eth0' (first used by instance 'a' at "
+              "test.conf:2)");
+}
+
+TEST(ConfigCrossCheck, DuplicateVridOfAnInstanceWithABadName) {
+    const auto r = load(R"(instances = (
+    { name = "bad name"; interface = "eth0"; vrid = 5; addresses = [ "192.0.2.1" ]; },
+    { name = "b"; interface = "eth0"; vrid = 5; addresses = [ "192.0.2.2" ]; }
+);)");
+    EXPECT_EQ(messages(r),
+              (std::vector<std::string>{
+                  "test.conf:2: 'name' must be 1..32 characters of A-Z a-z 0-9 _ . - (got \"bad "
+                  "name\")",
+                  "test.conf:3: duplicate VRID 5 for IPv4 on 'eth0' (first used at test.conf:2)",
+              }));
+}
+
+TEST(ConfigCrossCheck, ReportedOncePerInstanceEvenWithThreeCopies) {
+    const auto r = load(R"(instances = (
+    { name = "a"; interface = "eth0"; vrid = 9; addresses = [ "192.0.2.1" ]; },
+    { name = "a"; interface = "eth0"; vrid = 8; addresses = [ "192.0.2.2" ]; },
+    { name = "a"; interface = "eth0"; vrid = 9; addresses = [ "192.0.2.3" ]; }
+);)");
+    EXPECT_EQ(messages(r), (std::vector<std::string>{
+                               "test.conf:3: duplicate instance name 'a' (first defined at "
+                               "test.conf:2)",
+                               "test.conf:4: duplicate instance name 'a' (first defined at "
+                               "test.conf:2)",
+                               "test.conf:4: duplicate VRID 9 for IPv4 on 'eth0' (first used by "
+                               "instance 'a' at test.conf:2)",
+                           }));
+}
+
+// --- many errors at once ----------------------------------------------------------------------
+
+TEST(ConfigErrors, AllReportedInLineOrder) {
+    const auto r = load(R"(instances = (                                 # 1
+    {                                                                     # 2
+        name = "web";                                                     # 3
+        interface = "eth0";                                               # 4
+        vrid = 51;                                                        # 5
+        addresses = [ "192.0.2.1" ];                                      # 6
+    },                                                                    # 7
+    {                                                                     # 8
+        prority = 100;                                                    # 9
+        name = "web";                                                     # 10
+        interface = "eth0";                                               # 11
+        vrid = 300;                                                       # 12
+        advert_interval = 0.015;                                          # 13
+        addresses = [ "192.0.2.2", "2001:db8::1" ];                       # 14
+    }                                                                     # 15
+);                                                                        # 16
+global = {                                                                # 17
+    garp_count = 0;                                                       # 18
+    log_level = "loud";                                                   # 19
+};                                                                        # 20
+extra = 1;                                                                # 21
+)");
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(messages(r),
+              (std::vector<std::string>{
+                  "test.conf:9: unknown key 'prority' (did you mean 'priority'?)",
+                  "test.conf:10: duplicate instance name 'web' (first defined at test.conf:2)",
+                  "test.conf:12: 'vrid' must be in the range 1..255 (got 300)",
+                  "test.conf:13: 'advert_interval' must be a whole number of centiseconds for "
+                  "VRRPv3 (got 0.015)",
+                  "test.conf:14: address '2001:db8::1' is IPv6 but the instance's first address "
+                  "is IPv4 (one family per instance)",
+                  "test.conf:18: 'garp_count' must be in the range 1..100 (got 0)",
+                  "test.conf:19: 'log_level' must be one of debug, info, notice, warning, error "
+                  "(got \"loud\")",
+                  "test.conf:21: unknown key 'extra'",
+              }));
+}
+
+// --- syntax errors ----------------------------------------------------------------------------
+
+TEST(ConfigSyntax, MissingBraceReportsItsLine) {
+    const auto r = load(R"(instances = (
+    {
+        name = "web";
+        interface = "eth0";
+    ,
+);)");
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(messages(r), std::vector<std::string>{"test.conf:5: syntax error"});
+}
+
+TEST(ConfigSyntax, MissingValueReportsItsLine) {
+    EXPECT_EQ(only_error("global = {\n    garp_count = ;\n};\ninstances = ();"),
+              "test.conf:2: syntax error");
+}
+
+TEST(ConfigSyntax, MissingCommaBetweenInstances) {
+    EXPECT_EQ(only_error(R"(instances = (
+    { name = "a"; interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ]; }
+    { name = "b"; interface = "eth0"; vrid = 2; addresses = [ "192.0.2.2" ]; }
+);)"),
+              "test.conf:3: syntax error");
+}
+
+TEST(ConfigSyntax, UnclosedGroupAtEndOfFile) {
+    EXPECT_EQ(only_error("global = {\n    garp_count = 1;\n"), "test.conf:3: syntax error");
+}
+
+TEST(ConfigSyntax, DuplicateKeyInAGroup) {
+    EXPECT_EQ(only_error(instance_with("priority = 100;\npriority = 200;")),
+              "test.conf:8: duplicate setting name");
+}
+
+TEST(ConfigSyntax, MixedArrayIsRejectedByTheParser) {
+    EXPECT_EQ(only_error(instance_with("unicast_peers = [ \"192.0.2.12\", 1 ];")),
+              "test.conf:7: mismatched element type in array");
+}
+
+// libconfig's terminators are optional: a missing semicolon between two settings is not
+// an error, so it must not change the values either.
+TEST(ConfigSyntax, MissingSemicolonIsAccepted) {
+    const auto r = load(instance_with("priority = 120\naccept = false"));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->instances[0].priority, Priority{120});
+    EXPECT_FALSE(r.config->instances[0].accept);
+}
+
+// libconfig quirk: a string's line is that of the token after it (adjacent strings are
+// concatenated, so the parser looks ahead), so a list entry last on its line is reported
+// at the line of what follows it.
+TEST(ConfigSyntax, StringEntryLineIsThatOfTheNextToken) {
+    EXPECT_EQ(only_error(with_addresses("\"192.0.2.1\",\n\"192.0.2.1\"\n")),
+              "test.conf:5: duplicate address '192.0.2.1' (first at test.conf:3)");
+}
+
+TEST(ConfigSyntax, GarbageNeverThrows) {
+    const std::string garbage("\x01\x02{{{ = = \"\xff\xfe", 12);
+    LoadResult r;
+    EXPECT_NO_THROW(r = load(garbage));
+    EXPECT_FALSE(r.ok());
+    ASSERT_EQ(r.diagnostics.size(), 1U);
+    EXPECT_EQ(r.diagnostics[0].file, kName);
+    EXPECT_EQ(r.diagnostics[0].line, 1);
+}
+
+// --- files and @include -----------------------------------------------------------------------
+
+TEST(ConfigFile, MissingFileNamesIt) {
+    TempDir dir;
+    const std::string path = dir.path() + "/nope.conf";
+    const auto r = load_file(path);
+    EXPECT_FALSE(r.ok());
+    ASSERT_EQ(r.diagnostics.size(), 1U);
+    EXPECT_EQ(r.diagnostics[0].file, path);
+    EXPECT_EQ(r.diagnostics[0].line, 0);
+    EXPECT_EQ(r.diagnostics[0].to_string(),
+              path + ": cannot read configuration file: No such file or directory");
+}
+
+TEST(ConfigFile, DirectoryIsNotAFile) {
+    TempDir dir;
+    const auto r = load_file(dir.path());
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(messages(r), std::vector<std::string>{
+                               dir.path() + ": cannot read configuration file: Is a directory"});
+}
+
+TEST(ConfigFile, LoadsAFileAndNamesItInDiagnostics) {
+    TempDir dir;
+    const auto path = dir.write("vipd.conf", instance_with("prority = 1;"));
+    const auto r = load_file(path);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(messages(r), std::vector<std::string>{
+                               path + ":7: unknown key 'prority' (did you mean 'priority'?)"});
+
+    const auto ok_path = dir.write("ok.conf", instance_with(""));
+    const auto ok = load_file(ok_path);
+    ASSERT_TRUE(ok.ok());
+    EXPECT_EQ(ok.config->file, ok_path);
+    EXPECT_EQ(ok.config->instances[0].file, ok_path);
+    EXPECT_EQ(ok.config->instances[0].line, 2);
+}
+
+TEST(ConfigFile, IncludeIsRelativeToTheFilesDirectory) {
+    TempDir dir;
+    dir.write("instances.conf", R"({
+    name = "web";
+    interface = "eth0"; vrid = 51; addresses = [ "192.0.2.1" ];
+})");
+    const auto path = dir.write("vipd.conf", R"(global = { garp_count = 2; };
+instances = (
+@include "instances.conf"
+);)");
+    const auto r = load_file(path);
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    ASSERT_EQ(r.config->instances.size(), 1U);
+    EXPECT_EQ(r.config->instances[0].name, "web");
+    EXPECT_EQ(r.config->instances[0].announce.count, 2);
+    EXPECT_EQ(r.config->instances[0].file, dir.path() + "/instances.conf");
+    EXPECT_EQ(r.config->instances[0].line, 1);
+}
+
+TEST(ConfigFile, ErrorsInAnIncludedFileNameThatFile) {
+    TempDir dir;
+    const auto inc = dir.write("web.conf", R"({
+    name = "web";
+    interface = "eth0";
+    vrid = 0;
+    addresses = [ "192.0.2.1" ];
+})");
+    const auto path = dir.write("vipd.conf", R"(instances = (
+@include "web.conf"
+,
+    {
+        name = "web"; interface = "eth1"; vrid = 1; addresses = [ "192.0.2.2" ];
+        priority = 0;
+    }
+);)");
+    const auto r = load_file(path);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(messages(r),
+              (std::vector<std::string>{
+                  inc + ":4: 'vrid' must be in the range 1..255 (got 0)",
+                  path + ":5: duplicate instance name 'web' (first defined at " + inc + ":1)",
+                  path + ":6: 'priority' must be in the range 1..255 (got 0)",
+              }));
+}
+
+TEST(ConfigFile, SyntaxErrorInAnIncludedFileNamesThatFile) {
+    TempDir dir;
+    const auto inc = dir.write("global.conf", "garp_count = 1;\ngarp_interval = ;\n");
+    const auto path = dir.write("vipd.conf",
+                                "global = {\n@include \"global.conf\"\n};\n"
+                                "instances = ();\n");
+    const auto r = load_file(path);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(messages(r), std::vector<std::string>{inc + ":2: syntax error"});
+}
+
+TEST(ConfigFile, MissingIncludeFile) {
+    TempDir dir;
+    const auto path = dir.write("vipd.conf", "instances = ();\n@include \"missing.conf\"\n");
+    const auto r = load_file(path);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(messages(r), std::vector<std::string>{path +
+                                                    ":2: cannot open include file (paths are "
+                                                    "relative to '" +
+                                                    dir.path() + "')"});
+}
+
+TEST(ConfigFile, LoadStringIncludesByAbsolutePath) {
+    TempDir dir;
+    const auto inc = dir.write("bad.conf", "\n\nfoo = 1;\n");
+    EXPECT_EQ(only_error("instances = ();\n@include \"" + inc + "\"\n"),
+              inc + ":3: unknown key 'foo'");
+}
+
+TEST(ConfigFile, ShippedExampleIsValid) {
+    const auto r = load_file(VIPD_SOURCE_DIR "/etc/vipd.conf");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_TRUE(r.diagnostics.empty()) << ::testing::PrintToString(messages(r));
+    const auto& c = *r.config;
+    ASSERT_EQ(c.instances.size(), 3U);
+    EXPECT_EQ(c.instances[0].family, Family::IPv4);
+    EXPECT_TRUE(c.instances[0].unicast_peers.empty());
+    EXPECT_EQ(c.instances[1].family, Family::IPv6);
+    EXPECT_FALSE(c.instances[2].unicast_peers.empty());
+}
+
+// The commented-out VRRPv2 instance of the example must be valid too once uncommented.
+TEST(ConfigFile, ShippedExampleV2InstanceIsValidUncommented) {
+    std::ifstream in(VIPD_SOURCE_DIR "/etc/vipd.conf");
+    ASSERT_TRUE(in);
+    std::string text;
+    bool in_v2 = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("# ,{") != std::string::npos) in_v2 = true;
+        if (in_v2) {
+            const auto hash = line.find("# ");
+            if (hash != std::string::npos) line.erase(hash, 2);
+            if (line.find('}') != std::string::npos && line.find("};") == std::string::npos) {
+                in_v2 = false;
+            }
+        }
+        text += line + "\n";
+    }
+    const auto r = load_string(text, "vipd.conf");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    ASSERT_EQ(r.config->instances.size(), 4U);
+    const auto& legacy = r.config->instances[3];
+    EXPECT_EQ(legacy.version, Version::V2);
+    EXPECT_EQ(legacy.auth_type, proto::AuthType::SimplePassword);
+    EXPECT_FALSE(legacy.password.empty());
+}
+
+// --- names of enum values ---------------------------------------------------------------------
+
+TEST(ConfigNames, LogLevelRoundTrips) {
+    for (const auto l :
+         {LogLevel::Debug, LogLevel::Info, LogLevel::Notice, LogLevel::Warning, LogLevel::Error}) {
+        EXPECT_EQ(parse_log_level(to_string(l)), l);
+    }
+    EXPECT_EQ(to_string(LogLevel::Warning), "warning");
+    EXPECT_FALSE(parse_log_level("warn"));
+    EXPECT_FALSE(parse_log_level("INFO"));
+    EXPECT_FALSE(parse_log_level(""));
+}
+
+TEST(ConfigNames, ChecksumModeRoundTrips) {
+    for (const auto m : {ChecksumMode::Auto, ChecksumMode::Rfc9568, ChecksumMode::PseudoHeader}) {
+        EXPECT_EQ(parse_checksum_mode(to_string(m)), m);
+    }
+    EXPECT_EQ(to_string(ChecksumMode::PseudoHeader), "pseudo-header");
+    EXPECT_FALSE(parse_checksum_mode("pseudo_header"));
+}
+
+TEST(ConfigNames, DiagnosticToString) {
+    EXPECT_EQ((Diagnostic{Diagnostic::Severity::Error, "a.conf", 3, "bad"}).to_string(),
+              "a.conf:3: bad");
+    EXPECT_EQ((Diagnostic{Diagnostic::Severity::Warning, "a.conf", 4, "odd"}).to_string(),
+              "a.conf:4: warning: odd");
+    EXPECT_EQ((Diagnostic{Diagnostic::Severity::Error, "a.conf", 0, "gone"}).to_string(),
+              "a.conf: gone");
+}
+
+}  // namespace
+}  // namespace vipd::config

@@ -1,0 +1,323 @@
+// The instance driver against gmock fakes of the OS adapters: which syscalls-to-be it makes,
+// in which order, for which machine actions. Real Boost.Asio timers, short intervals.
+#include "vipd/daemon/instance.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+
+namespace vipd {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::_;
+using testing::AtLeast;
+using testing::Return;
+using testing::StrictMock;
+
+IpAddress ip(const char* s) {
+    return *IpAddress::parse(s);
+}
+
+class FakeAddresses : public os::AddressManager {
+public:
+    MOCK_METHOD(std::error_code, add, (int, const IpAddress&, std::uint8_t), (override));
+    MOCK_METHOD(std::error_code, remove, (int, const IpAddress&, std::uint8_t), (override));
+};
+
+class FakeAnnouncer : public os::Announcer {
+public:
+    MOCK_METHOD(std::error_code, announce,
+                (int, const proto::MacAddress&, const IpAddress&, const IpAddress&), (override));
+};
+
+// Records every advert sent, decoded as a receiver would see it.
+class FakeTransport : public os::AdvertTransport {
+public:
+    struct Sent {
+        std::vector<std::uint8_t> bytes;
+        IpAddress src, dst;
+    };
+    std::error_code send(std::span<const std::uint8_t> m, const IpAddress& src,
+                         const IpAddress& dst) override {
+        sent.push_back({{m.begin(), m.end()}, src, dst});
+        return {};
+    }
+    [[nodiscard]] proto::Advert decoded(std::size_t i) const {
+        const auto r =
+            proto::decode(sent.at(i).bytes, proto::RxMeta{sent[i].src, sent[i].dst, 255, 2});
+        EXPECT_TRUE(r.has_value());
+        return r.value();
+    }
+    std::vector<Sent> sent;
+};
+
+config::InstanceConfig web(int priority = 100) {
+    config::InstanceConfig c;
+    c.name = "web";
+    c.interface = "eth0";
+    c.vrid = Vrid{51};
+    c.priority = Priority{static_cast<std::uint8_t>(priority)};
+    c.advert_interval = Centiseconds{1};  // 10 ms: the tests wait on real timers
+    c.addresses = {{ip("192.0.2.1"), 24}};
+    c.announce.count = 1;
+    return c;
+}
+
+os::InterfaceInfo eth0(bool up = true) {
+    os::InterfaceInfo i;
+    i.ifindex = 7;
+    i.name = "eth0";
+    i.up = up;
+    i.mac = {0x02, 0, 0, 0, 0, 0x11};
+    i.addresses = {{ip("192.0.2.11"), 24, 0}};
+    return i;
+}
+
+class InstanceTest : public testing::Test {
+protected:
+    std::unique_ptr<Instance> make(config::InstanceConfig c) {
+        auto inst = std::make_unique<Instance>(
+            Instance::Env{io, addresses, announcer,
+                          std::make_shared<spdlog::logger>(
+                              "test", std::make_shared<spdlog::sinks::null_sink_mt>())},
+            std::move(c));
+        inst->set_transport(&transport);
+        return inst;
+    }
+    // Runs the loop until `done` or a generous deadline (the deadline only bounds a failure).
+    template <class F>
+    bool run_until(F done, std::chrono::milliseconds limit = 2s) {
+        const auto end = Clock::now() + limit;
+        while (!done() && Clock::now() < end) {
+            io.restart();
+            io.run_for(5ms);
+        }
+        return done();
+    }
+
+    boost::asio::io_context io;
+    StrictMock<FakeAddresses> addresses;
+    StrictMock<FakeAnnouncer> announcer;
+    FakeTransport transport;
+};
+
+TEST_F(InstanceTest, BecomingMasterClaimsAdvertisesAndAnnounces) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(7, info.mac, ip("192.0.2.1"), _))
+        .WillOnce(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    ASSERT_FALSE(transport.sent.empty());
+    const auto a = transport.decoded(0);
+    EXPECT_EQ(a.fields.vrid, Vrid{51});
+    EXPECT_EQ(a.fields.priority, Priority{150});
+    EXPECT_EQ(transport.sent[0].src, ip("192.0.2.11"));  // the interface's primary address
+    EXPECT_EQ(transport.sent[0].dst, os::kVrrpGroupV4);
+    // keepalived and FRR include the pseudo-header; until a peer says otherwise, so do we.
+    EXPECT_EQ(a.checksum, proto::ChecksumVariant::PseudoHeader);
+    // And it keeps advertising.
+    EXPECT_TRUE(run_until([&] { return transport.sent.size() >= 3; }));
+}
+
+TEST_F(InstanceTest, UnicastSendsToEachPeer) {
+    auto c = web(150);
+    c.unicast_peers = {ip("192.0.2.12"), ip("192.0.2.13")};
+    auto inst = make(c);
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(_, _, _)).WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillOnce(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 2; }));
+    EXPECT_EQ(transport.sent[0].dst, ip("192.0.2.12"));
+    EXPECT_EQ(transport.sent[1].dst, ip("192.0.2.13"));
+}
+
+TEST_F(InstanceTest, HigherPriorityAdvertKeepsItBackupWithoutTouchingAddresses) {
+    auto inst = make(web(100));
+    const auto info = eth0();
+    inst->update_interface(&info);
+    inst->start();
+    // A master at 200 keeps advertising; we never claim anything (StrictMock: no calls).
+    std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
+    const std::array vips{ip("192.0.2.1")};
+    const auto peer = ip("192.0.2.12");
+    const auto n = proto::encode(
+        {.vrid = Vrid{51}, .priority = Priority{200}, .max_adver_int = Centiseconds{1}}, vips, peer,
+        os::kVrrpGroupV4, proto::ChecksumVariant::MessageOnly, buf);
+    ASSERT_TRUE(n.has_value());
+    const proto::RxMeta meta{peer, os::kVrrpGroupV4, 255, 7};
+    const auto advert = proto::decode(std::span(buf).first(*n), meta);
+    ASSERT_TRUE(advert.has_value());
+    for (int i = 0; i < 20; ++i) {
+        inst->receive(*advert, meta);
+        io.restart();
+        io.run_for(10ms);
+    }
+    EXPECT_EQ(inst->state(), State::Backup);
+    EXPECT_EQ(inst->counters().adverts_received, 20U);
+    EXPECT_TRUE(transport.sent.empty());
+}
+
+TEST_F(InstanceTest, WrongPasswordIsDroppedAndCounted) {
+    auto c = web(100);
+    c.version = Version::V2;
+    c.advert_interval = Centiseconds{100};
+    c.auth_type = proto::AuthType::SimplePassword;
+    c.password = "secret1";
+    auto inst = make(c);
+    const auto info = eth0();
+    inst->update_interface(&info);
+    inst->start();
+    std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
+    const std::array vips{ip("192.0.2.1")};
+    const auto peer = ip("192.0.2.12");
+    const auto n =
+        proto::encode({.version = Version::V2,
+                       .vrid = Vrid{51},
+                       .priority = Priority{200},
+                       .max_adver_int = Centiseconds{100},
+                       .auth_type = proto::AuthType::SimplePassword,
+                       .auth_data = proto::make_auth_data("wrong")},
+                      vips, peer, os::kVrrpGroupV4, proto::ChecksumVariant::MessageOnly, buf);
+    const proto::RxMeta meta{peer, os::kVrrpGroupV4, 255, 7};
+    const auto advert = proto::decode(std::span(buf).first(*n), meta);
+    ASSERT_TRUE(advert.has_value());
+    inst->receive(*advert, meta);
+    EXPECT_EQ(inst->counters().drops[static_cast<std::size_t>(proto::DecodeError::AuthFailure)],
+              1U);
+    EXPECT_EQ(inst->counters().adverts_received, 0U);
+    const auto deadline = inst->machine().master_down_deadline();
+    ASSERT_TRUE(deadline.has_value());  // the bad advert did not reset the timer
+}
+
+TEST_F(InstanceTest, AutoChecksumAnswersInThePeersConvention) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(_, _, _)).WillRepeatedly(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    // A lower-priority peer using the RFC 9568 message-only checksum shows up.
+    std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
+    const std::array vips{ip("192.0.2.1")};
+    const auto peer = ip("192.0.2.12");
+    const auto n = proto::encode(
+        {.vrid = Vrid{51}, .priority = Priority{100}, .max_adver_int = Centiseconds{1}}, vips, peer,
+        os::kVrrpGroupV4, proto::ChecksumVariant::MessageOnly, buf);
+    const proto::RxMeta meta{peer, os::kVrrpGroupV4, 255, 7};
+    const auto advert = proto::decode(std::span(buf).first(*n), meta);
+    ASSERT_TRUE(advert.has_value());
+    inst->receive(*advert, meta);
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    const auto before = transport.sent.size();
+    ASSERT_TRUE(run_until([&] { return transport.sent.size() > before; }));
+    EXPECT_EQ(transport.decoded(transport.sent.size() - 1).checksum,
+              proto::ChecksumVariant::MessageOnly);
+}
+
+TEST_F(InstanceTest, VipDeletedWhileMasterIsRestored) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24))
+        .Times(2)
+        .WillRepeatedly(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).Times(2).WillRepeatedly(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    inst->address_removed(ip("192.0.2.1"));
+    inst->address_removed(ip("192.0.2.99"));  // not ours: ignored
+    EXPECT_EQ(inst->counters().addresses_restored, 1U);
+}
+
+TEST_F(InstanceTest, VipDeletedWhileBackupIsLeftAlone) {
+    auto inst = make(web(100));
+    const auto info = eth0();
+    inst->update_interface(&info);
+    inst->start();
+    inst->address_removed(ip("192.0.2.1"));
+    EXPECT_EQ(inst->counters().addresses_restored, 0U);
+}
+
+TEST_F(InstanceTest, StaleVipsAreReleasedAtStartupUnlessOwner) {
+    auto info = eth0();
+    info.addresses.push_back({ip("192.0.2.1"), 24, 0x01});
+    auto inst = make(web(100));
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    inst->release_stale_addresses(info);
+    auto owner = make(web(255));
+    owner->release_stale_addresses(info);  // StrictMock: no second remove
+}
+
+TEST_F(InstanceTest, LinkDownMakesMasterReleaseAndFault) {
+    auto inst = make(web(150));
+    auto info = eth0();
+    EXPECT_CALL(addresses, add(_, _, _)).WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillOnce(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    info.up = false;
+    inst->update_interface(&info);
+    EXPECT_EQ(inst->state(), State::Fault);
+    EXPECT_EQ(transport.decoded(transport.sent.size() - 1).fields.priority, kPriorityStop);
+    info.up = true;
+    inst->update_interface(&info);
+    EXPECT_EQ(inst->state(), State::Backup);
+}
+
+TEST_F(InstanceTest, NoPrimaryAddressIsAFault) {
+    auto inst = make(web(100));
+    auto info = eth0();
+    info.addresses.clear();
+    inst->update_interface(&info);
+    inst->start();
+    EXPECT_EQ(inst->state(), State::Fault);
+    info.addresses = {{ip("192.0.2.11"), 24, 0}};
+    inst->update_interface(&info);
+    EXPECT_EQ(inst->state(), State::Backup);
+}
+
+TEST_F(InstanceTest, ReloadAddsAndRemovesOnlyChangedVipsWhileMaster) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, ip("192.0.2.1"), _))
+        .WillRepeatedly(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    auto c = web(120);
+    c.addresses = {{ip("192.0.2.2"), 24}};
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.2"), 24)).WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, ip("192.0.2.2"), _)).WillOnce(Return(std::error_code{}));
+    const auto before = transport.sent.size();
+    inst->reconfigure(c);
+    EXPECT_EQ(inst->state(), State::Master);
+    ASSERT_GT(transport.sent.size(), before);  // the new priority goes out at once
+    EXPECT_EQ(transport.decoded(before).fields.priority, Priority{120});
+}
+
+TEST_F(InstanceTest, SnapshotCarriesStateAndCounters) {
+    auto inst = make(web(100));
+    const auto info = eth0();
+    inst->update_interface(&info);
+    inst->start();
+    const auto j = inst->snapshot(Clock::now());
+    EXPECT_EQ(j["state"], "BACKUP");
+    EXPECT_EQ(j["vrid"], 51);
+    EXPECT_EQ(j["family"], "ipv4");
+    EXPECT_EQ(j["addresses"][0], "192.0.2.1/24");
+    EXPECT_TRUE(j["counters"]["drops"].contains("bad_checksum"));
+    EXPECT_TRUE(j["master_down_timer_ms"].is_number());
+}
+
+}  // namespace
+}  // namespace vipd
