@@ -1,0 +1,192 @@
+# Lab harness for vipd's network-namespace tests and the demo. Source it, then:
+#   lab_init                      namespaces prefix, work dir, cleanup trap (always runs)
+#   lab_host NAME ADDR4 [ADDR6]   a host namespace with eth0 on the lab bridge
+#   lab_vipd NAME CONFIG_TEXT     start vipd in NAME with that config (lab_stop to stop)
+#   lab_wait MS CMD...            poll CMD every 10 ms until it succeeds or MS pass
+#   lab_has_vip NAME ADDR         NAME holds ADDR on eth0
+#   lab_cut NAME / lab_mend NAME  take NAME's switch port down / up (a cable pull)
+# Only documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+# 2001:db8::/32) are used, only inside namespaces this lab made. Root-only: a caller that
+# is not root gets exit 77 (meson's "skipped").
+# Pipelines run under pipefail: grep -q would exit at the first match and kill the writer
+# with SIGPIPE, failing the pipeline at random, so matches are written to /dev/null instead.
+# shellcheck shell=bash
+
+LAB_ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${VIPD:=$LAB_ROOT_DIR/build/src/vipd}"
+
+lab_log() { printf '%s %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
+lab_fail() {
+    lab_log "FAIL: $*"
+    LAB_FAILED=1
+    exit 1
+}
+lab_now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+lab_require_root() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "needs root (network namespaces): skipped" >&2
+        exit 77
+    fi
+    [ -x "$VIPD" ] || { echo "vipd binary not found at $VIPD" >&2; exit 1; }
+}
+
+lab_init() {
+    lab_require_root
+    LAB="vl$$"  # short: namespace names show up in logs
+    LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vipd-lab.XXXXXX")
+    LAB_HOSTS=()
+    LAB_FAILED=0
+    declare -gA LAB_PIDS=()
+    trap lab_cleanup EXIT
+    trap 'exit 130' INT TERM
+    ip netns add "$LAB-sw"
+    ip -n "$LAB-sw" link set lo up
+    # No multicast snooping: with no querier on the segment it would starve VRRP's group.
+    ip -n "$LAB-sw" link add br0 type bridge mcast_snooping 0
+    ip -n "$LAB-sw" link set br0 up
+}
+
+lab_cleanup() {
+    local status=$?
+    set +e
+    local name
+    for name in "${!LAB_PIDS[@]}"; do lab_stop "$name" KILL 2>/dev/null; done
+    for name in "${LAB_HOSTS[@]}"; do
+        # Anything else we started in there (pingers, tcpdump) goes too.
+        ip netns pids "$LAB-$name" 2>/dev/null | xargs -r kill -9 2>/dev/null
+        ip netns del "$LAB-$name" 2>/dev/null
+    done
+    ip netns del "$LAB-sw" 2>/dev/null
+    if [ "$status" -ne 0 ] || [ "${LAB_FAILED:-0}" -ne 0 ]; then
+        for f in "$LAB_DIR"/*.log; do
+            [ -f "$f" ] || continue
+            echo "----- $(basename "$f") (last 40 lines)" >&2
+            tail -n 40 "$f" >&2
+        done
+    fi
+    rm -rf "$LAB_DIR"
+    exit "$status"
+}
+
+# lab_host NAME ADDR4/PREFIX [ADDR6/PREFIX]
+lab_host() {
+    local name=$1 addr4=$2 addr6=${3:-}
+    local ns="$LAB-$name"
+    ip netns add "$ns"
+    LAB_HOSTS+=("$name")
+    ip -n "$ns" link set lo up
+    # Link-local addresses usable at once: the lab has no duplicates to detect.
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 \
+        net.ipv6.conf.all.accept_dad=0
+    ip -n "$LAB-sw" link add name "$name" type veth peer name eth0 netns "$ns"
+    ip -n "$LAB-sw" link set dev "$name" master br0 up
+    ip -n "$ns" link set eth0 up
+    [ -n "$addr4" ] && ip -n "$ns" addr add "$addr4" dev eth0
+    [ -n "$addr6" ] && ip -n "$ns" addr add "$addr6" dev eth0 nodad
+    return 0
+}
+
+lab_ns() { echo "$LAB-$1"; }
+
+# lab_vipd NAME CONFIG_TEXT [extra vipd args]: writes the config and starts vipd in NAME.
+lab_vipd() {
+    local name=$1 conf=$2
+    shift 2
+    printf '%s\n' "$conf" >"$LAB_DIR/$name.conf"
+    mkdir -p "$LAB_DIR/$name.run"
+    ip netns exec "$LAB-$name" "$VIPD" -f "$LAB_DIR/$name.conf" \
+        --runtime-dir "$LAB_DIR/$name.run" --log-level debug "$@" \
+        >>"$LAB_DIR/$name.log" 2>&1 &
+    LAB_PIDS[$name]=$!
+}
+
+# lab_stop NAME [SIGNAL]: stops vipd in NAME and waits for it (TERM by default).
+lab_stop() {
+    local name=$1 sig=${2:-TERM}
+    local pid=${LAB_PIDS[$name]:-}
+    [ -n "$pid" ] || return 0
+    kill -"$sig" "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 500); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.01
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    LAB_LAST_EXIT=0
+    wait "$pid" 2>/dev/null || LAB_LAST_EXIT=$?
+    unset "LAB_PIDS[$name]"
+}
+
+lab_signal() { kill -"$2" "${LAB_PIDS[$1]}"; }
+lab_running() { kill -0 "${LAB_PIDS[$1]:-0}" 2>/dev/null; }
+
+# lab_wait TIMEOUT_MS CMD...: 0 as soon as CMD succeeds, 1 if it never did in time.
+lab_wait() {
+    local timeout=$1
+    shift
+    local deadline=$(($(lab_now_ms) + timeout))
+    while :; do
+        "$@" && return 0
+        [ "$(lab_now_ms)" -ge "$deadline" ] && return 1
+        sleep 0.01
+    done
+}
+
+lab_has_vip() {
+    ip -n "$LAB-$1" -o addr show dev eth0 | grep -E "inet6? ${2}/" >/dev/null
+}
+
+# Every lab host holding ADDR, space separated.
+lab_holders() {
+    local h out=""
+    for h in "${LAB_HOSTS[@]}"; do
+        lab_has_vip "$h" "$1" && out="$out $h"
+    done
+    echo "${out# }"
+}
+
+lab_only_holder() { [ "$(lab_holders "$2")" = "$1" ]; }
+
+lab_cut() { ip -n "$LAB-sw" link set dev "$1" down; }
+lab_mend() { ip -n "$LAB-sw" link set dev "$1" up; }
+
+lab_ping() {  # lab_ping FROM ADDR
+    ip netns exec "$LAB-$1" ping -q -c 1 -W 1 "$2" >/dev/null 2>&1
+}
+
+# The log line count of PATTERN in NAME's vipd log.
+lab_log_count() { grep -cE -e "$2" "$LAB_DIR/$1.log" || true; }
+
+# lab_prober_start FROM ADDR: pings ADDR every 10 ms in the background, with timestamps.
+lab_prober_start() {
+    ip netns exec "$LAB-$1" ping -D -n -i 0.01 -W 1 "$2" >"$LAB_DIR/probe.$1.txt" 2>&1 &
+    LAB_PROBER=$!
+}
+
+# lab_prober_stop: stops the prober and prints the longest gap between replies, in ms.
+lab_prober_stop() {
+    kill -INT "$LAB_PROBER" 2>/dev/null || true
+    wait "$LAB_PROBER" 2>/dev/null || true
+    awk -F'[][]' '/bytes from/ { t = $2 * 1000; if (n++ && t - p > gap) gap = t - p; p = t }
+        END { printf "%d\n", gap }' "$LAB_DIR"/probe.*.txt
+    rm -f "$LAB_DIR"/probe.*.txt
+}
+
+# A vipd config with one instance, from key=value words:
+#   lab_conf name=web vrid=51 priority=150 addresses='"192.0.2.1/24"' [key=value ...]
+lab_conf() {
+    local kv body=""
+    for kv in "$@"; do
+        local key=${kv%%=*} value=${kv#*=}
+        case $key in
+            name | interface) value="\"$value\"" ;;
+            addresses | unicast_peers) value="( $value )" ;;
+        esac
+        body="$body $key = $value;"
+    done
+    case $body in *"interface ="*) ;; *) body=" interface = \"eth0\";$body" ;; esac
+    printf 'instances = ( {%s } );\n' "$body"
+}
+
+lab_log_count_at_least() { [ "$(lab_log_count "$1" "$2")" -ge "$3" ]; }
