@@ -742,6 +742,13 @@ std::optional<Loader::Parsed> Loader::instance(const Setting& s, const GlobalCon
     }
     if (const auto* b = find(s, "accept")) {
         if (const auto v = bool_value(*b)) c.accept = *v;
+        // Said at load time rather than discovered in production: dropping traffic to the
+        // VIPs needs a packet filter, which vipd does not install yet.
+        if (!c.accept) {
+            warning(*b,
+                    "accept = false is not enforced yet: as master, vipd adds the "
+                    "addresses and the kernel accepts traffic to them");
+        }
     }
 
     std::optional<Family> family;
