@@ -13,7 +13,8 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-constexpr std::array kFaultSources{FaultSource::Link, FaultSource::Address, FaultSource::Tracker};
+constexpr std::array kFaultSources{FaultSource::Link, FaultSource::Address, FaultSource::Tracker,
+                                   FaultSource::Transport};
 
 std::uint8_t bit(FaultSource s) {
     return static_cast<std::uint8_t>(1U << static_cast<unsigned>(s));
@@ -61,6 +62,8 @@ std::string_view to_string(FaultSource f) {
             return "interface has no usable address";
         case FaultSource::Tracker:
             return "tracker failed";
+        case FaultSource::Transport:
+            return "no VRRP socket on the interface";
     }
     return "?";
 }
@@ -297,7 +300,12 @@ void StateMachine::advert_in_master(const event::AdvertReceived& ev, TimePoint n
     out.push_back(
         action::Warn{WarnKind::LowerPriorityMaster, ev.src, ev.priority, ev.max_adver_int});
     send_advert(priority_, out);
-    out.push_back(action::AnnounceAddresses{params_.addresses});
+    // Re-announce at most once per Master_Down_Interval: a peer that keeps claiming master
+    // (one-way loss) must not turn every advert into a burst of announcements.
+    if (!reasserted_at_ || now - *reasserted_at_ >= master_down_interval()) {
+        reasserted_at_ = now;
+        out.push_back(action::AnnounceAddresses{params_.addresses});
+    }
 }
 
 void StateMachine::on(const event::MasterDownTimerExpired&, TimePoint now, Actions& out) {
@@ -378,6 +386,7 @@ void StateMachine::become_master(TimePoint now, Reason reason, Actions& out) {
     master_resigned_ = false;
     preempt_at_.reset();
     lower_master_.reset();
+    reasserted_at_.reset();
     transition(State::Master, reason, out);
 }
 

@@ -21,6 +21,7 @@ namespace {
 constexpr std::size_t kRxBufferSize = 9216;
 // Packets handled per wake-up before other work gets a turn.
 constexpr int kMaxPacketsPerWakeup = 256;
+constexpr std::chrono::seconds kSocketRetry{1};
 
 }  // namespace
 
@@ -60,6 +61,7 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      retry_timer_(io_),
       rx_buffer_(kRxBufferSize) {
     signals_.add(SIGUSR1);
     pid_file_ = options_.pid_file.empty() ? options_.runtime_dir + "/vipd.pid" : options_.pid_file;
@@ -107,7 +109,16 @@ int Daemon::run(config::Config config) {
     watch_netlink();
     wait_signals();
     log_->info("vipd started: {} instance(s) from {}", instances_.size(), options_.config_file);
-    io_.run();
+    // No exception may end the loop: VIPs would stay claimed with nobody advertising them.
+    // A handler that throws is reported and the loop goes on.
+    while (!stopping_) {
+        try {
+            io_.run();
+            break;
+        } catch (const std::exception& e) {
+            log_->critical("internal error in the event loop: {}; continuing", e.what());
+        }
+    }
     return 0;
 }
 
@@ -199,8 +210,10 @@ void Daemon::sync_sockets() {
         if (sockets_.contains(where)) continue;
         auto sock = os::VrrpSocket::open(where.second, ifindex, where.first, true);
         if (!sock) {
-            log_->error("cannot open VRRP socket on {} ({}): {}", where.first,
-                        to_string(where.second), sock.error().message());
+            // Its instances go to FAULT (no transport) until a retry succeeds.
+            log_->error("cannot open VRRP socket on {} ({}): {}; retrying in {} s", where.first,
+                        to_string(where.second), sock.error().message(), kSocketRetry.count());
+            schedule_socket_retry();
             continue;
         }
         auto entry = std::make_unique<SocketEntry>();
@@ -208,8 +221,8 @@ void Daemon::sync_sockets() {
         entry->ifname = where.first;
         entry->watch =
             std::make_unique<boost::asio::posix::stream_descriptor>(io_, entry->socket->fd());
-        watch_socket(*entry);
         sockets_.emplace(where, std::move(entry));
+        watch_socket(where);
     }
     for (auto& [where, entry] : sockets_)
         entry->by_vrid.fill(nullptr);
@@ -224,12 +237,26 @@ void Daemon::sync_sockets() {
     }
 }
 
-void Daemon::watch_socket(SocketEntry& entry) {
+void Daemon::schedule_socket_retry() {
+    if (retry_pending_) return;
+    retry_pending_ = true;
+    retry_timer_.expires_after(kSocketRetry);
+    retry_timer_.async_wait([this](const boost::system::error_code& ec) {
+        retry_pending_ = false;
+        if (!ec) sync_sockets();
+    });
+}
+
+void Daemon::watch_socket(const std::pair<std::string, Family>& where) {
+    auto& entry = *sockets_.at(where);
     entry.watch->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                            [this, &entry](const boost::system::error_code& ec) {
+                            [this, where](const boost::system::error_code& ec) {
                                 if (ec) return;  // closed: the entry is gone
-                                drain(entry);
-                                watch_socket(entry);
+                                // Looked up again: the entry may have been replaced.
+                                const auto it = sockets_.find(where);
+                                if (it == sockets_.end()) return;
+                                drain(*it->second);
+                                if (sockets_.contains(where)) watch_socket(where);
                             });
 }
 
@@ -389,7 +416,10 @@ void Daemon::write_snapshot() {
         log_->error("cannot write snapshot {}: {}", tmp, std::strerror(errno));
         return;
     }
-    const auto text = snapshot().dump(2) + "\n";
+    // Names come from the config file and the kernel: replace invalid UTF-8 rather than
+    // throw (nlohmann::json's default).
+    const auto text =
+        snapshot().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     ::close(fd);
     if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -55,6 +55,12 @@ InstanceParams Instance::params_for(const config::InstanceConfig& c, const IpAdd
     return p;
 }
 
+void Instance::set_transport(os::AdvertTransport* transport) {
+    transport_ = transport;
+    dispatch(transport != nullptr ? Event{event::FaultCleared{FaultSource::Transport}}
+                                  : Event{event::FaultRaised{FaultSource::Transport}});
+}
+
 void Instance::update_interface(const os::InterfaceInfo* info) {
     if (info == nullptr) {
         iface_.reset();
@@ -69,6 +75,10 @@ void Instance::update_interface(const os::InterfaceInfo* info) {
     std::optional<IpAddress> src;
     if (config_.source_address) {
         if (info->has_address(*config_.source_address)) src = config_.source_address;
+    } else if (config_.priority == kPriorityOwner) {
+        // The owner's VIPs are its own addresses (RFC 9568 §1.6), so they are not excluded:
+        // its primary address may well be one of them.
+        src = info->primary(config_.family, {});
     } else {
         src = info->primary(config_.family, vips_);
     }
@@ -139,12 +149,13 @@ void Instance::reconfigure(config::InstanceConfig config) {
         config_ = std::move(config);
         vips_ = new_vips;
     }
-    if (iface_) {
-        const auto src = config_.source_address ? config_.source_address
-                                                : iface_->primary(config_.family, vips_);
-        if (src) source_ = *src;
-    }
     execute(sm_.reconfigure(params_for(config_, source_), Clock::now()));
+    if (iface_) {
+        // The source may change with the new addresses or source_address; an unusable one
+        // is a Fault, as at startup.
+        const auto info = *iface_;
+        update_interface(&info);
+    }
     if (sm_.state() == State::Master) schedule_refresh();
 }
 
@@ -177,7 +188,9 @@ void Instance::execute(const Actions& actions) {
                        [&](const action::SendAdvert& a) { send_advert(a); },
                        [&](const action::AddAddresses& a) { add_addresses(a.addresses); },
                        [&](const action::RemoveAddresses& a) {
-                           remove_addresses(a.addresses);
+                           // The owner's addresses are the host's own: leaving master
+                           // (shutdown, fault) must not take them off the interface.
+                           if (config_.priority != kPriorityOwner) remove_addresses(a.addresses);
                            announce_timer_.cancel();
                            refresh_timer_.cancel();
                            announce_rounds_left_ = 0;
@@ -281,15 +294,16 @@ void Instance::start_announce_burst() {
     }
     const auto next = [this](auto& self) -> void {
         announce_timer_.expires_after(config_.announce.interval);
-        announce_timer_.async_wait([this, self](const boost::system::error_code& ec) {
-            if (ec || sm_.state() != State::Master) return;
-            announce_round();
-            if (--announce_rounds_left_ > 0) {
-                self(self);
-            } else {
-                schedule_refresh();
-            }
-        });
+        announce_timer_.async_wait(
+            [this, self, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
+                if (ec || alive.expired() || sm_.state() != State::Master) return;
+                announce_round();
+                if (--announce_rounds_left_ > 0) {
+                    self(self);
+                } else {
+                    schedule_refresh();
+                }
+            });
     };
     next(next);
 }
@@ -298,11 +312,12 @@ void Instance::schedule_refresh() {
     refresh_timer_.cancel();
     if (config_.announce.refresh <= Duration::zero() || sm_.state() != State::Master) return;
     refresh_timer_.expires_after(config_.announce.refresh);
-    refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec || sm_.state() != State::Master) return;
-        announce_round();
-        schedule_refresh();
-    });
+    refresh_timer_.async_wait(
+        [this, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
+            if (ec || alive.expired() || sm_.state() != State::Master) return;
+            announce_round();
+            schedule_refresh();
+        });
 }
 
 void Instance::announce_round() {
@@ -324,14 +339,15 @@ void Instance::arm_timer(TimerId id, TimePoint deadline) {
     timer.expires_at(deadline);
     // The machine ignores an expiry that is no longer current, so a handler already queued
     // when the timer was re-armed is harmless.
-    timer.async_wait([this, id](const boost::system::error_code& ec) {
-        if (ec) return;
-        if (id == TimerId::MasterDown) {
-            dispatch(event::MasterDownTimerExpired{});
-        } else {
-            dispatch(event::AdverTimerExpired{});
-        }
-    });
+    timer.async_wait(
+        [this, id, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
+            if (ec || alive.expired()) return;
+            if (id == TimerId::MasterDown) {
+                dispatch(event::MasterDownTimerExpired{});
+            } else {
+                dispatch(event::AdverTimerExpired{});
+            }
+        });
 }
 
 void Instance::cancel_timer(TimerId id) {

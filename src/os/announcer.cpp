@@ -4,6 +4,7 @@
 
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -12,6 +13,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <string>
 
 namespace vipd::os {
 namespace {
@@ -21,6 +24,14 @@ std::error_code last_error() {
 }
 
 const IpAddress kAllNodes = *IpAddress::parse("ff02::1");
+
+bool forwards_ipv6(int ifindex) {
+    std::array<char, IF_NAMESIZE> name{};
+    if (::if_indextoname(static_cast<unsigned>(ifindex), name.data()) == nullptr) return false;
+    std::ifstream in(std::string("/proc/sys/net/ipv6/conf/") + name.data() + "/forwarding");
+    int value = 0;
+    return static_cast<bool>(in >> value) && value != 0;
+}
 
 }  // namespace
 
@@ -67,7 +78,10 @@ std::error_code SocketAnnouncer::announce(int ifindex, const proto::MacAddress& 
         }
         return {};
     }
-    const auto na = proto::build_unsolicited_na(mac, vip, false);
+    // RFC 9568 §6.4.1 (7) sets the Router flag; we set it as the kernel does in its own NAs
+    // for the interface (when it forwards IPv6), so clients that use the VIP as their
+    // default router keep it, and hosts that don't are not told they are routers.
+    const auto na = proto::build_unsolicited_na(mac, vip, forwards_ipv6(ifindex));
     sockaddr_in6 to{};
     to.sin6_family = AF_INET6;
     std::memcpy(&to.sin6_addr, kAllNodes.bytes().data(), 16);

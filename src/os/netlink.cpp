@@ -27,6 +27,8 @@ std::error_code nl_error(int code) {
     return {code < 0 ? -code : code, netlink_category()};
 }
 
+constexpr int kEventBufferBytes = 8 * 1024 * 1024;
+
 std::optional<IpAddress> from_nl_addr(const nl_addr* a) {
     if (a == nullptr) return std::nullopt;
     const auto* bytes = static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(a));
@@ -98,8 +100,17 @@ Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open() {
     if (const int err = nl_connect(nl->request_, NETLINK_ROUTE); err < 0) {
         return Unexpected{nl_error(err)};
     }
-    if (const int err = nl_cache_mngr_alloc(nullptr, NETLINK_ROUTE, NL_AUTO_PROVIDE, &nl->manager_);
+    // Our own event socket with a large receive buffer: a mass failover adds thousands of
+    // addresses while the loop is busy, and an overrun loses events (see resync()).
+    nl->events_ = nl_socket_alloc();
+    if (nl->events_ == nullptr)
+        return Unexpected{std::make_error_code(std::errc::not_enough_memory)};
+    if (const int err =
+            nl_cache_mngr_alloc(nl->events_, NETLINK_ROUTE, NL_AUTO_PROVIDE, &nl->manager_);
         err < 0) {
+        return Unexpected{nl_error(err)};
+    }
+    if (const int err = nl_socket_set_buffer_size(nl->events_, kEventBufferBytes, 0); err < 0) {
         return Unexpected{nl_error(err)};
     }
     if (const int err = nl_cache_mngr_add(nl->manager_, "route/link", &Netlink::on_change, nl.get(),
@@ -113,23 +124,46 @@ Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open() {
         return Unexpected{nl_error(err)};
     }
     // Initial contents: the caches were filled by nl_cache_mngr_add.
+    nl->rebuild();
+    return nl;
+}
+
+void Netlink::rebuild() {
+    interfaces_.clear();
     nl_cache_foreach(
-        nl->links_,
+        links_,
         [](nl_object* obj, void* self) {
             static_cast<Netlink*>(self)->apply_link(obj, NL_ACT_NEW, false);
         },
-        nl.get());
+        this);
     nl_cache_foreach(
-        nl->addresses_,
+        addresses_,
         [](nl_object* obj, void* self) {
             static_cast<Netlink*>(self)->apply_address(obj, NL_ACT_NEW, false);
         },
-        nl.get());
-    return nl;
+        this);
+}
+
+std::error_code Netlink::resync() {
+    std::vector<int> before;
+    for (const auto& [index, info] : interfaces_)
+        before.push_back(index);
+    if (const int err = nl_cache_refill(request_, links_); err < 0) return nl_error(err);
+    if (const int err = nl_cache_refill(request_, addresses_); err < 0) return nl_error(err);
+    rebuild();
+    if (callbacks_.link_changed) {
+        for (const int index : before) {
+            if (!interfaces_.contains(index)) callbacks_.link_changed(index);
+        }
+        for (const auto& [index, info] : interfaces_)
+            callbacks_.link_changed(index);
+    }
+    return {};
 }
 
 Netlink::~Netlink() {
     if (manager_ != nullptr) nl_cache_mngr_free(manager_);
+    if (events_ != nullptr) nl_socket_free(events_);
     if (request_ != nullptr) nl_socket_free(request_);
 }
 
@@ -139,6 +173,11 @@ int Netlink::event_fd() const {
 
 std::error_code Netlink::process() {
     const int err = nl_cache_mngr_data_ready(manager_);
+    if (err == -NLE_NOMEM) {
+        // ENOBUFS: the kernel dropped notifications. Our view may be wrong in any way, so
+        // start over from a dump rather than guess.
+        return resync();
+    }
     if (err < 0) return nl_error(err);
     return {};
 }
@@ -167,6 +206,9 @@ void Netlink::on_change(nl_cache*, nl_object* obj, int action, void* self) {
 
 void Netlink::apply_link(nl_object* obj, int action, bool notify) {
     auto* link = reinterpret_cast<rtnl_link*>(obj);
+    // Bridge ports also get AF_BRIDGE link messages (a port leaving a bridge is an
+    // AF_BRIDGE delete); only the generic AF_UNSPEC object describes the interface.
+    if (rtnl_link_get_family(link) != AF_UNSPEC) return;
     const int ifindex = rtnl_link_get_ifindex(link);
     if (action == NL_ACT_DEL) {
         interfaces_.erase(ifindex);
@@ -195,13 +237,16 @@ void Netlink::apply_address(nl_object* obj, int action, bool notify) {
         it = interfaces_.emplace(ifindex, InterfaceInfo{.ifindex = ifindex}).first;
     }
     auto& list = it->second.addresses;
-    const auto pos = std::find_if(list.begin(), list.end(),
-                                  [&](const InterfaceAddress& a) { return a.address == *address; });
+    // Keyed by address and prefix: Linux allows 192.0.2.1/24 and 192.0.2.1/32 side by side.
+    const auto prefix_len = static_cast<std::uint8_t>(rtnl_addr_get_prefixlen(addr));
+    const auto pos = std::find_if(list.begin(), list.end(), [&](const InterfaceAddress& a) {
+        return a.address == *address && a.prefix_len == prefix_len;
+    });
     const bool added = action != NL_ACT_DEL;
     if (!added) {
         if (pos != list.end()) list.erase(pos);
     } else {
-        InterfaceAddress entry{*address, static_cast<std::uint8_t>(rtnl_addr_get_prefixlen(addr)),
+        InterfaceAddress entry{*address, prefix_len,
                                static_cast<std::uint32_t>(rtnl_addr_get_flags(addr))};
         if (pos == list.end()) {
             list.push_back(entry);

@@ -272,6 +272,35 @@ TEST_F(InstanceTest, LinkDownMakesMasterReleaseAndFault) {
     EXPECT_EQ(inst->state(), State::Backup);
 }
 
+TEST_F(InstanceTest, NoSocketIsAFaultSoItNeverClaimsBlind) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    inst->set_transport(nullptr);
+    inst->update_interface(&info);
+    inst->start();
+    EXPECT_EQ(inst->state(), State::Fault);
+    io.restart();
+    io.run_for(100ms);  // StrictMock: no address is added however long it waits
+    EXPECT_EQ(inst->state(), State::Fault);
+    inst->set_transport(&transport);
+    EXPECT_EQ(inst->state(), State::Backup);
+}
+
+TEST_F(InstanceTest, OwnerSendsFromItsPrimaryAndKeepsItsAddressesOnStop) {
+    auto inst = make(web(255));
+    auto info = eth0();
+    info.addresses.push_back({ip("192.0.2.1"), 24, 0x01});  // the owner's own VIP
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillOnce(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    EXPECT_EQ(inst->state(), State::Master);
+    ASSERT_FALSE(transport.sent.empty());
+    EXPECT_EQ(transport.sent[0].src, ip("192.0.2.11"));
+    inst->stop();  // StrictMock: no remove() for the owner's own address
+    EXPECT_EQ(transport.decoded(transport.sent.size() - 1).fields.priority, kPriorityStop);
+}
+
 TEST_F(InstanceTest, NoPrimaryAddressIsAFault) {
     auto inst = make(web(100));
     auto info = eth0();

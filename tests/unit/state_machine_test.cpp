@@ -409,6 +409,18 @@ TEST(Master, Rfc9568_6_4_3_LowerPriorityAdvertIsAnsweredAtOnce) {
     EXPECT_FALSE(first<action::RemoveAddresses>(out));
 }
 
+TEST(Master, ReannouncementToALowerMasterIsRateLimited) {
+    StateMachine sm = master(params(150));
+    const auto t = *sm.adver_deadline();
+    EXPECT_TRUE(first<action::AnnounceAddresses>(sm.handle(advert("192.0.2.12", 100), t)));
+    // The advert goes out every time; the announcement once per Master_Down_Interval.
+    const auto again = sm.handle(advert("192.0.2.12", 100), t + 100ms);
+    EXPECT_TRUE(first<action::SendAdvert>(again));
+    EXPECT_FALSE(first<action::AnnounceAddresses>(again));
+    EXPECT_TRUE(first<action::AnnounceAddresses>(
+        sm.handle(advert("192.0.2.12", 100), t + sm.master_down_interval())));
+}
+
 TEST(Master, Rfc9568_6_4_3_PriorityZeroAdvertIsAnsweredAtOnce) {
     StateMachine sm = master(params(100));
     const auto t = *sm.adver_deadline() - 700ms;
@@ -533,6 +545,8 @@ TEST(Fault, LinkDownInBackupGoesToFault) {
     const auto n = first<action::Notify>(out);
     EXPECT_EQ(n->from, State::Backup);
     EXPECT_EQ(describe(n->reason), "fault: link down");
+    EXPECT_EQ(describe(Reason{.kind = ReasonKind::FaultRaised, .fault = FaultSource::Transport}),
+              "fault: no VRRP socket on the interface");
 }
 
 TEST(Fault, FaultInMasterResignsAndReleases) {

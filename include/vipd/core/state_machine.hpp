@@ -27,7 +27,12 @@ enum class TimerId : std::uint8_t { MasterDown, Adver };
 [[nodiscard]] std::string_view to_string(TimerId t);
 
 // Independent reasons an instance can be in Fault; it leaves Fault when none is left.
-enum class FaultSource : std::uint8_t { Link, Address, Tracker };
+enum class FaultSource : std::uint8_t {
+    Link,       // interface missing, down, or without carrier
+    Address,    // no usable source address on the interface
+    Tracker,    // a weight-0 tracker failed
+    Transport,  // no VRRP socket: deaf and mute, so claiming the VIPs would duplicate them
+};
 [[nodiscard]] std::string_view to_string(FaultSource f);
 
 // The configuration the state machine needs (RFC 9568 §6.1). The priority here is the
@@ -219,6 +224,7 @@ private:
     bool master_resigned_ = false;
     std::optional<TimePoint> preempt_at_;  // when a seen lower-priority master may be preempted
     std::optional<std::pair<IpAddress, Priority>> lower_master_;
+    std::optional<TimePoint> reasserted_at_;  // last re-announcement to a lower master
     Centiseconds warned_interval_{0};
 };
 

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -56,7 +57,8 @@ private:
 
     void apply(config::Config config);
     void sync_sockets();
-    void watch_socket(SocketEntry& entry);
+    void watch_socket(const std::pair<std::string, Family>& where);
+    void schedule_socket_retry();
     void drain(SocketEntry& entry);
     void watch_netlink();
     void wait_signals();
@@ -71,6 +73,9 @@ private:
     std::shared_ptr<spdlog::logger> log_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
+    boost::asio::steady_timer retry_timer_;
+    bool retry_pending_ = false;
+    bool stopping_ = false;
     std::unique_ptr<os::Netlink> netlink_;
     std::unique_ptr<boost::asio::posix::stream_descriptor> netlink_watch_;
     std::unique_ptr<os::SocketAnnouncer> announcer_;

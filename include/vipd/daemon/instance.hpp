@@ -65,8 +65,9 @@ public:
     [[nodiscard]] const InstanceCounters& counters() const { return counters_; }
     [[nodiscard]] const std::string& prefix() const { return prefix_; }
 
-    // The socket adverts go out on (null while the interface is missing).
-    void set_transport(os::AdvertTransport* transport) { transport_ = transport; }
+    // The socket adverts go out on. Null (interface missing, or the socket could not be
+    // opened) is a Fault: an instance that can neither hear nor be heard must not claim.
+    void set_transport(os::AdvertTransport* transport);
     // The interface appeared, changed, or vanished (null): link state, primary address
     // and MAC are re-read; a down link or no usable address means Fault.
     void update_interface(const os::InterfaceInfo* info);
@@ -122,6 +123,9 @@ private:
     TimePoint state_since_{};
     std::optional<Reason> last_reason_;
     RateLimiter drop_log_{1.0, 5.0};
+    // Handlers hold a weak reference: one already queued when this instance is destroyed
+    // (Asio cannot cancel an expired wait) sees it expired and does nothing.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace vipd

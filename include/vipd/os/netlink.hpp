@@ -84,8 +84,13 @@ private:
     static void on_change(nl_cache* cache, nl_object* obj, int action, void* self);
     void apply_link(nl_object* obj, int action, bool notify);
     void apply_address(nl_object* obj, int action, bool notify);
+    // Events were lost (receive buffer overrun): refill the caches from a dump and report
+    // every interface as changed.
+    std::error_code resync();
+    void rebuild();
 
     nl_sock* request_ = nullptr;  // synchronous requests (address add/delete)
+    nl_sock* events_ = nullptr;   // the cache manager's notification socket
     nl_cache_mngr* manager_ = nullptr;
     nl_cache* links_ = nullptr;
     nl_cache* addresses_ = nullptr;
