@@ -1,0 +1,90 @@
+// Running health-check and notify scripts: posix_spawn'ed in their own process group, stdin
+// from /dev/null, output captured up to a bound, a minimal environment, an optional drop to
+// another user, and a timeout that kills the whole group. Completion is reported on the
+// event loop (pidfd), never by blocking or by SIGCHLD.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "vipd/core/expected.hpp"
+#include "vipd/core/types.hpp"
+
+namespace vipd::os {
+
+struct UserIds {
+    std::string name;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
+struct ScriptSpec {
+    std::vector<std::string> argv;  // argv[0]: an absolute path
+    std::optional<UserIds> user;    // run as this user; nullopt = as vipd itself
+    Duration timeout = std::chrono::seconds{5};
+    std::vector<std::string> env;     // extra "KEY=VALUE" entries beyond the minimal PATH
+    std::size_t output_limit = 4096;  // bytes of stdout+stderr kept; the rest is discarded
+};
+
+struct ScriptResult {
+    enum class Outcome : std::uint8_t { Exited, Signaled, TimedOut, SpawnFailed };
+    Outcome outcome = Outcome::SpawnFailed;
+    int exit_code = -1;  // Exited
+    int signal = 0;      // Signaled
+    std::string output;  // truncated to output_limit
+    bool output_truncated = false;
+    Duration run_time{};
+    std::error_code error;  // SpawnFailed
+    [[nodiscard]] bool success() const { return outcome == Outcome::Exited && exit_code == 0; }
+    [[nodiscard]] std::string describe() const;  // "exit 1", "killed by signal 9", "timed out"
+};
+
+class ScriptRunner {
+public:
+    virtual ~ScriptRunner() = default;
+    // Starts `spec`; `done` runs exactly once, on the event loop, unless the runner is
+    // destroyed first (then the process group is killed and `done` is not called).
+    virtual void run(const ScriptSpec& spec, std::function<void(ScriptResult)> done) = 0;
+};
+
+class ProcessRunner final : public ScriptRunner {
+public:
+    explicit ProcessRunner(boost::asio::io_context& io);
+    ~ProcessRunner() override;  // kills every process group still running
+    ProcessRunner(const ProcessRunner&) = delete;
+    ProcessRunner& operator=(const ProcessRunner&) = delete;
+
+    void run(const ScriptSpec& spec, std::function<void(ScriptResult)> done) override;
+    [[nodiscard]] std::size_t running() const;
+
+private:
+    struct Child;
+    boost::asio::io_context& io_;
+    std::vector<std::shared_ptr<Child>> children_;
+};
+
+// Splits a command line into words the way a shell would for quoting only: whitespace
+// separates, '...' and "..." group, backslash escapes; no variables, globs or pipes (a
+// command that needs those says so: "/bin/sh -c '...'"). Error text for unbalanced quotes.
+[[nodiscard]] Expected<std::vector<std::string>, std::string> split_command(std::string_view cmd);
+
+// Why `path` is unsafe to run as a script for a daemon running as root, or nullopt if it
+// is safe: the file and every directory above it must be owned by root or `allowed_uid`
+// and not writable by group or others (a directory with the sticky bit may be
+// world-writable only if the next component is owned by root or `allowed_uid`); the file
+// must be a regular executable file. The reason names the offending path.
+[[nodiscard]] std::optional<std::string> insecure_path_reason(const std::string& path,
+                                                              uid_t allowed_uid);
+
+// getpwnam(): the user's uid and primary gid, or an error text.
+[[nodiscard]] Expected<UserIds, std::string> lookup_user(std::string_view name);
+
+}  // namespace vipd::os
