@@ -21,11 +21,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-bool interface_exists(std::string_view name) {
-    const std::string n(name);
-    return ::if_nametoindex(n.c_str()) != 0;
-}
-
 std::shared_ptr<spdlog::logger> make_logger(const std::string& target) {
     if (target == "syslog") {
         return spdlog::syslog_logger_mt("vipd", "vipd", LOG_PID, LOG_DAEMON);
@@ -89,7 +84,7 @@ int main(int argc, char** argv) {
         }
     }
 
-    auto loaded = vipd::config::load_file(options.config_file, interface_exists);
+    auto loaded = vipd::config::load_file(options.config_file, vipd::system_checks());
     for (const auto& d : loaded.diagnostics)
         std::cerr << d.to_string() << "\n";
     if (vm.count("test-config") != 0U) {

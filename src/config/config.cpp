@@ -2,6 +2,7 @@
 // becomes one Diagnostic with the file and line of the setting at fault, all of them in one
 // pass. libconfig's exceptions stop here; nothing in this file throws to its caller.
 #include "vipd/config/config.hpp"
+#include "vipd/os/process.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -75,16 +76,40 @@ namespace {
 
 using libconfig::Setting;
 
-constexpr std::array<std::string_view, 2> kTopLevelKeys = {"global", "instances"};
-constexpr std::array<std::string_view, 5> kGlobalKeys = {"router_id", "log_level", "garp_count",
-                                                         "garp_interval", "garp_refresh"};
-constexpr std::array<std::string_view, 17> kInstanceKeys = {
-    "name",           "interface",       "vrid",          "priority",
-    "version",        "advert_interval", "preempt",       "preempt_delay",
-    "accept",         "addresses",       "unicast_peers", "source_address",
-    "authentication", "checksum",        "garp_count",    "garp_interval",
-    "garp_refresh"};
+constexpr std::array<std::string_view, 3> kTopLevelKeys = {"global", "scripts", "instances"};
+constexpr std::array<std::string_view, 7> kGlobalKeys = {
+    "router_id",    "log_level",   "garp_count", "garp_interval",
+    "garp_refresh", "script_user", "notify_fifo"};
+constexpr std::array<std::string_view, 21> kInstanceKeys = {"name",
+                                                            "interface",
+                                                            "vrid",
+                                                            "priority",
+                                                            "version",
+                                                            "advert_interval",
+                                                            "preempt",
+                                                            "preempt_delay",
+                                                            "accept",
+                                                            "addresses",
+                                                            "unicast_peers",
+                                                            "source_address",
+                                                            "authentication",
+                                                            "checksum",
+                                                            "garp_count",
+                                                            "garp_interval",
+                                                            "garp_refresh",
+                                                            "track_scripts",
+                                                            "track_interfaces",
+                                                            "track_files",
+                                                            "notify"};
 constexpr std::array<std::string_view, 2> kAuthKeys = {"type", "password"};
+constexpr std::array<std::string_view, 8> kScriptKeys = {"name", "command", "interval", "timeout",
+                                                         "rise", "fall",    "weight",   "user"};
+constexpr std::array<std::string_view, 3> kTrackScriptKeys = {"name", "weight", "reverse"};
+constexpr std::array<std::string_view, 3> kTrackInterfaceKeys = {"name", "weight", "reverse"};
+constexpr std::array<std::string_view, 3> kTrackFileKeys = {"path", "weight", "reverse"};
+constexpr std::array<std::string_view, 7> kNotifyKeys = {"master", "backup", "fault",  "stop",
+                                                         "any",    "user",   "timeout"};
+constexpr int kMaxWeight = 253;
 
 constexpr std::size_t kMaxNameLength = 32;
 constexpr std::size_t kMaxInterfaceLength = 15;  // IFNAMSIZ - 1
@@ -164,10 +189,11 @@ std::string host_name() {
 // places an @include'd file's settings where the @include stands.
 class Loader {
 public:
-    Loader(std::string main_file, std::string include_dir, const InterfaceExists& exists)
+    Loader(std::string main_file, std::string include_dir, const Checks& checks)
         : main_file_(std::move(main_file)),
           include_dir_(std::move(include_dir)),
-          interface_exists_(exists) {}
+          interface_exists_(checks.interface_exists),
+          checks_(checks) {}
 
     LoadResult run(const Setting& root);
 
@@ -192,7 +218,17 @@ private:
         const Setting* vrid = nullptr;  // set when vrid, interface and family are valid
     };
 
-    enum class Scope : std::uint8_t { TopLevel, Global, Instance, Authentication };
+    enum class Scope : std::uint8_t {
+        TopLevel,
+        Global,
+        Instance,
+        Authentication,
+        Script,
+        TrackScript,
+        TrackInterface,
+        TrackFile,
+        Notify,
+    };
 
     void number(const Setting& s) {
         order_.emplace(&s, order_.size() + 1);
@@ -253,10 +289,17 @@ private:
     void peers(const Setting& s, std::optional<Family> family, InstanceConfig& c);
     void authentication(const Setting& s, InstanceConfig& c);
     void cross_check(const std::vector<Parsed>& instances);
+    std::vector<ScriptConfig> scripts(const Setting* list, const GlobalConfig& g);
+    std::optional<std::vector<std::string>> command(const Setting& s, const std::string& user);
+    void trackers(const Setting& s, InstanceConfig& c, const std::vector<ScriptConfig>& known);
+    void notify(const Setting& s, InstanceConfig& c, const GlobalConfig& g);
+    std::optional<std::string> user_value(const Setting& s);
 
     std::string main_file_;
     std::string include_dir_;
     const InterfaceExists& interface_exists_;
+    const Checks& checks_;
+    std::vector<ScriptConfig> scripts_;
     std::unordered_map<const Setting*, std::size_t> order_;
     std::vector<Entry> entries_;
 };
@@ -275,6 +318,21 @@ void Loader::check_keys(const Setting& group, Scope scope) {
             break;
         case Scope::Authentication:
             known = kAuthKeys;
+            break;
+        case Scope::Script:
+            known = kScriptKeys;
+            break;
+        case Scope::TrackScript:
+            known = kTrackScriptKeys;
+            break;
+        case Scope::TrackInterface:
+            known = kTrackInterfaceKeys;
+            break;
+        case Scope::TrackFile:
+            known = kTrackFileKeys;
+            break;
+        case Scope::Notify:
+            known = kNotifyKeys;
             break;
     }
     for (int i = 0; i < group.getLength(); ++i) {
@@ -473,6 +531,18 @@ GlobalConfig Loader::global(const Setting* g) {
         }
     }
     announce(*g, out.announce);
+    if (const auto* s = find(*g, "script_user")) {
+        if (auto v = user_value(*s)) out.script_user = std::move(*v);
+    }
+    if (const auto* s = find(*g, "notify_fifo")) {
+        if (auto v = string_value(*s)) {
+            if (v->empty() || (*v)[0] != '/') {
+                error(*s, "'notify_fifo' must be an absolute path");
+            } else {
+                out.notify_fifo = std::move(*v);
+            }
+        }
+    }
     return out;
 }
 
@@ -820,11 +890,222 @@ std::optional<Loader::Parsed> Loader::instance(const Setting& s, const GlobalCon
     }
 
     announce(s, c.announce);
+    trackers(s, c, scripts_);
+    c.notify.user = g.script_user;
+    if (const auto* n = find(s, "notify")) notify(*n, c, g);
 
     // Instances with errors still take part in the duplicate checks, so that one run
     // reports everything; the load fails on their errors anyway.
     if (vrid_ok && interface_ok && family) p.vrid = vrid;
     return p;
+}
+
+std::optional<std::string> Loader::user_value(const Setting& s) {
+    auto v = string_value(s);
+    if (!v) return std::nullopt;
+    if (v->empty() || v->size() > 32 || !std::all_of(v->begin(), v->end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '-' ||
+                   ch == '.';
+        })) {
+        error(s, fmt::format("'{}' must be a user name (got \"{}\")", s.getName(), *v));
+        return std::nullopt;
+    }
+    return v;
+}
+
+// A command line: split without a shell, the program an absolute path, and (when the
+// daemon gave us a checker) an existing user and a path nobody else can write to.
+std::optional<std::vector<std::string>> Loader::command(const Setting& s, const std::string& user) {
+    const auto text = string_value(s);
+    if (!text) return std::nullopt;
+    auto argv = os::split_command(*text);
+    if (!argv) {
+        error(s, fmt::format("'{}': {}", s.getName(), argv.error()));
+        return std::nullopt;
+    }
+    const auto& program = argv.value().front();
+    if (program.empty() || program[0] != '/') {
+        error(s, fmt::format("'{}': the program must be an absolute path (got \"{}\"); a shell "
+                             "command can be written \"/bin/sh -c '...'\"",
+                             s.getName(), program));
+        return std::nullopt;
+    }
+    if (checks_.script) {
+        if (const auto why = checks_.script(program, user)) {
+            error(s, *why);
+            return std::nullopt;
+        }
+    }
+    return std::move(argv.value());
+}
+
+std::vector<ScriptConfig> Loader::scripts(const Setting* list, const GlobalConfig& g) {
+    std::vector<ScriptConfig> out;
+    if (list == nullptr) return out;
+    if (list->getType() != Setting::TypeList) {
+        error(*list, "'scripts' must be a list of groups: scripts = ( { name = ...; } );");
+        return out;
+    }
+    for (int i = 0; i < list->getLength(); ++i) {
+        const Setting& s = (*list)[i];
+        if (!s.isGroup()) {
+            error(s, "each entry of 'scripts' must be a group: { name = ...; command = ...; }");
+            continue;
+        }
+        check_keys(s, Scope::Script);
+        ScriptConfig c;
+        c.file = file_of(s);
+        c.line = line_of(s);
+        c.user = g.script_user;
+        bool ok = true;
+        if (const auto* n = find(s, "name")) {
+            if (auto v = string_value(*n); v && valid_name(*v)) {
+                for (const auto& other : out) {
+                    if (other.name == *v) {
+                        error(*n, fmt::format("duplicate script name '{}' (first defined at "
+                                              "{}:{})",
+                                              *v, other.file, other.line));
+                    }
+                }
+                c.name = std::move(*v);
+            } else {
+                if (v)
+                    error(*n, fmt::format("'name' must be 1..{} characters of A-Z a-z 0-9 _ . -",
+                                          kMaxNameLength));
+                ok = false;
+            }
+        } else {
+            error(s, "script is missing required key 'name'");
+            ok = false;
+        }
+        if (const auto* u = find(s, "user")) {
+            if (auto v = user_value(*u)) c.user = std::move(*v);
+        }
+        if (const auto* v = find(s, "interval")) {
+            if (const auto x = seconds_value(*v, 0.01, 86400)) c.interval = to_duration(*x);
+        }
+        c.timeout = c.interval;
+        if (const auto* v = find(s, "timeout")) {
+            if (const auto x = seconds_value(*v, 0.01, 86400)) c.timeout = to_duration(*x);
+        }
+        if (const auto* v = find(s, "rise")) {
+            if (const auto x = int_value(*v, 1, 100)) c.rise = static_cast<int>(*x);
+        }
+        if (const auto* v = find(s, "fall")) {
+            if (const auto x = int_value(*v, 1, 100)) c.fall = static_cast<int>(*x);
+        }
+        if (const auto* v = find(s, "weight")) {
+            if (const auto x = int_value(*v, -kMaxWeight, kMaxWeight))
+                c.weight = static_cast<int>(*x);
+        }
+        if (const auto* cmd = find(s, "command")) {
+            if (auto argv = command(*cmd, c.user)) {
+                c.argv = std::move(*argv);
+                c.command = cmd->c_str();
+            }
+        } else {
+            error(s, "script is missing required key 'command'");
+        }
+        if (ok) out.push_back(std::move(c));
+    }
+    return out;
+}
+
+void Loader::trackers(const Setting& s, InstanceConfig& c, const std::vector<ScriptConfig>& known) {
+    // Each entry: "name" (the script's own weight), or { name; weight; reverse; }.
+    const auto entries = [&](const char* key, Scope scope, auto&& each) {
+        const Setting* list = find(s, key);
+        if (list == nullptr) return;
+        if (!list->isList() && !list->isArray()) {
+            error(*list, fmt::format("'{}' must be a list: {} = ( ... );", key, key));
+            return;
+        }
+        for (int i = 0; i < list->getLength(); ++i) {
+            const Setting& e = (*list)[i];
+            if (e.isGroup()) check_keys(e, scope);
+            each(e);
+        }
+    };
+    const auto weight_of = [&](const Setting& e, int fallback) {
+        if (!e.isGroup()) return fallback;
+        if (const auto* w = find(e, "weight")) {
+            if (const auto x = int_value(*w, -kMaxWeight, kMaxWeight)) return static_cast<int>(*x);
+        }
+        return fallback;
+    };
+    const auto reverse_of = [&](const Setting& e) {
+        if (!e.isGroup()) return false;
+        if (const auto* r = find(e, "reverse")) return bool_value(*r).value_or(false);
+        return false;
+    };
+    const auto name_of = [&](const Setting& e, const char* key) -> std::optional<std::string> {
+        if (e.getType() == Setting::TypeString) return std::string(e.c_str());
+        if (e.isGroup()) {
+            if (const auto* n = find(e, key)) return string_value(*n);
+            error(e, fmt::format("tracker is missing required key '{}'", key));
+            return std::nullopt;
+        }
+        error(e, "a tracker is a string or a group { ... }");
+        return std::nullopt;
+    };
+    entries("track_scripts", Scope::TrackScript, [&](const Setting& e) {
+        const auto name = name_of(e, "name");
+        if (!name) return;
+        const auto it = std::find_if(known.begin(), known.end(),
+                                     [&](const ScriptConfig& sc) { return sc.name == *name; });
+        if (it == known.end()) {
+            error(e, fmt::format("no script named '{}' in 'scripts'", *name));
+            return;
+        }
+        c.track_scripts.push_back({*name, weight_of(e, it->weight), reverse_of(e)});
+    });
+    entries("track_interfaces", Scope::TrackInterface, [&](const Setting& e) {
+        const auto name = name_of(e, "name");
+        if (!name) return;
+        if (!valid_interface(*name)) {
+            error(e, fmt::format("'{}' is not a valid interface name", *name));
+            return;
+        }
+        if (interface_exists_ && !interface_exists_(*name)) {
+            warning(
+                e, fmt::format("tracked interface '{}' does not exist (it counts as down)", *name));
+        }
+        c.track_interfaces.push_back({*name, weight_of(e, 0), reverse_of(e)});
+    });
+    entries("track_files", Scope::TrackFile, [&](const Setting& e) {
+        const auto path = name_of(e, "path");
+        if (!path) return;
+        if (path->empty() || (*path)[0] != '/') {
+            error(e, fmt::format("tracked file must be an absolute path (got \"{}\")", *path));
+            return;
+        }
+        c.track_files.push_back({*path, weight_of(e, 1), reverse_of(e)});
+    });
+}
+
+void Loader::notify(const Setting& s, InstanceConfig& c, const GlobalConfig& g) {
+    if (!s.isGroup()) {
+        error(s, "'notify' must be a group: notify = { master = \"/path\"; ... };");
+        return;
+    }
+    check_keys(s, Scope::Notify);
+    c.notify.user = g.script_user;
+    if (const auto* u = find(s, "user")) {
+        if (auto v = user_value(*u)) c.notify.user = std::move(*v);
+    }
+    if (const auto* t = find(s, "timeout")) {
+        if (const auto x = seconds_value(*t, 0.1, 3600)) c.notify.timeout = to_duration(*x);
+    }
+    const std::pair<const char*, std::vector<std::string>*> kinds[] = {{"master", &c.notify.master},
+                                                                       {"backup", &c.notify.backup},
+                                                                       {"fault", &c.notify.fault},
+                                                                       {"stop", &c.notify.stop},
+                                                                       {"any", &c.notify.any}};
+    for (const auto& [key, out] : kinds) {
+        if (const auto* cmd = find(s, key)) {
+            if (auto argv = command(*cmd, c.notify.user)) *out = std::move(*argv);
+        }
+    }
 }
 
 void Loader::cross_check(const std::vector<Parsed>& instances) {
@@ -861,6 +1142,8 @@ LoadResult Loader::run(const Setting& root) {
     Config config;
     config.file = main_file_;
     config.global = global(find(root, "global"));
+    scripts_ = scripts(find(root, "scripts"), config.global);
+    config.scripts = scripts_;
 
     std::vector<Parsed> parsed;
     const Setting* list = find(root, "instances");
@@ -906,15 +1189,15 @@ LoadResult unreadable(const std::string& file, int err) {
 // Runs `read` on a fresh libconfig::Config and validates what it read. Every libconfig
 // exception ends here.
 template <typename Read>
-LoadResult load(const std::string& file, const std::string& include_dir,
-                const InterfaceExists& interface_exists, Read read) {
+LoadResult load(const std::string& file, const std::string& include_dir, const Checks& checks,
+                Read read) {
     LoadResult result;
     try {
         libconfig::Config cfg;
         // Strict types: "vrid = 1.0" and "preempt = 1" are mistakes, not conversions.
         cfg.setAutoConvert(false);
         if (!include_dir.empty()) cfg.setIncludeDir(include_dir.c_str());
-        Loader loader(file, include_dir, interface_exists);
+        Loader loader(file, include_dir, checks);
         try {
             read(cfg);
         } catch (const libconfig::ParseException& e) {
@@ -942,7 +1225,7 @@ LoadResult load(const std::string& file, const std::string& include_dir,
 
 }  // namespace
 
-LoadResult load_file(const std::string& path, const InterfaceExists& interface_exists) {
+LoadResult load_file(const std::string& path, const Checks& checks) {
     // libconfig reports only "FileIOException"; find out why first, for the message.
     // (fopen() accepts a directory; libconfig would then fail without saying why.)
     struct stat st {};
@@ -955,13 +1238,21 @@ LoadResult load_file(const std::string& path, const InterfaceExists& interface_e
     const auto slash = path.rfind('/');
     std::string include_dir;
     if (slash != std::string::npos) include_dir = slash == 0 ? "/" : path.substr(0, slash);
-    return load(path, include_dir, interface_exists,
+    return load(path, include_dir, checks,
                 [&](libconfig::Config& cfg) { cfg.readFile(path.c_str()); });
+}
+
+LoadResult load_string(const std::string& text, const std::string& name, const Checks& checks) {
+    return load(name, {}, checks, [&](libconfig::Config& cfg) { cfg.readString(text); });
+}
+
+LoadResult load_file(const std::string& path, const InterfaceExists& interface_exists) {
+    return load_file(path, Checks{interface_exists, {}});
 }
 
 LoadResult load_string(const std::string& text, const std::string& name,
                        const InterfaceExists& interface_exists) {
-    return load(name, {}, interface_exists, [&](libconfig::Config& cfg) { cfg.readString(text); });
+    return load_string(text, name, Checks{interface_exists, {}});
 }
 
 }  // namespace vipd::config

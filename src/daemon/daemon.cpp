@@ -3,10 +3,14 @@
 #include "vipd/daemon/daemon.hpp"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
@@ -39,6 +43,39 @@ struct Daemon::SocketEntry {
     }
 };
 
+struct Daemon::ScriptState {
+    ScriptState(boost::asio::io_context& io, config::ScriptConfig c)
+        : config(std::move(c)), health(config.rise, config.fall, true), timer(io) {}
+    config::ScriptConfig config;
+    Hysteresis health;  // starts up: a failing check takes `fall` runs to count
+    boost::asio::steady_timer timer;
+    bool running = false;
+    std::uint64_t runs = 0;
+    std::uint64_t failures = 0;
+    std::uint64_t timeouts = 0;
+    std::string last_result = "not run yet";
+    std::shared_ptr<int> alive = std::make_shared<int>(0);
+};
+
+config::Checks system_checks() {
+    config::Checks checks;
+    checks.interface_exists = [](std::string_view name) {
+        const std::string n(name);
+        return ::if_nametoindex(n.c_str()) != 0;
+    };
+    checks.script = [](const std::string& program,
+                       const std::string& user) -> std::optional<std::string> {
+        uid_t uid = 0;
+        if (user != "root") {
+            const auto ids = os::lookup_user(user);
+            if (!ids) return fmt::format("script user '{}': {}", user, ids.error());
+            uid = ids.value().uid;
+        }
+        return os::insecure_path_reason(program, uid);
+    };
+    return checks;
+}
+
 void set_log_level(spdlog::logger& log, config::LogLevel level) {
     switch (level) {
         case config::LogLevel::Debug:
@@ -62,6 +99,7 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       retry_timer_(io_),
+      shutdown_timer_(io_),
       rx_buffer_(kRxBufferSize) {
     signals_.add(SIGUSR1);
     pid_file_ = options_.pid_file.empty() ? options_.runtime_dir + "/vipd.pid" : options_.pid_file;
@@ -69,13 +107,21 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
 
 Daemon::~Daemon() {
     instances_.clear();
+    scripts_.clear();
+    if (inotify_watch_) inotify_watch_->release();
+    if (inotify_fd_ >= 0) ::close(inotify_fd_);
     sockets_.clear();
     if (netlink_watch_) netlink_watch_->release();
     if (pid_file_written_) ::unlink(pid_file_.c_str());
 }
 
 Instance::Env Daemon::env() {
-    return Instance::Env{io_, *netlink_, *announcer_, log_};
+    Instance::Env e{io_, *netlink_, *announcer_, log_};
+    e.scripts = runner_.get();
+    e.notify_line = [this](const std::string& line) {
+        if (!config_.global.notify_fifo.empty()) write_notify_line(line);
+    };
+    return e;
 }
 
 int Daemon::run(config::Config config) {
@@ -99,6 +145,7 @@ int Daemon::run(config::Config config) {
     });
     netlink_watch_ =
         std::make_unique<boost::asio::posix::stream_descriptor>(io_, netlink_->event_fd());
+    runner_ = std::make_unique<os::ProcessRunner>(io_);
     announcer_ = std::make_unique<os::SocketAnnouncer>();
     if (auto ec = announcer_->open_error()) {
         log_->error("cannot open announcement sockets: {} (vipd needs CAP_NET_RAW)", ec.message());
@@ -150,10 +197,13 @@ bool Daemon::write_pid_file() {
 
 void Daemon::apply(config::Config config) {
     if (!options_.log_level) set_log_level(*log_, config.global.log_level);
+    const auto new_instances = std::move(config.instances);
+    config.instances.clear();
+    config_ = std::move(config);  // global settings first: new instances' env reads them
     auto old = std::move(instances_);
     instances_.clear();
     std::vector<Instance*> started;
-    for (auto& ic : config.instances) {
+    for (const auto& ic : new_instances) {
         const auto key = key_of(ic);
         if (auto it = old.find(key); it != old.end()) {
             auto inst = std::move(it->second);
@@ -175,8 +225,14 @@ void Daemon::apply(config::Config config) {
         inst->stop();
     }
     old.clear();
-    config_ = std::move(config);
+    config_.instances = new_instances;
     sync_sockets();
+    // Trackers before the new instances start, so they start at their effective priority
+    // (and in Fault if a weight-0 tracker is already down).
+    sync_scripts();
+    watch_files();
+    read_tracked_files();
+    recompute_tracking();
     for (auto* inst : started) {
         const auto* info = netlink_->find(inst->config().interface);
         if (info == nullptr) {
@@ -306,6 +362,176 @@ void Daemon::on_link_changed(int) {
     for (auto& [key, inst] : instances_) {
         inst->update_interface(netlink_->find(key.interface));
     }
+    recompute_tracking();  // track_interfaces
+}
+
+void Daemon::sync_scripts() {
+    std::set<std::string> wanted;
+    for (const auto& [key, inst] : instances_) {
+        for (const auto& t : inst->config().track_scripts)
+            wanted.insert(t.name);
+    }
+    for (auto it = scripts_.begin(); it != scripts_.end();) {
+        const auto cfg = std::find_if(config_.scripts.begin(), config_.scripts.end(),
+                                      [&](const auto& c) { return c.name == it->first; });
+        // A changed script starts over (its state may not mean the same any more).
+        if (!wanted.contains(it->first) || cfg == config_.scripts.end() ||
+            !(*cfg == it->second->config)) {
+            it = scripts_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto& name : wanted) {
+        if (scripts_.contains(name)) continue;
+        const auto cfg = std::find_if(config_.scripts.begin(), config_.scripts.end(),
+                                      [&](const auto& c) { return c.name == name; });
+        if (cfg == config_.scripts.end()) continue;  // the loader refuses this
+        scripts_.emplace(name, std::make_unique<ScriptState>(io_, *cfg));
+        boost::asio::post(io_, [this, name] { run_script(name); });
+    }
+}
+
+void Daemon::run_script(const std::string& name) {
+    const auto it = scripts_.find(name);
+    if (it == scripts_.end() || stopping_) return;
+    auto& st = *it->second;
+    if (st.running) return;  // never twice at once
+    os::ScriptSpec spec;
+    spec.argv = st.config.argv;
+    spec.timeout = st.config.timeout;
+    spec.env = {"VIPD_SCRIPT=" + name};
+    if (st.config.user != "root") {
+        auto ids = os::lookup_user(st.config.user);
+        if (!ids) {
+            log_->error("script {}: user '{}': {}", name, st.config.user, ids.error());
+            return;
+        }
+        spec.user = ids.value();
+    }
+    st.running = true;
+    ++st.runs;
+    const auto start = Clock::now();
+    runner_->run(spec, [this, name, start, alive = std::weak_ptr(st.alive)](os::ScriptResult r) {
+        if (alive.expired()) return;
+        auto& s = *scripts_.at(name);
+        s.running = false;
+        if (!r.success()) ++s.failures;
+        if (r.outcome == os::ScriptResult::Outcome::TimedOut) ++s.timeouts;
+        s.last_result = r.describe();
+        if (s.health.record(r.success())) {
+            log_->warn("script {} is now {} ({}{})", name, s.health.up() ? "UP" : "DOWN",
+                       r.describe(), r.output.empty() ? "" : ": " + r.output.substr(0, 200));
+            recompute_tracking();
+        } else if (!r.success()) {
+            log_->debug("script {}: {}", name, r.describe());
+        }
+        // Every `interval` from the start of the previous run; a run that took longer
+        // delays the next one instead of piling up.
+        s.timer.expires_at(std::max(start + s.config.interval, Clock::now()));
+        s.timer.async_wait([this, name, alive](const boost::system::error_code& ec) {
+            if (!ec && !alive.expired()) run_script(name);
+        });
+    });
+}
+
+void Daemon::recompute_tracking() {
+    for (auto& [key, inst] : instances_) {
+        std::vector<TrackerInput> inputs;
+        const auto& c = inst->config();
+        for (const auto& t : c.track_scripts) {
+            const auto it = scripts_.find(t.name);
+            inputs.push_back({.weight = t.weight,
+                              .reverse = t.reverse,
+                              .up = it != scripts_.end() && it->second->health.up()});
+        }
+        for (const auto& t : c.track_interfaces) {
+            const auto* info = netlink_->find(t.interface);
+            inputs.push_back(
+                {.weight = t.weight, .reverse = t.reverse, .up = info != nullptr && info->up});
+        }
+        for (const auto& t : c.track_files) {
+            const auto it = file_values_.find(t.path);
+            inputs.push_back({.weight = t.weight,
+                              .reverse = t.reverse,
+                              .value = it == file_values_.end() ? 0 : it->second});
+        }
+        inst->set_tracker_inputs(std::move(inputs));
+    }
+}
+
+void Daemon::watch_files() {
+    // inotify on the tracked files' directories: a file that is replaced (rename) or
+    // created later is seen too, which a watch on the file itself would miss.
+    if (inotify_watch_) {
+        inotify_watch_->release();
+        inotify_watch_.reset();
+    }
+    if (inotify_fd_ >= 0) ::close(inotify_fd_);
+    inotify_fd_ = -1;
+    std::set<std::string> dirs;
+    for (const auto& [key, inst] : instances_) {
+        for (const auto& t : inst->config().track_files) {
+            dirs.insert(t.path.substr(0, std::max<std::size_t>(1, t.path.rfind('/'))));
+        }
+    }
+    if (dirs.empty()) return;
+    inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify_fd_ < 0) {
+        log_->error("inotify: {}; tracked files are read only on reload", std::strerror(errno));
+        return;
+    }
+    for (const auto& d : dirs) {
+        if (::inotify_add_watch(inotify_fd_, d.c_str(),
+                                IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+                                    IN_DELETE | IN_MODIFY) < 0) {
+            log_->warn("cannot watch {} for tracked files: {}", d, std::strerror(errno));
+        }
+    }
+    inotify_watch_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, inotify_fd_);
+    const auto wait = [this](auto& self) -> void {
+        inotify_watch_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                                   [this, self](const boost::system::error_code& ec) {
+                                       if (ec) return;
+                                       std::array<char, 4096> buf{};
+                                       while (::read(inotify_fd_, buf.data(), buf.size()) > 0) {
+                                       }
+                                       read_tracked_files();
+                                       recompute_tracking();
+                                       self(self);
+                                   });
+    };
+    wait(wait);
+}
+
+void Daemon::read_tracked_files() {
+    file_values_.clear();
+    for (const auto& [key, inst] : instances_) {
+        for (const auto& t : inst->config().track_files) {
+            if (file_values_.contains(t.path)) continue;
+            // Missing or not a number: 0, as keepalived.
+            std::ifstream in(t.path);
+            std::int64_t v = 0;
+            if (!(in >> v)) v = 0;
+            file_values_[t.path] = v;
+        }
+    }
+}
+
+void Daemon::write_notify_line(const std::string& line) {
+    // A FIFO without a reader (ENXIO) or a full one (EAGAIN) loses the line: a stalled
+    // consumer must never stall the protocol.
+    const int fd = ::open(config_.global.notify_fifo.c_str(),
+                          O_WRONLY | O_NONBLOCK | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, std::strerror(errno));
+        return;
+    }
+    const auto text = line + "\n";
+    if (::write(fd, text.data(), text.size()) < 0) {
+        log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, std::strerror(errno));
+    }
+    ::close(fd);
 }
 
 void Daemon::on_address_changed(int ifindex, const IpAddress& address, bool added) {
@@ -352,9 +578,11 @@ void Daemon::wait_signals() {
 
 ReloadResult Daemon::reload() {
     ReloadResult result;
-    auto loaded = config::load_file(options_.config_file, [this](std::string_view name) {
+    auto checks = system_checks();
+    checks.interface_exists = [this](std::string_view name) {
         return netlink_->find(name) != nullptr;
-    });
+    };
+    auto loaded = config::load_file(options_.config_file, checks);
     result.diagnostics = loaded.diagnostics;
     for (const auto& d : loaded.diagnostics) {
         if (d.severity == config::Diagnostic::Severity::Error) {
@@ -374,11 +602,36 @@ ReloadResult Daemon::reload() {
 }
 
 void Daemon::shutdown() {
+    stopping_ = true;
+    scripts_.clear();  // no more health checks
     // Masters send priority 0 and release their VIPs (RFC 9568 §6.4.3 (10)-(13)).
-    for (auto& [key, inst] : instances_)
+    for (auto& [key, inst] : instances_) {
         inst->stop();
+    }
     signals_.cancel();
-    io_.stop();
+    retry_timer_.cancel();
+    // Let the stop notifications run (each is bounded by its timeout).
+    Duration longest{};
+    for (const auto& [key, inst] : instances_) {
+        longest = std::max(longest, inst->config().notify.timeout);
+    }
+    finish_shutdown(Clock::now() + longest + std::chrono::milliseconds{500});
+}
+
+void Daemon::finish_shutdown(TimePoint deadline) {
+    std::size_t pending = 0;
+    for (const auto& [key, inst] : instances_) {
+        pending += inst->pending_notifications();
+    }
+    if (pending == 0 || Clock::now() >= deadline) {
+        if (pending != 0) log_->warn("exiting with {} notification(s) not run", pending);
+        io_.stop();
+        return;
+    }
+    shutdown_timer_.expires_after(std::chrono::milliseconds{10});
+    shutdown_timer_.async_wait([this, deadline](const boost::system::error_code& ec) {
+        if (!ec) finish_shutdown(deadline);
+    });
 }
 
 nlohmann::json Daemon::snapshot() const {
@@ -398,10 +651,20 @@ nlohmann::json Daemon::snapshot() const {
                                   {"family", where.second == Family::IPv4 ? "ipv4" : "ipv6"},
                                   {"drops", drops}});
     }
+    json scripts = json::array();
+    for (const auto& [name, st] : scripts_) {
+        scripts.push_back(json{{"name", name},
+                               {"state", st->health.up() ? "UP" : "DOWN"},
+                               {"runs", st->runs},
+                               {"failures", st->failures},
+                               {"timeouts", st->timeouts},
+                               {"last_result", st->last_result}});
+    }
     return json{{"pid", ::getpid()},
                 {"config_file", options_.config_file},
                 {"router_id", config_.global.router_id},
                 {"instances", instances},
+                {"scripts", scripts},
                 {"sockets", interfaces}};
 }
 

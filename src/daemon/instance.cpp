@@ -44,7 +44,7 @@ InstanceParams Instance::params_for(const config::InstanceConfig& c, const IpAdd
     InstanceParams p;
     p.version = c.version;
     p.vrid = c.vrid;
-    p.priority = c.priority;
+    p.priority = c.priority;  // the trackers adjust it through PriorityChanged
     p.advert_interval = c.advert_interval;
     p.preempt = c.preempt;
     p.preempt_delay = c.preempt_delay;
@@ -118,6 +118,25 @@ void Instance::address_removed(const IpAddress& address) {
     start_announce_burst();
 }
 
+void Instance::set_tracker_inputs(std::vector<TrackerInput> inputs) {
+    tracker_inputs_ = std::move(inputs);
+    apply_tracking();
+}
+
+void Instance::apply_tracking() {
+    const auto before = tracked_;
+    tracked_ = tracked_priority(config_.priority, tracker_inputs_);
+    if (tracked_.priority != sm_.priority()) {
+        env_.log->info("{} priority {} -> {} (trackers)", prefix_, sm_.priority().value(),
+                       tracked_.priority.value());
+        dispatch(event::PriorityChanged{tracked_.priority});
+    }
+    if (tracked_.fault != before.fault) {
+        dispatch(tracked_.fault ? Event{event::FaultRaised{FaultSource::Tracker}}
+                                : Event{event::FaultCleared{FaultSource::Tracker}});
+    }
+}
+
 void Instance::start() {
     state_since_ = Clock::now();
     dispatch(event::Startup{});
@@ -149,7 +168,12 @@ void Instance::reconfigure(config::InstanceConfig config) {
         config_ = std::move(config);
         vips_ = new_vips;
     }
-    execute(sm_.reconfigure(params_for(config_, source_), Clock::now()));
+    // The machine gets the effective priority (the new base with the current trackers)
+    // directly, so a reload does not advertise the bare base priority for an instant.
+    auto params = params_for(config_, source_);
+    tracked_ = tracked_priority(config_.priority, tracker_inputs_);
+    params.priority = tracked_.priority;
+    execute(sm_.reconfigure(std::move(params), Clock::now()));
     if (iface_) {
         // The source may change with the new addresses or source_address; an unusable one
         // is a Fault, as at startup.
@@ -361,6 +385,86 @@ void Instance::log_transition(const action::Notify& n) {
     last_reason_ = n.reason;
     env_.log->info("{} {} -> {} ({})", prefix_, to_string(n.from), to_string(n.to),
                    describe(n.reason));
+    queue_notifications(n);
+}
+
+void Instance::queue_notifications(const action::Notify& n) {
+    // keepalived's names: INIT after a shutdown is STOP.
+    const std::string state = n.to == State::Initialize ? "STOP" : std::string(to_string(n.to));
+    const std::string reason = describe(n.reason);
+    if (env_.notify_line) {
+        env_.notify_line(fmt::format("INSTANCE \"{}\" {} {} {} \"{}\"", config_.name, state,
+                                     to_string(n.from), sm_.priority().value(), reason));
+    }
+    if (env_.scripts == nullptr) return;
+    const auto& notify = config_.notify;
+    const std::vector<std::string>* specific = nullptr;
+    switch (n.to) {
+        case State::Master:
+            specific = &notify.master;
+            break;
+        case State::Backup:
+            specific = &notify.backup;
+            break;
+        case State::Fault:
+            specific = &notify.fault;
+            break;
+        case State::Initialize:
+            specific = &notify.stop;
+            break;
+    }
+    std::optional<os::UserIds> user;
+    if (notify.user != "root") {
+        auto ids = os::lookup_user(notify.user);
+        if (!ids) {
+            env_.log->error("{} notify user '{}': {}", prefix_, notify.user, ids.error());
+            return;
+        }
+        user = ids.value();
+    }
+    // Arguments as keepalived's generic notify: TYPE NAME STATE PRIORITY; the rest of the
+    // story in the environment.
+    for (const auto* argv : {specific, &notify.any}) {
+        if (argv == nullptr || argv->empty()) continue;
+        os::ScriptSpec spec;
+        spec.argv = *argv;
+        spec.argv.insert(spec.argv.end(),
+                         {"INSTANCE", config_.name, state, std::to_string(sm_.priority().value())});
+        spec.user = user;
+        spec.timeout = notify.timeout;
+        spec.env = {
+            "VIPD_TYPE=INSTANCE",
+            "VIPD_INSTANCE=" + config_.name,
+            "VIPD_STATE=" + state,
+            "VIPD_PREVIOUS_STATE=" + std::string(to_string(n.from)),
+            "VIPD_REASON=" + reason,
+            "VIPD_PRIORITY=" + std::to_string(sm_.priority().value()),
+            "VIPD_VRID=" + std::to_string(config_.vrid.value()),
+            "VIPD_INTERFACE=" + config_.interface,
+            std::string("VIPD_FAMILY=") + (config_.family == Family::IPv4 ? "ipv4" : "ipv6")};
+        notify_queue_.push_back(std::move(spec));
+    }
+    run_next_notification();
+}
+
+void Instance::run_next_notification() {
+    // One at a time, in order: a slow script delays the next notification, never reorders
+    // it, and never holds up the protocol (it runs beside the event loop).
+    if (notify_running_ || notify_queue_.empty() || env_.scripts == nullptr) return;
+    auto spec = std::move(notify_queue_.front());
+    notify_queue_.pop_front();
+    notify_running_ = true;
+    ++counters_.notifications;
+    const auto what = spec.argv.front();
+    env_.scripts->run(spec, [this, what, alive = std::weak_ptr(alive_)](os::ScriptResult r) {
+        if (alive.expired()) return;
+        notify_running_ = false;
+        if (!r.success()) {
+            ++counters_.notify_failures;
+            env_.log->warn("{} notify {}: {}", prefix_, what, r.describe());
+        }
+        run_next_notification();
+    });
 }
 
 void Instance::log_warn(const action::Warn& w) {
@@ -416,6 +520,7 @@ nlohmann::json Instance::snapshot(TimePoint now) const {
         {"state", std::string(to_string(sm_.state()))},
         {"priority", sm_.priority().value()},
         {"configured_priority", config_.priority.value()},
+        {"tracker_fault", tracked_.fault},
         {"source_address", source_.to_string()},
         {"master_address", sm_.master_address() ? json(sm_.master_address()->to_string()) : json()},
         {"addresses", vips},
@@ -438,6 +543,8 @@ nlohmann::json Instance::snapshot(TimePoint now) const {
           {"announcements", counters_.announcements},
           {"address_errors", counters_.address_errors},
           {"addresses_restored", counters_.addresses_restored},
+          {"notifications", counters_.notifications},
+          {"notify_failures", counters_.notify_failures},
           {"drops", drops}}},
     };
 }

@@ -33,6 +33,28 @@ CONF
 out=$("$VIPD" -t -f "$dir/noif.conf" 2>&1) || fail "unknown interface must only warn: $out"
 echo "$out" | grep -E "noif.conf:1: warning: .*vipd-no-such0" >/dev/null || fail "no warning for the unknown interface: $out"
 
+# A health-check script others can replace is refused, naming the culprit (as root, the
+# world-writable directory; as anyone else, also the owner).
+mkdir -m 0777 "$dir/open"
+printf '#!/bin/sh\nexit 0\n' >"$dir/open/check.sh"
+chmod 0755 "$dir/open/check.sh"
+cat >"$dir/insecure.conf" <<CONF
+global = { script_user = "root"; };
+scripts = ( { name = "chk"; command = "$dir/open/check.sh"; } );
+instances = ( { name = "web"; interface = "lo"; vrid = 51; addresses = ( "192.0.2.1/24" );
+                track_scripts = ( "chk" ); } );
+CONF
+out=$("$VIPD" -t -f "$dir/insecure.conf" 2>&1) && fail "insecure script path accepted"
+echo "$out"
+echo "$out" | grep -E "^$dir/insecure.conf:2: .*$dir/open" >/dev/null || fail "the error does not name the insecure path: $out"
+chmod 0755 "$dir/open"
+if [ "$(id -u)" -eq 0 ]; then
+    out=$("$VIPD" -t -f "$dir/insecure.conf" 2>&1) || fail "secured script still refused: $out"
+fi
+sed 's/track_scripts = ( "chk" )/track_scripts = ( "nope" )/' "$dir/insecure.conf" >"$dir/unknown.conf"
+out=$("$VIPD" -t -f "$dir/unknown.conf" 2>&1) && fail "unknown tracked script accepted"
+echo "$out" | grep "no script named 'nope'" >/dev/null || fail "unknown script not named: $out"
+
 out=$("$VIPD" -t -f "$dir/missing.conf" 2>&1) && fail "missing file accepted"
 echo "$out" | grep "missing.conf" >/dev/null || fail "missing file not named: $out"
 "$VIPD" --version | grep '^vipd ' >/dev/null || fail "--version"

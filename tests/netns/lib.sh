@@ -37,6 +37,7 @@ lab_init() {
     LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vipd-lab.XXXXXX")
     LAB_HOSTS=()
     LAB_FAILED=0
+    LAB_BG_PIDS=()
     declare -gA LAB_PIDS=()
     trap lab_cleanup EXIT
     trap 'exit 130' INT TERM
@@ -50,8 +51,9 @@ lab_init() {
 lab_cleanup() {
     local status=$?
     set +e
-    local name
+    local name pid
     for name in "${!LAB_PIDS[@]}"; do lab_stop "$name" KILL 2>/dev/null; done
+    for pid in "${LAB_BG_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
     for name in "${LAB_HOSTS[@]}"; do
         # Anything else we started in there (pingers, tcpdump) goes too.
         ip netns pids "$LAB-$name" 2>/dev/null | xargs -r kill -9 2>/dev/null
@@ -119,6 +121,13 @@ lab_stop() {
 }
 
 lab_signal() { kill -"$2" "${LAB_PIDS[$1]}"; }
+
+# lab_bg CMD...: a helper process outside the namespaces, killed by the cleanup. Its output
+# goes to the lab's bg.log: a process holding the test's stdout would keep meson waiting.
+lab_bg() {
+    "$@" </dev/null >>"$LAB_DIR/bg.log" 2>&1 &
+    LAB_BG_PIDS+=($!)
+}
 lab_running() { kill -0 "${LAB_PIDS[$1]:-0}" 2>/dev/null; }
 
 # lab_wait TIMEOUT_MS CMD...: 0 as soon as CMD succeeds, 1 if it never did in time.

@@ -1160,5 +1160,114 @@ TEST(ConfigNames, DiagnosticToString) {
               "a.conf: gone");
 }
 
+// --- scripts, trackers and notifications (issue 4) ---------------------------------------
+
+// `scripts` before an instance (lines 1..3) and the instance after it, with `extra` in it.
+std::string with_script(const std::string& script, const std::string& extra) {
+    return "scripts = (\n"  // 1
+           "  { " +
+           script +
+           " }\n"                   // 2
+           ");\n"                   // 3
+           + instance_with(extra);  // 4...
+}
+
+TEST(ConfigTracking, ScriptsAndTrackersLoad) {
+    const auto r = load(with_script(
+        R"(name = "chk"; command = "/bin/sh -c 'test -e /run/ok'"; interval = 0.5; timeout = 0.2;
+           rise = 2; fall = 3; weight = -40; user = "daemon";)",
+        R"(track_scripts = ( "chk", { name = "chk"; weight = 10; reverse = true; } );
+           track_interfaces = ( "eth1", { name = "eth2"; weight = -5; } );
+           track_files = ( { path = "/run/lb/weight"; weight = 3; } );)"));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    const auto& c = *r.config;
+    ASSERT_EQ(c.scripts.size(), 1U);
+    const auto& sc = c.scripts[0];
+    EXPECT_EQ(sc.argv, (std::vector<std::string>{"/bin/sh", "-c", "test -e /run/ok"}));
+    EXPECT_EQ(sc.interval, 500ms);
+    EXPECT_EQ(sc.timeout, 200ms);
+    EXPECT_EQ(sc.rise, 2);
+    EXPECT_EQ(sc.fall, 3);
+    EXPECT_EQ(sc.weight, -40);
+    EXPECT_EQ(sc.user, "daemon");
+    const auto& i = c.instances[0];
+    ASSERT_EQ(i.track_scripts.size(), 2U);
+    EXPECT_EQ(i.track_scripts[0], (TrackScript{"chk", -40, false}));  // the script's weight
+    EXPECT_EQ(i.track_scripts[1], (TrackScript{"chk", 10, true}));    // overridden
+    ASSERT_EQ(i.track_interfaces.size(), 2U);
+    EXPECT_EQ(i.track_interfaces[0], (TrackInterface{"eth1", 0, false}));
+    EXPECT_EQ(i.track_interfaces[1], (TrackInterface{"eth2", -5, false}));
+    ASSERT_EQ(i.track_files.size(), 1U);
+    EXPECT_EQ(i.track_files[0], (TrackFile{"/run/lb/weight", 3, false}));
+}
+
+TEST(ConfigTracking, ScriptDefaults) {
+    const auto r = load(with_script(R"(name = "chk"; command = "/bin/true";)", ""));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    const auto& sc = r.config->scripts[0];
+    EXPECT_EQ(sc.interval, 1s);
+    EXPECT_EQ(sc.timeout, 1s);  // the interval
+    EXPECT_EQ(sc.rise, 1);
+    EXPECT_EQ(sc.fall, 1);
+    EXPECT_EQ(sc.weight, 0);
+    EXPECT_EQ(sc.user, "nobody");  // never root unless asked for
+}
+
+TEST(ConfigTracking, UnknownScriptIsAnError) {
+    EXPECT_EQ(only_error(with_script(R"(name = "chk"; command = "/bin/true";)",
+                                     R"(track_scripts = ( "nope" );)")),
+              "test.conf:10: no script named 'nope' in 'scripts'");
+}
+
+TEST(ConfigTracking, CommandMustBeAnAbsolutePathAndBalanced) {
+    EXPECT_EQ(only_error(with_script(R"(name = "chk"; command = "true";)", "")),
+              "test.conf:2: 'command': the program must be an absolute path (got \"true\"); a "
+              "shell command can be written \"/bin/sh -c '...'\"");
+    const auto e = only_error(with_script(R"(name = "chk"; command = "/bin/sh -c 'oops";)", ""));
+    EXPECT_NE(e.find("test.conf:2: 'command': "), std::string::npos) << e;
+}
+
+TEST(ConfigTracking, ScriptCheckRefusalNamesTheLine) {
+    Checks checks;
+    checks.script = [](const std::string& program,
+                       const std::string& user) -> std::optional<std::string> {
+        return "script " + program + " (as " + user + "): directory /srv is writable by others";
+    };
+    const auto r =
+        load_string(with_script(R"(name = "chk"; command = "/srv/chk";)", ""), kName, checks);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(messages(r), std::vector<std::string>{
+                               "test.conf:2: script /srv/chk (as nobody): directory /srv is "
+                               "writable by others"});
+}
+
+TEST(ConfigTracking, WeightRangeAndUnknownTrackerKeys) {
+    EXPECT_NE(only_error(with_script(R"(name = "chk"; command = "/bin/true"; weight = 254;)", ""))
+                  .find("'weight'"),
+              std::string::npos);
+    EXPECT_NE(only_error(with_script(R"(name = "chk"; command = "/bin/true";)",
+                                     R"(track_scripts = ( { name = "chk"; wieght = 1; } );)"))
+                  .find("unknown key 'wieght' (did you mean 'weight'?)"),
+              std::string::npos);
+}
+
+TEST(ConfigTracking, NotifyCommandsAndGlobals) {
+    const auto r =
+        load("global = { script_user = \"daemon\"; notify_fifo = \"/run/vipd/notify\"; };\n" +
+             instance_with(R"(notify = { master = "/usr/local/bin/m arg"; any = "/bin/logger";
+                                     timeout = 3; };)"));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->global.notify_fifo, "/run/vipd/notify");
+    const auto& n = r.config->instances[0].notify;
+    EXPECT_EQ(n.master, (std::vector<std::string>{"/usr/local/bin/m", "arg"}));
+    EXPECT_EQ(n.any, (std::vector<std::string>{"/bin/logger"}));
+    EXPECT_TRUE(n.backup.empty());
+    EXPECT_EQ(n.timeout, 3s);
+    EXPECT_EQ(n.user, "daemon");
+    EXPECT_NE(only_error(instance_with(R"(notify = { masterr = "/bin/true"; };)"))
+                  .find("did you mean 'master'"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace vipd::config

@@ -44,6 +44,51 @@ struct AnnounceConfig {
     friend bool operator==(const AnnounceConfig&, const AnnounceConfig&) = default;
 };
 
+// A health-check script (top-level `scripts`), run every `interval`, killed after
+// `timeout`; `rise` successes / `fall` failures in a row flip its state.
+struct ScriptConfig {
+    std::string name;
+    std::string command;            // as written
+    std::vector<std::string> argv;  // split without a shell; argv[0] absolute
+    Duration interval = std::chrono::seconds{1};
+    Duration timeout = std::chrono::seconds{1};
+    int rise = 1;
+    int fall = 1;
+    int weight = 0;
+    std::string user;  // resolved: the script's own or global script_user
+    std::string file;
+    int line = 0;
+    friend bool operator==(const ScriptConfig&, const ScriptConfig&) = default;
+};
+
+// An instance's use of a tracker; the weight is resolved (the override, or the script's).
+struct TrackScript {
+    std::string name;
+    int weight = 0;
+    bool reverse = false;
+    friend bool operator==(const TrackScript&, const TrackScript&) = default;
+};
+struct TrackInterface {
+    std::string interface;
+    int weight = 0;  // 0 = Fault while down
+    bool reverse = false;
+    friend bool operator==(const TrackInterface&, const TrackInterface&) = default;
+};
+struct TrackFile {
+    std::string path;  // holds an integer; missing or unreadable = 0
+    int weight = 1;    // 0 = Fault while non-zero
+    bool reverse = false;
+    friend bool operator==(const TrackFile&, const TrackFile&) = default;
+};
+
+// Commands run on transitions, with arguments TYPE NAME STATE PRIORITY (keepalived's).
+struct NotifyConfig {
+    std::vector<std::string> master, backup, fault, stop, any;  // argv; empty = none
+    std::string user;                                           // resolved
+    Duration timeout = std::chrono::seconds{10};
+    friend bool operator==(const NotifyConfig&, const NotifyConfig&) = default;
+};
+
 struct InstanceConfig {
     std::string name;
     std::string interface;
@@ -62,7 +107,11 @@ struct InstanceConfig {
     std::string password;                               // v2 simple password, 1..8 characters
     ChecksumMode checksum = ChecksumMode::Auto;         // v3 IPv4 only
     AnnounceConfig announce;                            // defaults from global
-    std::string file;                                   // where it was defined, for messages
+    std::vector<TrackScript> track_scripts;
+    std::vector<TrackInterface> track_interfaces;
+    std::vector<TrackFile> track_files;
+    NotifyConfig notify;
+    std::string file;  // where it was defined, for messages
     int line = 0;
 
     friend bool operator==(const InstanceConfig&, const InstanceConfig&) = default;
@@ -72,12 +121,15 @@ struct GlobalConfig {
     std::string router_id;  // default: the host name
     LogLevel log_level = LogLevel::Info;
     AnnounceConfig announce;
+    std::string script_user = "nobody";  // scripts never run as root unless set to root
+    std::string notify_fifo;             // one line per transition; empty = none
     friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
 };
 
 struct Config {
     std::string file;
     GlobalConfig global;
+    std::vector<ScriptConfig> scripts;
     std::vector<InstanceConfig> instances;
 };
 
@@ -101,6 +153,20 @@ struct LoadResult {
 // Answers whether a network interface of this name exists (an unknown one is a warning:
 // it may appear later). Empty = don't check.
 using InterfaceExists = std::function<bool(std::string_view)>;
+
+// Whether `program` may be run as `user`: nullopt if so, else why not (unknown user, a path
+// others can write to; os::insecure_path_reason). Empty = don't check.
+using ScriptCheck =
+    std::function<std::optional<std::string>(const std::string& program, const std::string& user)>;
+
+struct Checks {
+    InterfaceExists interface_exists;
+    ScriptCheck script;
+};
+
+[[nodiscard]] LoadResult load_file(const std::string& path, const Checks& checks);
+[[nodiscard]] LoadResult load_string(const std::string& text, const std::string& name,
+                                     const Checks& checks);
 
 [[nodiscard]] LoadResult load_file(const std::string& path,
                                    const InterfaceExists& interface_exists = {});

@@ -19,6 +19,7 @@
 #include "vipd/daemon/instance.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
+#include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
 
 namespace vipd {
@@ -37,6 +38,10 @@ struct ReloadResult {
 
 void set_log_level(spdlog::logger& log, config::LogLevel level);
 
+// The checks a configuration gets on this system: interfaces that exist, script users
+// that exist, and script paths nobody but root or the script user can write to.
+[[nodiscard]] config::Checks system_checks();
+
 class Daemon {
 public:
     Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log);
@@ -54,6 +59,7 @@ public:
 
 private:
     struct SocketEntry;
+    struct ScriptState;
 
     void apply(config::Config config);
     void sync_sockets();
@@ -65,6 +71,13 @@ private:
     void on_link_changed(int ifindex);
     void on_address_changed(int ifindex, const IpAddress& address, bool added);
     void write_snapshot();
+    void sync_scripts();
+    void run_script(const std::string& name);
+    void recompute_tracking();
+    void watch_files();
+    void read_tracked_files();
+    void write_notify_line(const std::string& line);
+    void finish_shutdown(TimePoint deadline);
     void shutdown();
     bool write_pid_file();
     [[nodiscard]] Instance::Env env();
@@ -79,6 +92,12 @@ private:
     std::unique_ptr<os::Netlink> netlink_;
     std::unique_ptr<boost::asio::posix::stream_descriptor> netlink_watch_;
     std::unique_ptr<os::SocketAnnouncer> announcer_;
+    std::unique_ptr<os::ProcessRunner> runner_;
+    std::map<std::string, std::unique_ptr<ScriptState>> scripts_;
+    std::map<std::string, std::int64_t> file_values_;  // track_files, by path
+    int inotify_fd_ = -1;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_watch_;
+    boost::asio::steady_timer shutdown_timer_;
     config::Config config_;
     std::map<InstanceKey, std::unique_ptr<Instance>> instances_;
     std::map<std::pair<std::string, Family>, std::unique_ptr<SocketEntry>> sockets_;

@@ -9,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,9 +18,11 @@
 
 #include "vipd/config/config.hpp"
 #include "vipd/core/state_machine.hpp"
+#include "vipd/core/tracking.hpp"
 #include "vipd/daemon/rate_limiter.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
+#include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
 
 namespace vipd {
@@ -32,6 +36,8 @@ struct InstanceCounters {
     std::uint64_t announcements = 0;
     std::uint64_t address_errors = 0;
     std::uint64_t addresses_restored = 0;  // VIPs someone deleted while we were master
+    std::uint64_t notifications = 0;       // notify scripts run
+    std::uint64_t notify_failures = 0;     // ... that failed or timed out
     std::array<std::uint64_t, proto::kDecodeErrorCount> drops{};
 };
 
@@ -52,6 +58,9 @@ public:
         os::AddressManager& addresses;
         os::Announcer& announcer;
         std::shared_ptr<spdlog::logger> log;
+        os::ScriptRunner* scripts = nullptr;  // notify scripts; null = none run
+        // One line per transition for notify_fifo; empty = none.
+        std::function<void(const std::string&)> notify_line;
     };
 
     Instance(Env env, config::InstanceConfig config);
@@ -81,6 +90,15 @@ public:
     // Reload with the same identity: parameters apply live, VIPs are not flapped.
     void reconfigure(config::InstanceConfig config);
 
+    // The trackers' current results (scripts, interfaces, files, in config order): the
+    // effective priority and the tracker Fault follow from them (core/tracking).
+    void set_tracker_inputs(std::vector<TrackerInput> inputs);
+    [[nodiscard]] const TrackedPriority& tracked() const { return tracked_; }
+    // Notifications queued or running; shutdown waits for them to finish.
+    [[nodiscard]] std::size_t pending_notifications() const {
+        return notify_queue_.size() + (notify_running_ ? 1U : 0U);
+    }
+
     // A decoded advert for our VRID on our interface: policy checks, then the machine.
     void receive(const proto::Advert& advert, const proto::RxMeta& meta);
 
@@ -98,6 +116,9 @@ private:
     void arm_timer(TimerId id, TimePoint deadline);
     void cancel_timer(TimerId id);
     void log_transition(const action::Notify& n);
+    void queue_notifications(const action::Notify& n);
+    void run_next_notification();
+    void apply_tracking();
     void log_warn(const action::Warn& w);
     void count_drop(proto::DecodeError e, const IpAddress& from);
     [[nodiscard]] std::uint8_t prefix_len_of(const IpAddress& a) const;
@@ -123,6 +144,10 @@ private:
     TimePoint state_since_{};
     std::optional<Reason> last_reason_;
     RateLimiter drop_log_{1.0, 5.0};
+    std::vector<TrackerInput> tracker_inputs_;
+    TrackedPriority tracked_{};
+    std::deque<os::ScriptSpec> notify_queue_;
+    bool notify_running_ = false;
     // Handlers hold a weak reference: one already queued when this instance is destroyed
     // (Asio cannot cancel an expired wait) sees it expired and does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
