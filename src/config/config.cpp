@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <libconfig.h++>
+#include <map>
 #include <span>
 #include <system_error>
 #include <unordered_map>
@@ -76,7 +77,9 @@ namespace {
 
 using libconfig::Setting;
 
-constexpr std::array<std::string_view, 3> kTopLevelKeys = {"global", "scripts", "instances"};
+constexpr std::array<std::string_view, 4> kTopLevelKeys = {"global", "scripts", "instances",
+                                                           "sync_groups"};
+constexpr std::array<std::string_view, 2> kSyncGroupKeys = {"name", "instances"};
 constexpr std::array<std::string_view, 7> kGlobalKeys = {
     "router_id",    "log_level",   "garp_count", "garp_interval",
     "garp_refresh", "script_user", "notify_fifo"};
@@ -228,6 +231,7 @@ private:
         TrackInterface,
         TrackFile,
         Notify,
+        SyncGroup,
     };
 
     void number(const Setting& s) {
@@ -293,6 +297,8 @@ private:
     std::optional<std::vector<std::string>> command(const Setting& s, const std::string& user);
     void trackers(const Setting& s, InstanceConfig& c, const std::vector<ScriptConfig>& known);
     void notify(const Setting& s, InstanceConfig& c, const GlobalConfig& g);
+    std::vector<SyncGroupConfig> sync_groups(const Setting* list,
+                                             const std::vector<Parsed>& instances);
     std::optional<std::string> user_value(const Setting& s);
 
     std::string main_file_;
@@ -333,6 +339,9 @@ void Loader::check_keys(const Setting& group, Scope scope) {
             break;
         case Scope::Notify:
             known = kNotifyKeys;
+            break;
+        case Scope::SyncGroup:
+            known = kSyncGroupKeys;
             break;
     }
     for (int i = 0; i < group.getLength(); ++i) {
@@ -1108,6 +1117,62 @@ void Loader::notify(const Setting& s, InstanceConfig& c, const GlobalConfig& g) 
     }
 }
 
+std::vector<SyncGroupConfig> Loader::sync_groups(const Setting* list,
+                                                 const std::vector<Parsed>& instances) {
+    std::vector<SyncGroupConfig> out;
+    if (list == nullptr) return out;
+    if (list->getType() != Setting::TypeList) {
+        error(*list, "'sync_groups' must be a list of groups: sync_groups = ( { ... } );");
+        return out;
+    }
+    std::map<std::string, std::string> member_of;  // instance -> group
+    for (int i = 0; i < list->getLength(); ++i) {
+        const Setting& s = (*list)[i];
+        if (!s.isGroup()) {
+            error(s,
+                  "each entry of 'sync_groups' must be a group: { name = ...; instances = "
+                  "( ... ); }");
+            continue;
+        }
+        check_keys(s, Scope::SyncGroup);
+        SyncGroupConfig g;
+        g.file = file_of(s);
+        g.line = line_of(s);
+        if (const auto* n = find(s, "name")) {
+            if (auto v = string_value(*n); v && valid_name(*v)) g.name = std::move(*v);
+        } else {
+            error(s, "sync group is missing required key 'name'");
+        }
+        const Setting* members = find(s, "instances");
+        if (members == nullptr) {
+            error(s, "sync group is missing required key 'instances'");
+            continue;
+        }
+        if (auto names = string_list(*members)) {
+            for (const Setting* m : *names) {
+                const std::string name = m->c_str();
+                const bool known =
+                    std::any_of(instances.begin(), instances.end(),
+                                [&](const auto& p) { return p.config.name == name; });
+                if (!known) {
+                    error(*m, fmt::format("no instance named '{}'", name));
+                } else if (const auto it = member_of.find(name); it != member_of.end()) {
+                    error(*m, fmt::format("instance '{}' is already in sync group '{}'", name,
+                                          it->second));
+                } else {
+                    member_of[name] = g.name;
+                    g.instances.push_back(name);
+                }
+            }
+            if (names->size() < 2) {
+                error(*members, "a sync group needs at least two instances");
+            }
+        }
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
 void Loader::cross_check(const std::vector<Parsed>& instances) {
     for (std::size_t i = 0; i < instances.size(); ++i) {
         const Parsed& b = instances[i];
@@ -1159,6 +1224,7 @@ LoadResult Loader::run(const Setting& root) {
         error(*list, "'instances' must be a list of groups: instances = ( { ... }, { ... } );");
     }
     cross_check(parsed);
+    config.sync_groups = sync_groups(find(root, "sync_groups"), parsed);
 
     std::stable_sort(entries_.begin(), entries_.end(),
                      [](const Entry& a, const Entry& b) { return a.order < b.order; });

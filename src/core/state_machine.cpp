@@ -14,7 +14,7 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
 constexpr std::array kFaultSources{FaultSource::Link, FaultSource::Address, FaultSource::Tracker,
-                                   FaultSource::Transport};
+                                   FaultSource::Transport, FaultSource::SyncGroup};
 
 std::uint8_t bit(FaultSource s) {
     return static_cast<std::uint8_t>(1U << static_cast<unsigned>(s));
@@ -64,6 +64,8 @@ std::string_view to_string(FaultSource f) {
             return "tracker failed";
         case FaultSource::Transport:
             return "no VRRP socket on the interface";
+        case FaultSource::SyncGroup:
+            return "another member of the sync group is in fault";
     }
     return "?";
 }
@@ -94,6 +96,8 @@ std::string describe(const Reason& r) {
             return fmt::format("fault: {}", to_string(r.fault));
         case ReasonKind::FaultCleared:
             return "fault cleared";
+        case ReasonKind::SyncGroup:
+            return "sync group";
     }
     return "?";
 }
@@ -238,7 +242,8 @@ void StateMachine::advert_in_backup(const event::AdvertReceived& ev, TimePoint n
         arm(TimerId::MasterDown, now + skew_time(), out);
         return;
     }
-    bool accept = !params_.preempt || ev.priority >= priority_;  // §6.4.2 (25)
+    // §6.4.2 (25); a sync group member that stepped down with its group does not preempt.
+    bool accept = !params_.preempt || group_hold_ || ev.priority >= priority_;
     if (!accept && params_.preempt_delay > Duration::zero()) {
         // preempt_delay (keepalived semantics): after first hearing a lower-priority master,
         // keep accepting its adverts for preempt_delay before preempting it.
@@ -372,6 +377,25 @@ void StateMachine::on(const event::PriorityChanged& ev, TimePoint now, Actions& 
     }
 }
 
+void StateMachine::on(const event::GroupMaster&, TimePoint now, Actions& out) {
+    group_hold_ = false;
+    if (state_ != State::Backup) return;
+    become_master(now, Reason{.kind = ReasonKind::SyncGroup}, out);
+}
+
+void StateMachine::on(const event::GroupBackup&, TimePoint now, Actions& out) {
+    group_hold_ = true;
+    if (state_ != State::Master) return;
+    // Resign as on shutdown, so the peer's member takes over after its Skew_Time.
+    cancel(TimerId::Adver, out);
+    send_advert(kPriorityStop, out);
+    out.push_back(action::RemoveAddresses{params_.addresses});
+    master_.reset();
+    last_accepted_ = now;
+    arm(TimerId::MasterDown, now + master_down_interval(), out);
+    transition(State::Backup, Reason{.kind = ReasonKind::SyncGroup}, out);
+}
+
 void StateMachine::become_master(TimePoint now, Reason reason, Actions& out) {
     cancel(TimerId::MasterDown, out);
     // Addresses first so the host answers as soon as the announcements arrive.
@@ -387,6 +411,7 @@ void StateMachine::become_master(TimePoint now, Reason reason, Actions& out) {
     preempt_at_.reset();
     lower_master_.reset();
     reasserted_at_.reset();
+    group_hold_ = false;
     transition(State::Master, reason, out);
 }
 

@@ -121,6 +121,9 @@ Instance::Env Daemon::env() {
     e.notify_line = [this](const std::string& line) {
         if (!config_.global.notify_fifo.empty()) write_notify_line(line);
     };
+    e.on_transition = [this](Instance& inst, const action::Notify& n) {
+        follow_sync_group(inst, n);
+    };
     return e;
 }
 
@@ -226,6 +229,15 @@ void Daemon::apply(config::Config config) {
     }
     old.clear();
     config_.instances = new_instances;
+    sync_peers_.clear();
+    for (const auto& g : config_.sync_groups) {
+        for (const auto& member : g.instances) {
+            auto& peers = sync_peers_[member];
+            for (const auto& other : g.instances) {
+                if (other != member) peers.push_back(other);
+            }
+        }
+    }
     sync_sockets();
     // Trackers before the new instances start, so they start at their effective priority
     // (and in Fault if a weight-0 tracker is already down).
@@ -363,6 +375,40 @@ void Daemon::on_link_changed(int) {
         inst->update_interface(netlink_->find(key.interface));
     }
     recompute_tracking();  // track_interfaces
+}
+
+void Daemon::follow_sync_group(Instance& inst, const action::Notify& n) {
+    if (syncing_) return;
+    const auto peers_it = sync_peers_.find(inst.config().name);
+    if (peers_it == sync_peers_.end()) return;
+    std::vector<Instance*> peers;
+    for (auto& [key, other] : instances_) {
+        const auto& names = peers_it->second;
+        if (std::find(names.begin(), names.end(), key.name) != names.end()) {
+            peers.push_back(other.get());
+        }
+    }
+    // The group's decision goes to every other member; their own transitions are its
+    // echoes and are not propagated again.
+    syncing_ = true;
+    const auto to_all = [&](const Event& ev) {
+        for (auto* p : peers)
+            p->group_event(ev);
+    };
+    if (n.to == State::Fault && inst.machine().has_own_fault()) {
+        to_all(event::FaultRaised{FaultSource::SyncGroup});
+    } else if (n.from == State::Fault && n.to != State::Fault) {
+        const bool any_fault = std::any_of(
+            peers.begin(), peers.end(), [](Instance* p) { return p->machine().has_own_fault(); });
+        if (!any_fault) to_all(event::FaultCleared{FaultSource::SyncGroup});
+    }
+    if (n.to == State::Master && n.reason.kind != ReasonKind::SyncGroup) {
+        to_all(event::GroupMaster{});
+    } else if (n.from == State::Master && n.to == State::Backup &&
+               n.reason.kind != ReasonKind::SyncGroup) {
+        to_all(event::GroupBackup{});
+    }
+    syncing_ = false;
 }
 
 void Daemon::sync_scripts() {

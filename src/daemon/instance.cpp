@@ -386,6 +386,7 @@ void Instance::log_transition(const action::Notify& n) {
     env_.log->info("{} {} -> {} ({})", prefix_, to_string(n.from), to_string(n.to),
                    describe(n.reason));
     queue_notifications(n);
+    if (env_.on_transition) env_.on_transition(*this, n);
 }
 
 void Instance::queue_notifications(const action::Notify& n) {

@@ -1269,5 +1269,29 @@ TEST(ConfigTracking, NotifyCommandsAndGlobals) {
               std::string::npos);
 }
 
+TEST(ConfigSyncGroups, MembersMustExistBeTwoAndBelongToOneGroup) {
+    const std::string two = R"(instances = (
+  { name = "web"; interface = "eth0"; vrid = 51; addresses = ( "192.0.2.1/24" ); },
+  { name = "db"; interface = "eth0"; vrid = 52; addresses = ( "192.0.2.2/24" ); }
+);
+)";
+    const auto ok =
+        load(two + R"(sync_groups = ( { name = "g"; instances = ( "web", "db" ); } );)");
+    ASSERT_TRUE(ok.ok()) << ::testing::PrintToString(messages(ok));
+    ASSERT_EQ(ok.config->sync_groups.size(), 1U);
+    EXPECT_EQ(ok.config->sync_groups[0].name, "g");
+    EXPECT_EQ(ok.config->sync_groups[0].instances, (std::vector<std::string>{"web", "db"}));
+    EXPECT_EQ(
+        only_error(two + R"(sync_groups = ( { name = "g"; instances = ( "web", "nope" ); } );)"),
+        "test.conf:5: no instance named 'nope'");
+    EXPECT_EQ(only_error(two + R"(sync_groups = ( { name = "g"; instances = ( "web" ); } );)"),
+              "test.conf:5: a sync group needs at least two instances");
+    const auto twice = load(two +
+                            "sync_groups = ( { name = \"g\"; instances = ( \"web\", \"db\" ); },\n"
+                            "  { name = \"h\"; instances = ( \"web\", \"db\" ); } );");
+    ASSERT_FALSE(twice.ok());
+    EXPECT_EQ(messages(twice)[0], "test.conf:6: instance 'web' is already in sync group 'g'");
+}
+
 }  // namespace
 }  // namespace vipd::config

@@ -689,6 +689,46 @@ TEST(Reconfigure, PrimaryAddressChangeMovesTheTieBreak) {
     EXPECT_EQ(sm.state(), State::Master);  // 192.0.2.13 > .12: we keep it
 }
 
+// --- Sync groups -----------------------------------------------------------------------
+
+TEST(SyncGroup, GroupMasterTakesABackupToMasterAtOnce) {
+    StateMachine sm = started(params(100));
+    const auto out = sm.handle(event::GroupMaster{}, kT0 + 1s);
+    EXPECT_EQ(sm.state(), State::Master);
+    EXPECT_EQ(first<action::Notify>(out)->reason.kind, ReasonKind::SyncGroup);
+    EXPECT_TRUE(first<action::AddAddresses>(out));
+    // Only a backup follows: a faulty member stays in Fault.
+    StateMachine f = started(params(100));
+    (void)f.handle(event::FaultRaised{FaultSource::Link}, kT0);
+    EXPECT_TRUE(f.handle(event::GroupMaster{}, kT0 + 1s).empty());
+}
+
+TEST(SyncGroup, GroupBackupResignsAndHoldsOffPreemption) {
+    StateMachine sm = master(params(200));
+    const auto t = kT0 + 5s;
+    const auto out = sm.handle(event::GroupBackup{}, t);
+    EXPECT_EQ(sm.state(), State::Backup);
+    EXPECT_EQ(first<action::SendAdvert>(out)->priority, kPriorityStop);
+    EXPECT_TRUE(first<action::RemoveAddresses>(out));
+    EXPECT_EQ(armed(out, TimerId::MasterDown), t + sm.master_down_interval());
+    // The peer's member (lower priority) takes over; we accept it instead of preempting.
+    EXPECT_TRUE(armed(sm.handle(advert("192.0.2.12", 100), t + 50ms), TimerId::MasterDown));
+    // Until the group has a master again: then preemption is back.
+    (void)sm.handle(event::GroupMaster{}, t + 1s);
+    EXPECT_EQ(sm.state(), State::Master);
+}
+
+TEST(SyncGroup, OwnFaultIsToldApartFromTheGroupsFault) {
+    StateMachine sm = started(params(100));
+    (void)sm.handle(event::FaultRaised{FaultSource::SyncGroup}, kT0);
+    EXPECT_EQ(sm.state(), State::Fault);
+    EXPECT_FALSE(sm.has_own_fault());
+    (void)sm.handle(event::FaultRaised{FaultSource::Link}, kT0);
+    EXPECT_TRUE(sm.has_own_fault());
+    EXPECT_EQ(describe(Reason{.kind = ReasonKind::FaultRaised, .fault = FaultSource::SyncGroup}),
+              "fault: another member of the sync group is in fault");
+}
+
 // --- Every transition of the machine, as a table -----------------------------------------
 
 TEST(Transitions, EveryEdgeIsReachableAndNotified) {

@@ -126,11 +126,21 @@ struct GlobalConfig {
     friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
 };
 
+// Instances that change state together (keepalived's vrrp_sync_group).
+struct SyncGroupConfig {
+    std::string name;
+    std::vector<std::string> instances;  // names, at least two
+    std::string file;
+    int line = 0;
+    friend bool operator==(const SyncGroupConfig&, const SyncGroupConfig&) = default;
+};
+
 struct Config {
     std::string file;
     GlobalConfig global;
     std::vector<ScriptConfig> scripts;
     std::vector<InstanceConfig> instances;
+    std::vector<SyncGroupConfig> sync_groups;
 };
 
 struct Diagnostic {

@@ -32,6 +32,7 @@ enum class FaultSource : std::uint8_t {
     Address,    // no usable source address on the interface
     Tracker,    // a weight-0 tracker failed
     Transport,  // no VRRP socket: deaf and mute, so claiming the VIPs would duplicate them
+    SyncGroup,  // another member of the instance's sync group is in Fault
 };
 [[nodiscard]] std::string_view to_string(FaultSource f);
 
@@ -71,11 +72,18 @@ struct FaultCleared {
 struct PriorityChanged {
     Priority priority;
 };
+// Sync groups: another member became master, so this one follows at once (from Backup).
+struct GroupMaster {};
+// Another member lost the election: a master resigns (priority 0, so its peer member takes
+// over after Skew_Time) and, like every backup of the group, stops preempting until a
+// member becomes master again, or the group would flap back.
+struct GroupBackup {};
 }  // namespace event
 
 using Event = std::variant<event::Startup, event::Shutdown, event::AdvertReceived,
                            event::MasterDownTimerExpired, event::AdverTimerExpired,
-                           event::FaultRaised, event::FaultCleared, event::PriorityChanged>;
+                           event::FaultRaised, event::FaultCleared, event::PriorityChanged,
+                           event::GroupMaster, event::GroupBackup>;
 
 // Why a transition happened; describe() turns it into the log text.
 enum class ReasonKind : std::uint8_t {
@@ -89,6 +97,7 @@ enum class ReasonKind : std::uint8_t {
     Shutdown,        // -> Initialize
     FaultRaised,     // -> Fault
     FaultCleared,    // Fault -> Backup/Master
+    SyncGroup,       // following another member of the sync group
 };
 
 struct Reason {
@@ -186,6 +195,10 @@ public:
     // The current master as far as this router knows (itself when Master).
     [[nodiscard]] std::optional<IpAddress> master_address() const { return master_; }
     [[nodiscard]] bool is_owner() const { return priority_ == kPriorityOwner; }
+    // Fault sources other than the sync group: what a group's other members follow.
+    [[nodiscard]] bool has_own_fault() const {
+        return (faults_ & ~(1U << static_cast<unsigned>(FaultSource::SyncGroup))) != 0;
+    }
 
 private:
     void on(const event::Startup&, TimePoint now, Actions& out);
@@ -196,6 +209,8 @@ private:
     void on(const event::FaultRaised&, TimePoint now, Actions& out);
     void on(const event::FaultCleared&, TimePoint now, Actions& out);
     void on(const event::PriorityChanged&, TimePoint now, Actions& out);
+    void on(const event::GroupMaster&, TimePoint now, Actions& out);
+    void on(const event::GroupBackup&, TimePoint now, Actions& out);
 
     void advert_in_backup(const event::AdvertReceived& ev, TimePoint now, Actions& out);
     void advert_in_master(const event::AdvertReceived& ev, TimePoint now, Actions& out);
@@ -225,6 +240,7 @@ private:
     std::optional<TimePoint> preempt_at_;  // when a seen lower-priority master may be preempted
     std::optional<std::pair<IpAddress, Priority>> lower_master_;
     std::optional<TimePoint> reasserted_at_;  // last re-announcement to a lower master
+    bool group_hold_ = false;  // GroupBackup: no preemption until the group has a master
     Centiseconds warned_interval_{0};
 };
 

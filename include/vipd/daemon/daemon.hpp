@@ -78,6 +78,7 @@ private:
     void read_tracked_files();
     void write_notify_line(const std::string& line);
     void finish_shutdown(TimePoint deadline);
+    void follow_sync_group(Instance& inst, const action::Notify& n);
     void shutdown();
     bool write_pid_file();
     [[nodiscard]] Instance::Env env();
@@ -98,6 +99,8 @@ private:
     int inotify_fd_ = -1;
     std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_watch_;
     boost::asio::steady_timer shutdown_timer_;
+    std::map<std::string, std::vector<std::string>> sync_peers_;  // instance -> other members
+    bool syncing_ = false;  // propagating a group decision: its echoes are not propagated
     config::Config config_;
     std::map<InstanceKey, std::unique_ptr<Instance>> instances_;
     std::map<std::pair<std::string, Family>, std::unique_ptr<SocketEntry>> sockets_;

@@ -61,6 +61,8 @@ public:
         os::ScriptRunner* scripts = nullptr;  // notify scripts; null = none run
         // One line per transition for notify_fifo; empty = none.
         std::function<void(const std::string&)> notify_line;
+        // Every transition, after it is logged (sync groups follow it).
+        std::function<void(Instance&, const action::Notify&)> on_transition;
     };
 
     Instance(Env env, config::InstanceConfig config);
@@ -87,6 +89,9 @@ public:
 
     void start();
     void stop();
+    // An event decided outside this instance (sync groups): GroupMaster, GroupBackup,
+    // FaultRaised/FaultCleared{SyncGroup}.
+    void group_event(const Event& event) { dispatch(event); }
     // Reload with the same identity: parameters apply live, VIPs are not flapped.
     void reconfigure(config::InstanceConfig config);
 

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Sync groups: two instances per router that must stay together. A member's own FAULT
+# takes the whole group to FAULT; a member that loses the election takes its group to
+# BACKUP (the other master resigns, and nobody preempts back); a member becoming master
+# takes the group along.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+lab_init
+lab_host a 192.0.2.11/24
+lab_host b 192.0.2.12/24
+ns=$(lab_ns a)
+ip -n "$ns" link add uplink type veth peer name uplink-peer
+ip -n "$ns" link set dev uplink up
+ip -n "$ns" link set dev uplink-peer up
+group() {  # group PRIORITY [TRACKERS for web]
+    cat <<CONF
+instances = (
+  { name = "web"; interface = "eth0"; vrid = 80; priority = $1; advert_interval = 0.1;
+    addresses = ( "192.0.2.80/24" ); ${2:-} },
+  { name = "db"; interface = "eth0"; vrid = 81; priority = $1; advert_interval = 0.1;
+    addresses = ( "192.0.2.81/24" ); }
+);
+sync_groups = ( { name = "pair"; instances = ( "web", "db" ); } );
+CONF
+}
+both_on() { lab_only_holder "$1" 192.0.2.80 && lab_only_holder "$1" 192.0.2.81; }
+lab_vipd a "$(group 200 "track_interfaces = ( \"uplink\" ); track_files = ( { path = \"$LAB_DIR/drain\"; weight = -150; } );")"
+lab_vipd b "$(group 100)"
+lab_wait 3000 both_on a || lab_fail "a should hold both VIPs: web '$(lab_holders 192.0.2.80)' db '$(lab_holders 192.0.2.81)'"
+
+# 1. web's uplink fails: web FAULT, db follows into FAULT, b takes both.
+ip -n "$ns" link set dev uplink-peer down
+lab_wait 1500 both_on b || lab_fail "b should hold both after a's uplink failed"
+grep '\[db vrid 81 v4\] MASTER -> FAULT (fault: another member of the sync group is in fault)' \
+    "$LAB_DIR/a.log" >/dev/null || lab_fail "db did not follow web into FAULT"
+ip -n "$ns" link set dev uplink-peer up
+lab_wait 3000 both_on a || lab_fail "both should return to a with its uplink"
+
+# 2. web's priority drops below b's: b preempts web, a's db resigns with it, and stays
+# backup although its own priority (200) is higher than b's.
+echo 1 >"$LAB_DIR/drain"
+lab_wait 2000 both_on b || lab_fail "b should hold both after a's web lost the election"
+grep '\[db vrid 81 v4\] MASTER -> BACKUP (sync group)' "$LAB_DIR/a.log" >/dev/null ||
+    lab_fail "db did not follow web into BACKUP"
+sleep 1
+both_on b || lab_fail "the group flapped back: web '$(lab_holders 192.0.2.80)' db '$(lab_holders 192.0.2.81)'"
+
+# 3. web recovers and preempts: db comes along.
+rm -f "$LAB_DIR/drain"
+lab_wait 3000 both_on a || lab_fail "both should return to a when web recovers"
+lab_log "PASS"
