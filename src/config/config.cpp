@@ -79,7 +79,7 @@ using libconfig::Setting;
 
 constexpr std::array<std::string_view, 4> kTopLevelKeys = {"global", "scripts", "instances",
                                                            "sync_groups"};
-constexpr std::array<std::string_view, 2> kSyncGroupKeys = {"name", "instances"};
+constexpr std::array<std::string_view, 3> kSyncGroupKeys = {"name", "instances", "notify"};
 constexpr std::array<std::string_view, 7> kGlobalKeys = {
     "router_id",    "log_level",   "garp_count", "garp_interval",
     "garp_refresh", "script_user", "notify_fifo"};
@@ -296,7 +296,7 @@ private:
     std::vector<ScriptConfig> scripts(const Setting* list, const GlobalConfig& g);
     std::optional<std::vector<std::string>> command(const Setting& s, const std::string& user);
     void trackers(const Setting& s, InstanceConfig& c, const std::vector<ScriptConfig>& known);
-    void notify(const Setting& s, InstanceConfig& c, const GlobalConfig& g);
+    void notify(const Setting& s, NotifyConfig& out, const GlobalConfig& g);
     std::vector<SyncGroupConfig> sync_groups(const Setting* list,
                                              const std::vector<Parsed>& instances);
     std::optional<std::string> user_value(const Setting& s);
@@ -306,6 +306,7 @@ private:
     const InterfaceExists& interface_exists_;
     const Checks& checks_;
     std::vector<ScriptConfig> scripts_;
+    GlobalConfig global_;  // for the sections parsed after 'global'
     std::unordered_map<const Setting*, std::size_t> order_;
     std::vector<Entry> entries_;
 };
@@ -901,7 +902,7 @@ std::optional<Loader::Parsed> Loader::instance(const Setting& s, const GlobalCon
     announce(s, c.announce);
     trackers(s, c, scripts_);
     c.notify.user = g.script_user;
-    if (const auto* n = find(s, "notify")) notify(*n, c, g);
+    if (const auto* n = find(s, "notify")) notify(*n, c.notify, g);
 
     // Instances with errors still take part in the duplicate checks, so that one run
     // reports everything; the load fails on their errors anyway.
@@ -1092,27 +1093,27 @@ void Loader::trackers(const Setting& s, InstanceConfig& c, const std::vector<Scr
     });
 }
 
-void Loader::notify(const Setting& s, InstanceConfig& c, const GlobalConfig& g) {
+void Loader::notify(const Setting& s, NotifyConfig& out, const GlobalConfig& g) {
     if (!s.isGroup()) {
         error(s, "'notify' must be a group: notify = { master = \"/path\"; ... };");
         return;
     }
     check_keys(s, Scope::Notify);
-    c.notify.user = g.script_user;
+    out.user = g.script_user;
     if (const auto* u = find(s, "user")) {
-        if (auto v = user_value(*u)) c.notify.user = std::move(*v);
+        if (auto v = user_value(*u)) out.user = std::move(*v);
     }
     if (const auto* t = find(s, "timeout")) {
-        if (const auto x = seconds_value(*t, 0.1, 3600)) c.notify.timeout = to_duration(*x);
+        if (const auto x = seconds_value(*t, 0.1, 3600)) out.timeout = to_duration(*x);
     }
-    const std::pair<const char*, std::vector<std::string>*> kinds[] = {{"master", &c.notify.master},
-                                                                       {"backup", &c.notify.backup},
-                                                                       {"fault", &c.notify.fault},
-                                                                       {"stop", &c.notify.stop},
-                                                                       {"any", &c.notify.any}};
-    for (const auto& [key, out] : kinds) {
+    const std::pair<const char*, std::vector<std::string>*> kinds[] = {{"master", &out.master},
+                                                                       {"backup", &out.backup},
+                                                                       {"fault", &out.fault},
+                                                                       {"stop", &out.stop},
+                                                                       {"any", &out.any}};
+    for (const auto& [key, argv_out] : kinds) {
         if (const auto* cmd = find(s, key)) {
-            if (auto argv = command(*cmd, c.notify.user)) *out = std::move(*argv);
+            if (auto argv = command(*cmd, out.user)) *argv_out = std::move(*argv);
         }
     }
 }
@@ -1138,6 +1139,8 @@ std::vector<SyncGroupConfig> Loader::sync_groups(const Setting* list,
         SyncGroupConfig g;
         g.file = file_of(s);
         g.line = line_of(s);
+        g.notify.user = global_.script_user;
+        if (const auto* n = find(s, "notify")) notify(*n, g.notify, global_);
         if (const auto* n = find(s, "name")) {
             if (auto v = string_value(*n); v && valid_name(*v)) g.name = std::move(*v);
         } else {
@@ -1207,6 +1210,7 @@ LoadResult Loader::run(const Setting& root) {
     Config config;
     config.file = main_file_;
     config.global = global(find(root, "global"));
+    global_ = config.global;
     scripts_ = scripts(find(root, "scripts"), config.global);
     config.scripts = scripts_;
 

@@ -230,6 +230,20 @@ void Daemon::apply(config::Config config) {
     old.clear();
     config_.instances = new_instances;
     sync_peers_.clear();
+    group_of_.clear();
+    std::map<std::string, GroupState> groups;
+    for (const auto& g : config_.sync_groups) {
+        auto& gs = groups[g.name];
+        gs.config = &g;
+        if (auto old_group = groups_.find(g.name); old_group != groups_.end()) {
+            gs.state = old_group->second.state;
+            gs.notify = std::move(old_group->second.notify);
+        }
+        if (!gs.notify) gs.notify = std::make_unique<NotifyQueue>(log_, "[group " + g.name + "]");
+        for (const auto& member : g.instances)
+            group_of_[member] = g.name;
+    }
+    groups_ = std::move(groups);
     for (const auto& g : config_.sync_groups) {
         for (const auto& member : g.instances) {
             auto& peers = sync_peers_[member];
@@ -409,6 +423,18 @@ void Daemon::follow_sync_group(Instance& inst, const action::Notify& n) {
         to_all(event::GroupBackup{});
     }
     syncing_ = false;
+    // The group's own notification, once per group state (members' echoes repeat it).
+    const auto g = groups_.find(group_of_[inst.config().name]);
+    if (g == groups_.end()) return;
+    const std::string state = n.to == State::Initialize ? "STOP" : std::string(to_string(n.to));
+    if (g->second.state == state) return;
+    g->second.state = state;
+    const auto& name = g->second.config->name;
+    g->second.notify->notify(
+        runner_.get(), g->second.config->notify, "GROUP", name, state,
+        inst.machine().priority().value(),
+        {"VIPD_TYPE=GROUP", "VIPD_GROUP=" + name, "VIPD_STATE=" + state,
+         "VIPD_INSTANCE=" + inst.config().name, "VIPD_REASON=" + describe(n.reason)});
 }
 
 void Daemon::sync_scripts() {
@@ -668,6 +694,9 @@ void Daemon::finish_shutdown(TimePoint deadline) {
     std::size_t pending = 0;
     for (const auto& [key, inst] : instances_) {
         pending += inst->pending_notifications();
+    }
+    for (const auto& [name, g] : groups_) {
+        pending += g.notify->pending();
     }
     if (pending == 0 || Clock::now() >= deadline) {
         if (pending != 0) log_->warn("exiting with {} notification(s) not run", pending);

@@ -33,7 +33,8 @@ Instance::Instance(Env env, config::InstanceConfig config)
       master_down_timer_(env_.io),
       adver_timer_(env_.io),
       announce_timer_(env_.io),
-      refresh_timer_(env_.io) {
+      refresh_timer_(env_.io),
+      notify_(env_.log, prefix_) {
     for (const auto& v : config_.addresses)
         vips_.push_back(v.address);
 }
@@ -397,75 +398,13 @@ void Instance::queue_notifications(const action::Notify& n) {
         env_.notify_line(fmt::format("INSTANCE \"{}\" {} {} {} \"{}\"", config_.name, state,
                                      to_string(n.from), sm_.priority().value(), reason));
     }
-    if (env_.scripts == nullptr) return;
-    const auto& notify = config_.notify;
-    const std::vector<std::string>* specific = nullptr;
-    switch (n.to) {
-        case State::Master:
-            specific = &notify.master;
-            break;
-        case State::Backup:
-            specific = &notify.backup;
-            break;
-        case State::Fault:
-            specific = &notify.fault;
-            break;
-        case State::Initialize:
-            specific = &notify.stop;
-            break;
-    }
-    std::optional<os::UserIds> user;
-    if (notify.user != "root") {
-        auto ids = os::lookup_user(notify.user);
-        if (!ids) {
-            env_.log->error("{} notify user '{}': {}", prefix_, notify.user, ids.error());
-            return;
-        }
-        user = ids.value();
-    }
-    // Arguments as keepalived's generic notify: TYPE NAME STATE PRIORITY; the rest of the
-    // story in the environment.
-    for (const auto* argv : {specific, &notify.any}) {
-        if (argv == nullptr || argv->empty()) continue;
-        os::ScriptSpec spec;
-        spec.argv = *argv;
-        spec.argv.insert(spec.argv.end(),
-                         {"INSTANCE", config_.name, state, std::to_string(sm_.priority().value())});
-        spec.user = user;
-        spec.timeout = notify.timeout;
-        spec.env = {
-            "VIPD_TYPE=INSTANCE",
-            "VIPD_INSTANCE=" + config_.name,
-            "VIPD_STATE=" + state,
-            "VIPD_PREVIOUS_STATE=" + std::string(to_string(n.from)),
-            "VIPD_REASON=" + reason,
-            "VIPD_PRIORITY=" + std::to_string(sm_.priority().value()),
-            "VIPD_VRID=" + std::to_string(config_.vrid.value()),
-            "VIPD_INTERFACE=" + config_.interface,
-            std::string("VIPD_FAMILY=") + (config_.family == Family::IPv4 ? "ipv4" : "ipv6")};
-        notify_queue_.push_back(std::move(spec));
-    }
-    run_next_notification();
-}
-
-void Instance::run_next_notification() {
-    // One at a time, in order: a slow script delays the next notification, never reorders
-    // it, and never holds up the protocol (it runs beside the event loop).
-    if (notify_running_ || notify_queue_.empty() || env_.scripts == nullptr) return;
-    auto spec = std::move(notify_queue_.front());
-    notify_queue_.pop_front();
-    notify_running_ = true;
-    ++counters_.notifications;
-    const auto what = spec.argv.front();
-    env_.scripts->run(spec, [this, what, alive = std::weak_ptr(alive_)](os::ScriptResult r) {
-        if (alive.expired()) return;
-        notify_running_ = false;
-        if (!r.success()) {
-            ++counters_.notify_failures;
-            env_.log->warn("{} notify {}: {}", prefix_, what, r.describe());
-        }
-        run_next_notification();
-    });
+    notify_.notify(
+        env_.scripts, config_.notify, "INSTANCE", config_.name, state, sm_.priority().value(),
+        {"VIPD_TYPE=INSTANCE", "VIPD_INSTANCE=" + config_.name, "VIPD_STATE=" + state,
+         "VIPD_PREVIOUS_STATE=" + std::string(to_string(n.from)), "VIPD_REASON=" + reason,
+         "VIPD_PRIORITY=" + std::to_string(sm_.priority().value()),
+         "VIPD_VRID=" + std::to_string(config_.vrid.value()), "VIPD_INTERFACE=" + config_.interface,
+         std::string("VIPD_FAMILY=") + (config_.family == Family::IPv4 ? "ipv4" : "ipv6")});
 }
 
 void Instance::log_warn(const action::Warn& w) {
@@ -544,8 +483,8 @@ nlohmann::json Instance::snapshot(TimePoint now) const {
           {"announcements", counters_.announcements},
           {"address_errors", counters_.address_errors},
           {"addresses_restored", counters_.addresses_restored},
-          {"notifications", counters_.notifications},
-          {"notify_failures", counters_.notify_failures},
+          {"notifications", notify_.runs()},
+          {"notify_failures", notify_.failures()},
           {"drops", drops}}},
     };
 }

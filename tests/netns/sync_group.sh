@@ -6,13 +6,17 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init
+chmod 755 "$LAB_DIR"  # notify scripts run as nobody
+gout="$LAB_DIR/group-notified"
+touch "$gout"
+chmod 666 "$gout"
 lab_host a 192.0.2.11/24
 lab_host b 192.0.2.12/24
 ns=$(lab_ns a)
 ip -n "$ns" link add uplink type veth peer name uplink-peer
 ip -n "$ns" link set dev uplink up
 ip -n "$ns" link set dev uplink-peer up
-group() {  # group PRIORITY [TRACKERS for web]
+group() {  # group PRIORITY [TRACKERS for web] [GROUP NOTIFY]
     cat <<CONF
 instances = (
   { name = "web"; interface = "eth0"; vrid = 80; priority = $1; advert_interval = 0.1;
@@ -20,11 +24,12 @@ instances = (
   { name = "db"; interface = "eth0"; vrid = 81; priority = $1; advert_interval = 0.1;
     addresses = ( "192.0.2.81/24" ); }
 );
-sync_groups = ( { name = "pair"; instances = ( "web", "db" ); } );
+sync_groups = ( { name = "pair"; instances = ( "web", "db" ); ${3:-} } );
 CONF
 }
 both_on() { lab_only_holder "$1" 192.0.2.80 && lab_only_holder "$1" 192.0.2.81; }
-lab_vipd a "$(group 200 "track_interfaces = ( \"uplink\" ); track_files = ( { path = \"$LAB_DIR/drain\"; weight = -150; } );")"
+lab_vipd a "$(group 200 "track_interfaces = ( \"uplink\" ); track_files = ( { path = \"$LAB_DIR/drain\"; weight = -150; } );" \
+    "notify = { any = \"/bin/sh -c 'echo \$1 \$2 \$3 >> $gout' n\"; };")"
 lab_vipd b "$(group 100)"
 lab_wait 3000 both_on a || lab_fail "a should hold both VIPs: web '$(lab_holders 192.0.2.80)' db '$(lab_holders 192.0.2.81)'"
 
@@ -48,4 +53,10 @@ both_on b || lab_fail "the group flapped back: web '$(lab_holders 192.0.2.80)' d
 # 3. web recovers and preempts: db comes along.
 rm -f "$LAB_DIR/drain"
 lab_wait 3000 both_on a || lab_fail "both should return to a when web recovers"
+
+# The group's own notifications: one per group state change, not one per member.
+lab_stop a
+expected="BACKUP MASTER FAULT BACKUP MASTER BACKUP MASTER STOP"
+got=$(awk '$1 == "GROUP" && $2 == "pair" { print $3 }' "$gout" | tr '\n' ' ' | sed 's/ $//')
+[ "$got" = "$expected" ] || lab_fail "group notifications: '$got' (want '$expected')"
 lab_log "PASS"

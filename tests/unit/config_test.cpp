@@ -1281,6 +1281,12 @@ TEST(ConfigSyncGroups, MembersMustExistBeTwoAndBelongToOneGroup) {
     ASSERT_EQ(ok.config->sync_groups.size(), 1U);
     EXPECT_EQ(ok.config->sync_groups[0].name, "g");
     EXPECT_EQ(ok.config->sync_groups[0].instances, (std::vector<std::string>{"web", "db"}));
+    const auto notified = load(two + R"(sync_groups = ( { name = "g"; instances = ( "web", "db" );
+        notify = { master = "/usr/local/bin/gm"; }; } );)");
+    ASSERT_TRUE(notified.ok()) << ::testing::PrintToString(messages(notified));
+    EXPECT_EQ(notified.config->sync_groups[0].notify.master,
+              (std::vector<std::string>{"/usr/local/bin/gm"}));
+    EXPECT_EQ(notified.config->sync_groups[0].notify.user, "nobody");
     EXPECT_EQ(
         only_error(two + R"(sync_groups = ( { name = "g"; instances = ( "web", "nope" ); } );)"),
         "test.conf:5: no instance named 'nope'");

@@ -130,6 +130,7 @@ struct GlobalConfig {
 struct SyncGroupConfig {
     std::string name;
     std::vector<std::string> instances;  // names, at least two
+    NotifyConfig notify;                 // run as TYPE GROUP, once per group transition
     std::string file;
     int line = 0;
     friend bool operator==(const SyncGroupConfig&, const SyncGroupConfig&) = default;

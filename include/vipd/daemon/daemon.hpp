@@ -17,6 +17,7 @@
 
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/instance.hpp"
+#include "vipd/daemon/notify_queue.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/process.hpp"
@@ -100,6 +101,13 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_watch_;
     boost::asio::steady_timer shutdown_timer_;
     std::map<std::string, std::vector<std::string>> sync_peers_;  // instance -> other members
+    struct GroupState {
+        const config::SyncGroupConfig* config = nullptr;
+        std::string state;  // last notified: MASTER, BACKUP, FAULT, STOP
+        std::unique_ptr<NotifyQueue> notify;
+    };
+    std::map<std::string, GroupState> groups_;     // by group name
+    std::map<std::string, std::string> group_of_;  // instance -> group
     bool syncing_ = false;  // propagating a group decision: its echoes are not propagated
     config::Config config_;
     std::map<InstanceKey, std::unique_ptr<Instance>> instances_;

@@ -19,6 +19,7 @@
 #include "vipd/config/config.hpp"
 #include "vipd/core/state_machine.hpp"
 #include "vipd/core/tracking.hpp"
+#include "vipd/daemon/notify_queue.hpp"
 #include "vipd/daemon/rate_limiter.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
@@ -36,8 +37,6 @@ struct InstanceCounters {
     std::uint64_t announcements = 0;
     std::uint64_t address_errors = 0;
     std::uint64_t addresses_restored = 0;  // VIPs someone deleted while we were master
-    std::uint64_t notifications = 0;       // notify scripts run
-    std::uint64_t notify_failures = 0;     // ... that failed or timed out
     std::array<std::uint64_t, proto::kDecodeErrorCount> drops{};
 };
 
@@ -100,9 +99,7 @@ public:
     void set_tracker_inputs(std::vector<TrackerInput> inputs);
     [[nodiscard]] const TrackedPriority& tracked() const { return tracked_; }
     // Notifications queued or running; shutdown waits for them to finish.
-    [[nodiscard]] std::size_t pending_notifications() const {
-        return notify_queue_.size() + (notify_running_ ? 1U : 0U);
-    }
+    [[nodiscard]] std::size_t pending_notifications() const { return notify_.pending(); }
 
     // A decoded advert for our VRID on our interface: policy checks, then the machine.
     void receive(const proto::Advert& advert, const proto::RxMeta& meta);
@@ -122,7 +119,6 @@ private:
     void cancel_timer(TimerId id);
     void log_transition(const action::Notify& n);
     void queue_notifications(const action::Notify& n);
-    void run_next_notification();
     void apply_tracking();
     void log_warn(const action::Warn& w);
     void count_drop(proto::DecodeError e, const IpAddress& from);
@@ -151,8 +147,7 @@ private:
     RateLimiter drop_log_{1.0, 5.0};
     std::vector<TrackerInput> tracker_inputs_;
     TrackedPriority tracked_{};
-    std::deque<os::ScriptSpec> notify_queue_;
-    bool notify_running_ = false;
+    NotifyQueue notify_;
     // Handlers hold a weak reference: one already queued when this instance is destroyed
     // (Asio cannot cancel an expired wait) sees it expired and does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
