@@ -1,6 +1,7 @@
 // GARP frames go out whole over AF_PACKET (protocol 0: the socket never receives); NAs over
 // an ICMPv6 raw socket, which fills in the checksum, with hop limit 255 as RFC 4861 requires.
 #include "vipd/os/announcer.hpp"
+#include "vipd/os/send.hpp"
 
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -82,29 +83,7 @@ std::error_code SocketAnnouncer::announce(int ifindex, const proto::MacAddress& 
     // for the interface (when it forwards IPv6), so clients that use the VIP as their
     // default router keep it, and hosts that don't are not told they are routers.
     const auto na = proto::build_unsolicited_na(mac, vip, forwards_ipv6(ifindex));
-    sockaddr_in6 to{};
-    to.sin6_family = AF_INET6;
-    std::memcpy(&to.sin6_addr, kAllNodes.bytes().data(), 16);
-    to.sin6_scope_id = static_cast<std::uint32_t>(ifindex);
-    iovec iov{const_cast<std::uint8_t*>(na.data()), na.size()};
-    alignas(cmsghdr) std::array<std::uint8_t, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
-    msghdr msg{};
-    msg.msg_name = &to;
-    msg.msg_namelen = sizeof(to);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    auto* cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = IPPROTO_IPV6;
-    cm->cmsg_type = IPV6_PKTINFO;
-    cm->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
-    in6_pktinfo info{};
-    info.ipi6_ifindex = static_cast<unsigned>(ifindex);
-    if (source.family() == Family::IPv6) std::memcpy(&info.ipi6_addr, source.bytes().data(), 16);
-    std::memcpy(CMSG_DATA(cm), &info, sizeof(info));
-    if (::sendmsg(icmp6_fd_, &msg, MSG_DONTWAIT) < 0) return last_error();
-    return {};
+    return send_from(icmp6_fd_, na, source, kAllNodes, ifindex);
 }
 
 }  // namespace vipd::os

@@ -2,6 +2,7 @@
 // it; IPv6 raw sockets deliver the payload only, so hop limit and destination come from
 // ancillary data (IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO).
 #include "vipd/os/vrrp_socket.hpp"
+#include "vipd/os/send.hpp"
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -27,22 +28,6 @@ template <typename T>
 std::error_code set_option(int fd, int level, int name, const T& value) {
     if (::setsockopt(fd, level, name, &value, sizeof(value)) != 0) return last_error();
     return {};
-}
-
-sockaddr_in to_sockaddr_v4(const IpAddress& a) {
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    std::memcpy(&sa.sin_addr, a.bytes().data(), 4);
-    return sa;
-}
-
-sockaddr_in6 to_sockaddr_v6(const IpAddress& a, int ifindex) {
-    sockaddr_in6 sa{};
-    sa.sin6_family = AF_INET6;
-    std::memcpy(&sa.sin6_addr, a.bytes().data(), 16);
-    // Link-local and multicast destinations need the interface as scope.
-    sa.sin6_scope_id = static_cast<std::uint32_t>(ifindex);
-    return sa;
 }
 
 std::error_code configure_v4(int fd, int ifindex, bool join_group) {
@@ -103,43 +88,7 @@ VrrpSocket::~VrrpSocket() {
 
 std::error_code VrrpSocket::send(std::span<const std::uint8_t> message, const IpAddress& src,
                                  const IpAddress& dst) {
-    iovec iov{const_cast<std::uint8_t*>(message.data()), message.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    // The source goes in explicitly: the v3 checksum's pseudo-header was computed with it,
-    // and the tie-break compares it. (Binding would filter received packets by address.)
-    alignas(cmsghdr) std::array<std::uint8_t, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
-    msg.msg_control = control.data();
-    auto* cm = reinterpret_cast<cmsghdr*>(control.data());
-    if (family_ == Family::IPv4) {
-        auto to = to_sockaddr_v4(dst);
-        msg.msg_name = &to;
-        msg.msg_namelen = sizeof(to);
-        in_pktinfo info{};
-        info.ipi_ifindex = ifindex_;
-        std::memcpy(&info.ipi_spec_dst, src.bytes().data(), 4);
-        cm->cmsg_level = IPPROTO_IP;
-        cm->cmsg_type = IP_PKTINFO;
-        cm->cmsg_len = CMSG_LEN(sizeof(info));
-        std::memcpy(CMSG_DATA(cm), &info, sizeof(info));
-        msg.msg_controllen = CMSG_SPACE(sizeof(info));
-        if (::sendmsg(fd_, &msg, MSG_DONTWAIT) < 0) return last_error();
-        return {};
-    }
-    auto to = to_sockaddr_v6(dst, ifindex_);
-    msg.msg_name = &to;
-    msg.msg_namelen = sizeof(to);
-    in6_pktinfo info{};
-    info.ipi6_ifindex = static_cast<unsigned>(ifindex_);
-    std::memcpy(&info.ipi6_addr, src.bytes().data(), 16);
-    cm->cmsg_level = IPPROTO_IPV6;
-    cm->cmsg_type = IPV6_PKTINFO;
-    cm->cmsg_len = CMSG_LEN(sizeof(info));
-    std::memcpy(CMSG_DATA(cm), &info, sizeof(info));
-    msg.msg_controllen = CMSG_SPACE(sizeof(info));
-    if (::sendmsg(fd_, &msg, MSG_DONTWAIT) < 0) return last_error();
-    return {};
+    return send_from(fd_, message, src, dst, ifindex_);
 }
 
 std::optional<ReceivedPacket> VrrpSocket::receive(std::span<std::uint8_t> buffer,
