@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# vipd and keepalived 2.2.7 on one VRID (VRRPv3, IPv4 multicast, 100 ms adverts), both
+# directions: exactly one master, the VIP answers, hard failover either way within
+# Master_Down_Interval + margin, graceful handover, preemption back, and no flapping over
+# a quiet period. keepalived sends the IPv4 pseudo-header checksum; vipd accepts it and,
+# with checksum = auto, answers in kind (keepalived would drop anything else).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+lab_require_keepalived
+lab_init
+lab_host v 192.0.2.11/24
+lab_host k 192.0.2.12/24
+lab_host client 192.0.2.100/24
+vip=192.0.2.90
+mdi=361  # priority 100 at 100 ms: 3 x 100 + (256 - 100) x 100 / 256
+margin=${FAILOVER_MARGIN_MS:-200}
+vipd_conf() { lab_conf name=web vrid=90 priority="$1" advert_interval=0.1 addresses="\"$vip/24\""; }
+results=()
+
+# --- 1. vipd master (200), keepalived backup (100) -------------------------------------
+lab_vipd v "$(vipd_conf 200)"
+lab_keepalived k "$(ka_instance 90 100 "$vip/24")"
+lab_wait 4000 lab_only_holder v "$vip" || lab_fail "vipd (200) should be the only master: '$(lab_holders "$vip")'"
+lab_wait 2000 lab_ping client "$vip" || lab_fail "VIP unreachable"
+sleep 2  # quiet period: keepalived must stay BACKUP (it would flap on bad checksums)
+lab_only_holder v "$vip" || lab_fail "flap during the quiet period: '$(lab_holders "$vip")'"
+[ "$(lab_log_count k 'Entering MASTER STATE')" -eq 0 ] || lab_fail "keepalived became master beside vipd"
+[ "$(lab_log_count k 'bad checksum|invalid')" -eq 0 ] || lab_fail "keepalived rejected vipd's adverts: $(grep -iE 'checksum|invalid' "$LAB_DIR/k.log" | head -3)"
+
+# Hard failover vipd -> keepalived.
+t0=$(lab_now_ms)
+lab_cut v
+lab_wait $((mdi + margin)) lab_has_vip k "$vip" || lab_fail "keepalived did not take over within ${mdi}+${margin} ms"
+t1=$(lab_now_ms)
+lab_wait 1000 lab_ping client "$vip" || lab_fail "VIP unreachable on keepalived"
+results+=("vipd->keepalived hard failover: $((t1 - t0)) ms (MDI $mdi ms)")
+
+# Cable back: vipd (200) preempts keepalived.
+lab_mend v
+lab_wait 3000 lab_only_holder v "$vip" || lab_fail "vipd did not preempt keepalived: '$(lab_holders "$vip")'"
+
+# Graceful: vipd stops, sends priority 0; keepalived takes over after its skew (61 ms).
+t0=$(lab_now_ms)
+lab_stop v TERM
+lab_wait 1000 lab_has_vip k "$vip" || lab_fail "keepalived did not take over after vipd's priority 0"
+t1=$(lab_now_ms)
+results+=("vipd SIGTERM -> keepalived master: $((t1 - t0)) ms (keepalived's skew 61 ms)")
+
+# --- 2. keepalived master (200), vipd backup (100) -------------------------------------
+lab_stop k TERM
+lab_keepalived k "$(ka_instance 90 200 "$vip/24")"
+lab_wait 3000 lab_has_vip k "$vip" || lab_fail "keepalived (200) did not become master"
+before=$(lab_log_count v 'BACKUP -> MASTER')  # the log goes on from part 1
+lab_vipd v "$(vipd_conf 100)"
+sleep 2
+lab_only_holder k "$vip" || lab_fail "vipd did not stay backup under keepalived: '$(lab_holders "$vip")'"
+[ "$(lab_log_count v 'BACKUP -> MASTER')" -eq "$before" ] || lab_fail "vipd became master beside keepalived"
+
+t0=$(lab_now_ms)
+lab_cut k
+lab_wait $((mdi + margin)) lab_has_vip v "$vip" || lab_fail "vipd did not take over from keepalived within ${mdi}+${margin} ms"
+t1=$(lab_now_ms)
+lab_wait 1000 lab_ping client "$vip" || lab_fail "VIP unreachable on vipd"
+results+=("keepalived->vipd hard failover: $((t1 - t0)) ms (MDI $mdi ms)")
+lab_mend k
+lab_wait 3000 lab_only_holder k "$vip" || lab_fail "keepalived did not preempt vipd back"
+
+t0=$(lab_now_ms)
+lab_signal k TERM  # not lab_stop: keepalived takes about a second to exit after resigning
+lab_wait 2000 lab_has_vip v "$vip" || lab_fail "vipd did not take over after keepalived's shutdown"
+t1=$(lab_now_ms)
+lab_stop k
+results+=("keepalived SIGTERM -> vipd master: $((t1 - t0)) ms (vipd's skew 61 ms)")
+grep 'resigned (priority 0)' "$LAB_DIR/v.log" >/dev/null || lab_fail "vipd did not see keepalived's priority 0"
+
+printf '%s\n' "${results[@]}"
+lab_log "PASS"
