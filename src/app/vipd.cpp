@@ -7,6 +7,7 @@
 #include <syslog.h>
 
 #include <boost/program_options.hpp>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -99,6 +100,8 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    // A notify FIFO whose reader goes away must cost a line, not the daemon (and its VIPs).
+    std::signal(SIGPIPE, SIG_IGN);
     try {
         auto log = make_logger(log_target);
         vipd::set_log_level(*log, options.log_level.value_or(loaded.config->global.log_level));

@@ -1142,7 +1142,17 @@ std::vector<SyncGroupConfig> Loader::sync_groups(const Setting* list,
         g.notify.user = global_.script_user;
         if (const auto* n = find(s, "notify")) notify(*n, g.notify, global_);
         if (const auto* n = find(s, "name")) {
-            if (auto v = string_value(*n); v && valid_name(*v)) g.name = std::move(*v);
+            if (auto v = string_value(*n)) {
+                if (!valid_name(*v)) {
+                    error(*n, fmt::format("'name' must be 1..{} characters of A-Z a-z 0-9 _ . -",
+                                          kMaxNameLength));
+                } else if (std::any_of(out.begin(), out.end(),
+                                       [&](const auto& other) { return other.name == *v; })) {
+                    error(*n, fmt::format("duplicate sync group name '{}'", *v));
+                } else {
+                    g.name = std::move(*v);
+                }
+            }
         } else {
             error(s, "sync group is missing required key 'name'");
         }

@@ -396,6 +396,10 @@ void StateMachine::on(const event::GroupBackup&, TimePoint now, Actions& out) {
     transition(State::Backup, Reason{.kind = ReasonKind::SyncGroup}, out);
 }
 
+void StateMachine::on(const event::GroupReleased&, TimePoint, Actions&) {
+    group_hold_ = false;
+}
+
 void StateMachine::become_master(TimePoint now, Reason reason, Actions& out) {
     cancel(TimerId::MasterDown, out);
     // Addresses first so the host answers as soon as the announcements arrive.

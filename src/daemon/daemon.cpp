@@ -100,6 +100,7 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       retry_timer_(io_),
       shutdown_timer_(io_),
+      reap_timer_(io_),
       rx_buffer_(kRxBufferSize) {
     signals_.add(SIGUSR1);
     pid_file_ = options_.pid_file.empty() ? options_.runtime_dir + "/vipd.pid" : options_.pid_file;
@@ -203,6 +204,10 @@ void Daemon::apply(config::Config config) {
     const auto new_instances = std::move(config.instances);
     config.instances.clear();
     config_ = std::move(config);  // global settings first: new instances' env reads them
+    // Members reconfigured, stopped or started here must not drive their groups: the
+    // groups are reconciled once, at the end, against the new membership.
+    syncing_ = true;
+    rebuild_groups();
     auto old = std::move(instances_);
     instances_.clear();
     std::vector<Instance*> started;
@@ -222,36 +227,17 @@ void Daemon::apply(config::Config config) {
         started.push_back(inst.get());
         instances_.emplace(key, std::move(inst));
     }
-    // Removed instances release their VIPs as on shutdown, while their socket still exists.
+    // Removed instances release their VIPs as on shutdown, while their socket still exists,
+    // and are kept until their STOP notifications have run.
     for (auto& [key, inst] : old) {
         log_->info("{} removed from the configuration; stopping", inst->prefix());
         inst->stop();
+        inst->set_transport(nullptr);
+        retired_.push_back(std::move(inst));
     }
     old.clear();
+    reap_retired();
     config_.instances = new_instances;
-    sync_peers_.clear();
-    group_of_.clear();
-    std::map<std::string, GroupState> groups;
-    for (const auto& g : config_.sync_groups) {
-        auto& gs = groups[g.name];
-        gs.config = &g;
-        if (auto old_group = groups_.find(g.name); old_group != groups_.end()) {
-            gs.state = old_group->second.state;
-            gs.notify = std::move(old_group->second.notify);
-        }
-        if (!gs.notify) gs.notify = std::make_unique<NotifyQueue>(log_, "[group " + g.name + "]");
-        for (const auto& member : g.instances)
-            group_of_[member] = g.name;
-    }
-    groups_ = std::move(groups);
-    for (const auto& g : config_.sync_groups) {
-        for (const auto& member : g.instances) {
-            auto& peers = sync_peers_[member];
-            for (const auto& other : g.instances) {
-                if (other != member) peers.push_back(other);
-            }
-        }
-    }
     sync_sockets();
     // Trackers before the new instances start, so they start at their effective priority
     // (and in Fault if a weight-0 tracker is already down).
@@ -259,6 +245,8 @@ void Daemon::apply(config::Config config) {
     watch_files();
     read_tracked_files();
     recompute_tracking();
+    syncing_ = false;
+    reconcile_sync_groups();
     for (auto* inst : started) {
         const auto* info = netlink_->find(inst->config().interface);
         if (info == nullptr) {
@@ -388,7 +376,64 @@ void Daemon::on_link_changed(int) {
     for (auto& [key, inst] : instances_) {
         inst->update_interface(netlink_->find(key.interface));
     }
-    recompute_tracking();  // track_interfaces
+    recompute_tracking();  // track_interfaces; reconciles the sync groups
+}
+
+void Daemon::rebuild_groups() {
+    sync_peers_.clear();
+    group_of_.clear();
+    std::map<std::string, GroupState> groups;
+    for (const auto& g : config_.sync_groups) {
+        auto& gs = groups[g.name];
+        gs.config = g;  // a copy: the config it came from is replaced on the next reload
+        if (auto old_group = groups_.find(g.name); old_group != groups_.end()) {
+            gs.state = old_group->second.state;
+            gs.notify = std::move(old_group->second.notify);
+        }
+        if (!gs.notify) gs.notify = std::make_unique<NotifyQueue>(log_, "[group " + g.name + "]");
+        for (const auto& member : g.instances) {
+            group_of_[member] = g.name;
+            auto& peers = sync_peers_[member];
+            for (const auto& other : g.instances) {
+                if (other != member) peers.push_back(other);
+            }
+        }
+    }
+    // A removed group's pending notifications still run.
+    for (auto& [name, gs] : groups_) {
+        if (!groups.contains(name) && gs.notify && gs.notify->pending() > 0) {
+            retired_queues_.push_back(std::move(gs.notify));
+        }
+    }
+    groups_ = std::move(groups);
+}
+
+void Daemon::reconcile_sync_groups() {
+    // A member is held in FAULT exactly while another member of its group has a fault of
+    // its own; an instance outside any group has no group fault and no group hold. This
+    // is recomputed from the fault bits, so a member already in FAULT that gains a fault
+    // of its own still holds the others.
+    if (syncing_ || stopping_) return;
+    syncing_ = true;
+    for (auto& [key, inst] : instances_) {
+        const auto peers = sync_peers_.find(key.name);
+        if (peers == sync_peers_.end()) {
+            inst->group_event(event::FaultCleared{FaultSource::SyncGroup});
+            inst->group_event(event::GroupReleased{});
+            continue;
+        }
+        bool held = false;
+        for (const auto& [k, other] : instances_) {
+            const auto& names = peers->second;
+            if (std::find(names.begin(), names.end(), k.name) != names.end() &&
+                other->machine().has_own_fault()) {
+                held = true;
+            }
+        }
+        inst->group_event(held ? Event{event::FaultRaised{FaultSource::SyncGroup}}
+                               : Event{event::FaultCleared{FaultSource::SyncGroup}});
+    }
+    syncing_ = false;
 }
 
 void Daemon::follow_sync_group(Instance& inst, const action::Notify& n) {
@@ -403,38 +448,48 @@ void Daemon::follow_sync_group(Instance& inst, const action::Notify& n) {
         }
     }
     // The group's decision goes to every other member; their own transitions are its
-    // echoes and are not propagated again.
-    syncing_ = true;
-    const auto to_all = [&](const Event& ev) {
-        for (auto* p : peers)
-            p->group_event(ev);
-    };
-    if (n.to == State::Fault && inst.machine().has_own_fault()) {
-        to_all(event::FaultRaised{FaultSource::SyncGroup});
-    } else if (n.from == State::Fault && n.to != State::Fault) {
-        const bool any_fault = std::any_of(
-            peers.begin(), peers.end(), [](Instance* p) { return p->machine().has_own_fault(); });
-        if (!any_fault) to_all(event::FaultCleared{FaultSource::SyncGroup});
-    }
-    if (n.to == State::Master && n.reason.kind != ReasonKind::SyncGroup) {
-        to_all(event::GroupMaster{});
-    } else if (n.from == State::Master && n.to == State::Backup &&
-               n.reason.kind != ReasonKind::SyncGroup) {
-        to_all(event::GroupBackup{});
+    // echoes and are not propagated again. During shutdown every member stops on its own:
+    // following would bring stopped members' peers out of FAULT just before their STOP.
+    syncing_ = !stopping_;
+    for (auto* p : stopping_ ? std::vector<Instance*>{} : peers) {
+        if (n.to == State::Master && n.reason.kind != ReasonKind::SyncGroup) {
+            p->group_event(event::GroupMaster{});
+        } else if (n.from == State::Master && n.to == State::Backup &&
+                   n.reason.kind != ReasonKind::SyncGroup) {
+            p->group_event(event::GroupBackup{});
+        }
     }
     syncing_ = false;
+    reconcile_sync_groups();  // faults
     // The group's own notification, once per group state (members' echoes repeat it).
     const auto g = groups_.find(group_of_[inst.config().name]);
     if (g == groups_.end()) return;
     const std::string state = n.to == State::Initialize ? "STOP" : std::string(to_string(n.to));
     if (g->second.state == state) return;
     g->second.state = state;
-    const auto& name = g->second.config->name;
+    const auto& name = g->second.config.name;
     g->second.notify->notify(
-        runner_.get(), g->second.config->notify, "GROUP", name, state,
+        runner_.get(), g->second.config.notify, "GROUP", name, state,
         inst.machine().priority().value(),
         {"VIPD_TYPE=GROUP", "VIPD_GROUP=" + name, "VIPD_STATE=" + state,
          "VIPD_INSTANCE=" + inst.config().name, "VIPD_REASON=" + describe(n.reason)});
+}
+
+void Daemon::reap_retired() {
+    std::erase_if(retired_, [](const auto& inst) { return inst->pending_notifications() == 0; });
+    std::erase_if(retired_queues_, [](const auto& q) { return q->pending() == 0; });
+    if (retired_.empty() && retired_queues_.empty()) return;
+    reap_timer_.expires_after(std::chrono::milliseconds{100});
+    reap_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) reap_retired();
+    });
+}
+
+// Whether a reload leaves a script's runs as they were: then its state (and hysteresis)
+// carries over. Where it was defined, and the weights instances give it, don't matter.
+bool Daemon::same_run(const config::ScriptConfig& a, const config::ScriptConfig& b) {
+    return a.argv == b.argv && a.interval == b.interval && a.timeout == b.timeout &&
+           a.rise == b.rise && a.fall == b.fall && a.user == b.user;
 }
 
 void Daemon::sync_scripts() {
@@ -448,7 +503,7 @@ void Daemon::sync_scripts() {
                                       [&](const auto& c) { return c.name == it->first; });
         // A changed script starts over (its state may not mean the same any more).
         if (!wanted.contains(it->first) || cfg == config_.scripts.end() ||
-            !(*cfg == it->second->config)) {
+            !same_run(*cfg, it->second->config)) {
             it = scripts_.erase(it);
         } else {
             ++it;
@@ -476,7 +531,18 @@ void Daemon::run_script(const std::string& name) {
     if (st.config.user != "root") {
         auto ids = os::lookup_user(st.config.user);
         if (!ids) {
+            // A run that could not start is a failed run, and the next one is still due
+            // (the user database may be back by then).
             log_->error("script {}: user '{}': {}", name, st.config.user, ids.error());
+            ++st.runs;
+            ++st.failures;
+            st.last_result = "could not look up the user";
+            if (st.health.record(false)) recompute_tracking();
+            st.timer.expires_after(st.config.interval);
+            st.timer.async_wait(
+                [this, name, alive = std::weak_ptr(st.alive)](const boost::system::error_code& ec) {
+                    if (!ec && !alive.expired()) run_script(name);
+                });
             return;
         }
         spec.user = ids.value();
@@ -530,6 +596,7 @@ void Daemon::recompute_tracking() {
         }
         inst->set_tracker_inputs(std::move(inputs));
     }
+    reconcile_sync_groups();  // a tracker fault may have come or gone without a transition
 }
 
 void Daemon::watch_files() {
@@ -623,6 +690,7 @@ void Daemon::on_address_changed(int ifindex, const IpAddress& address, bool adde
     for (auto& [key, inst] : instances_) {
         if (key.interface == info->name) inst->update_interface(info);
     }
+    reconcile_sync_groups();
 }
 
 void Daemon::wait_signals() {
@@ -682,10 +750,16 @@ void Daemon::shutdown() {
     }
     signals_.cancel();
     retry_timer_.cancel();
-    // Let the stop notifications run (each is bounded by its timeout).
+    // Let the stop notifications run: each queue runs its commands one after another,
+    // each bounded by its timeout; the queues run side by side.
     Duration longest{};
     for (const auto& [key, inst] : instances_) {
-        longest = std::max(longest, inst->config().notify.timeout);
+        longest = std::max(longest, static_cast<long>(inst->pending_notifications()) *
+                                        Duration{inst->config().notify.timeout});
+    }
+    for (const auto& [name, g] : groups_) {
+        longest = std::max(
+            longest, static_cast<long>(g.notify->pending()) * Duration{g.config.notify.timeout});
     }
     finish_shutdown(Clock::now() + longest + std::chrono::milliseconds{500});
 }
@@ -697,6 +771,12 @@ void Daemon::finish_shutdown(TimePoint deadline) {
     }
     for (const auto& [name, g] : groups_) {
         pending += g.notify->pending();
+    }
+    for (const auto& inst : retired_) {
+        pending += inst->pending_notifications();
+    }
+    for (const auto& q : retired_queues_) {
+        pending += q->pending();
     }
     if (pending == 0 || Clock::now() >= deadline) {
         if (pending != 0) log_->warn("exiting with {} notification(s) not run", pending);

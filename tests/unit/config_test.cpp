@@ -1287,6 +1287,10 @@ TEST(ConfigSyncGroups, MembersMustExistBeTwoAndBelongToOneGroup) {
     EXPECT_EQ(notified.config->sync_groups[0].notify.master,
               (std::vector<std::string>{"/usr/local/bin/gm"}));
     EXPECT_EQ(notified.config->sync_groups[0].notify.user, "nobody");
+    const auto dup = load(two + R"(sync_groups = ( { name = "g"; instances = ( "web", "db" ); },
+        { name = "g"; instances = ( "web" ); } );)");
+    ASSERT_FALSE(dup.ok());
+    EXPECT_EQ(messages(dup)[0], "test.conf:6: duplicate sync group name 'g'");
     EXPECT_EQ(
         only_error(two + R"(sync_groups = ( { name = "g"; instances = ( "web", "nope" ); } );)"),
         "test.conf:5: no instance named 'nope'");

@@ -718,6 +718,16 @@ TEST(SyncGroup, GroupBackupResignsAndHoldsOffPreemption) {
     EXPECT_EQ(sm.state(), State::Master);
 }
 
+TEST(SyncGroup, LeavingTheGroupEndsTheHoldOnPreemption) {
+    StateMachine sm = master(params(200));
+    (void)sm.handle(event::GroupBackup{}, kT0 + 5s);
+    EXPECT_TRUE(armed(sm.handle(advert("192.0.2.12", 100), kT0 + 5100ms), TimerId::MasterDown));
+    EXPECT_TRUE(sm.handle(event::GroupReleased{}, kT0 + 5200ms).empty());
+    // Preempting again: the lower-priority advert is discarded.
+    EXPECT_TRUE(sm.handle(advert("192.0.2.12", 100), kT0 + 5300ms).empty());
+    EXPECT_EQ(sm.state(), State::Backup);
+}
+
 TEST(SyncGroup, OwnFaultIsToldApartFromTheGroupsFault) {
     StateMachine sm = started(params(100));
     (void)sm.handle(event::FaultRaised{FaultSource::SyncGroup}, kT0);

@@ -78,12 +78,14 @@ struct GroupMaster {};
 // over after Skew_Time) and, like every backup of the group, stops preempting until a
 // member becomes master again, or the group would flap back.
 struct GroupBackup {};
+// The instance left its sync group (reload): any hold on preemption ends. No transition.
+struct GroupReleased {};
 }  // namespace event
 
 using Event = std::variant<event::Startup, event::Shutdown, event::AdvertReceived,
                            event::MasterDownTimerExpired, event::AdverTimerExpired,
                            event::FaultRaised, event::FaultCleared, event::PriorityChanged,
-                           event::GroupMaster, event::GroupBackup>;
+                           event::GroupMaster, event::GroupBackup, event::GroupReleased>;
 
 // Why a transition happened; describe() turns it into the log text.
 enum class ReasonKind : std::uint8_t {
@@ -211,6 +213,7 @@ private:
     void on(const event::PriorityChanged&, TimePoint now, Actions& out);
     void on(const event::GroupMaster&, TimePoint now, Actions& out);
     void on(const event::GroupBackup&, TimePoint now, Actions& out);
+    void on(const event::GroupReleased&, TimePoint now, Actions& out);
 
     void advert_in_backup(const event::AdvertReceived& ev, TimePoint now, Actions& out);
     void advert_in_master(const event::AdvertReceived& ev, TimePoint now, Actions& out);

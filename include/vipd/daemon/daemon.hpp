@@ -80,6 +80,10 @@ private:
     void write_notify_line(const std::string& line);
     void finish_shutdown(TimePoint deadline);
     void follow_sync_group(Instance& inst, const action::Notify& n);
+    void rebuild_groups();
+    void reconcile_sync_groups();
+    void reap_retired();
+    static bool same_run(const config::ScriptConfig& a, const config::ScriptConfig& b);
     void shutdown();
     bool write_pid_file();
     [[nodiscard]] Instance::Env env();
@@ -100,9 +104,13 @@ private:
     int inotify_fd_ = -1;
     std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_watch_;
     boost::asio::steady_timer shutdown_timer_;
+    boost::asio::steady_timer reap_timer_;
+    // Removed by a reload but still running their STOP notifications.
+    std::vector<std::unique_ptr<Instance>> retired_;
+    std::vector<std::unique_ptr<NotifyQueue>> retired_queues_;
     std::map<std::string, std::vector<std::string>> sync_peers_;  // instance -> other members
     struct GroupState {
-        const config::SyncGroupConfig* config = nullptr;
+        config::SyncGroupConfig config;
         std::string state;  // last notified: MASTER, BACKUP, FAULT, STOP
         std::unique_ptr<NotifyQueue> notify;
     };
