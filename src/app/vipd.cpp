@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
         std::cerr << "vipd: --log-target must be stderr or syslog, not '" << log_target << "'\n";
         return 2;
     }
+    options.control_socket = control_socket;
     if (!log_level.empty()) {
         options.log_level = vipd::config::parse_log_level(log_level);
         if (!options.log_level) {

@@ -107,6 +107,7 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
 }
 
 Daemon::~Daemon() {
+    control_.reset();
     instances_.clear();
     scripts_.clear();
     if (inotify_watch_) inotify_watch_->release();
@@ -159,6 +160,26 @@ int Daemon::run(config::Config config) {
     apply(std::move(config));
     watch_netlink();
     wait_signals();
+    control_ = std::make_unique<ControlServer>(
+        io_,
+        ControlCommands{
+            .status = [this] { return snapshot(); },
+            .reload =
+                [this] {
+                    const auto r = reload();
+                    nlohmann::json diagnostics = nlohmann::json::array();
+                    for (const auto& d : r.diagnostics)
+                        diagnostics.push_back(d.to_string());
+                    return nlohmann::json{{"applied", r.applied}, {"diagnostics", diagnostics}};
+                },
+        },
+        log_);
+    const auto socket_path = options_.control_socket.empty() ? options_.runtime_dir + "/vipd.sock"
+                                                             : options_.control_socket;
+    if (auto ec = control_->listen(socket_path)) {
+        log_->error("cannot listen on control socket {}: {}", socket_path, ec.message());
+        shutdown();
+    }
     log_->info("vipd started: {} instance(s) from {}", instances_.size(), options_.config_file);
     // No exception may end the loop: VIPs would stay claimed with nobody advertising them.
     // A handler that throws is reported and the loop goes on.

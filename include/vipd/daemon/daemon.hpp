@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "vipd/config/config.hpp"
+#include "vipd/daemon/control.hpp"
 #include "vipd/daemon/instance.hpp"
 #include "vipd/daemon/notify_queue.hpp"
 #include "vipd/os/announcer.hpp"
@@ -29,6 +30,7 @@ struct DaemonOptions {
     std::string config_file = "/etc/vipd/vipd.conf";
     std::string runtime_dir = "/run/vipd";
     std::string pid_file;                       // empty: RUNTIME_DIR/vipd.pid
+    std::string control_socket;                 // empty: RUNTIME_DIR/vipd.sock
     std::optional<config::LogLevel> log_level;  // command line beats the config file
 };
 
@@ -99,6 +101,7 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> netlink_watch_;
     std::unique_ptr<os::SocketAnnouncer> announcer_;
     std::unique_ptr<os::ProcessRunner> runner_;
+    std::unique_ptr<ControlServer> control_;
     std::map<std::string, std::unique_ptr<ScriptState>> scripts_;
     std::map<std::string, std::int64_t> file_values_;  // track_files, by path
     int inotify_fd_ = -1;
