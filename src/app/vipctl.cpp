@@ -99,6 +99,47 @@ void print_status(const json& snapshot) {
     }
 }
 
+// One instance in full: every scalar of the snapshot, then trackers and counters.
+int print_show(const json& snapshot, const std::string& name) {
+    for (const auto& i : snapshot.value("instances", json::array())) {
+        if (i.value("name", "") != name) continue;
+        for (auto it = i.begin(); it != i.end(); ++it) {
+            const auto& key = it.key();
+            const auto& value = it.value();
+            if (value.is_structured()) continue;
+            std::cout << fmt::format("{:<26}{}\n", key + ":",
+                                     value.is_string() ? value.get<std::string>() : value.dump());
+        }
+        std::cout << fmt::format("{:<26}{}\n",
+                                 "addresses:", i.value("addresses", json::array()).dump());
+        std::cout << "trackers:\n";
+        for (const auto& t : i.value("trackers", json::array())) {
+            const std::string state = t.contains("value") ? "value " + t["value"].dump()
+                                                          : (t.value("up", false) ? "up" : "down");
+            std::cout << fmt::format("  {:<10}{:<24} weight {:>4}{}  {}\n", str(t, "type"),
+                                     str(t, "name"), t.value("weight", 0),
+                                     t.value("reverse", false) ? " reverse" : "", state);
+        }
+        std::cout << "counters:\n";
+        const auto counters = i.value("counters", json::object());
+        for (auto it = counters.begin(); it != counters.end(); ++it) {
+            const auto& key = it.key();
+            const auto& value = it.value();
+            if (key != "drops") std::cout << fmt::format("  {:<24}{}\n", key + ":", value.dump());
+        }
+        std::cout << "drops:\n";
+        const auto drops = counters.value("drops", json::object());
+        for (auto it = drops.begin(); it != drops.end(); ++it) {
+            const auto& key = it.key();
+            const auto& value = it.value();
+            std::cout << fmt::format("  {:<24}{}\n", key + ":", value.dump());
+        }
+        return 0;
+    }
+    std::cerr << "vipctl: no instance named '" << name << "'\n";
+    return kExitRefused;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +149,7 @@ int main(int argc, char** argv) {
     po::options_description desc(
         "Usage: vipctl [--socket PATH] COMMAND\n\nCommands:\n"
         "  status [--json]   every instance: state, priority, master, VIPs\n"
+        "  show NAME         one instance in full: timers, trackers, counters, drops\n"
         "  reload            validate and apply the configuration file (as SIGHUP); the\n"
         "                    reply lists the errors that kept the running one\n\nOptions");
     desc.add_options()("socket,s", po::value(&socket_path)->default_value(socket_path),
@@ -136,17 +178,19 @@ int main(int argc, char** argv) {
         std::cout << "vipctl " << VIPD_VERSION << "\n";
         return 0;
     }
-    if (words.size() != 1 || (words[0] != "status" && words[0] != "reload")) {
-        std::cerr << "vipctl: expected one command: status or reload\n" << desc;
+    const bool show = words.size() == 2 && words[0] == "show";
+    if (!show && (words.size() != 1 || (words[0] != "status" && words[0] != "reload"))) {
+        std::cerr << "vipctl: expected a command: status, show NAME or reload\n" << desc;
         return kExitUsage;
     }
-    const auto reply = ask(socket_path, json{{"command", words[0]}});
+    const auto reply = ask(socket_path, json{{"command", show ? "status" : words[0]}});
     if (!reply) return kExitUnreachable;
     const bool ok = reply->value("ok", false);
     if (as_json) {
         std::cout << reply->dump(2) << "\n";
         return ok ? 0 : kExitRefused;
     }
+    if (show && ok) return print_show(reply->at("result"), words[1]);
     if (words[0] == "status" && ok) {
         print_status(reply->at("result"));
         return 0;

@@ -447,6 +447,36 @@ nlohmann::json Instance::snapshot(TimePoint now) const {
     for (const auto& v : config_.addresses) {
         vips.push_back(fmt::format("{}/{}", v.address.to_string(), v.prefix_len));
     }
+    // The trackers in config order, with the results the priority was computed from.
+    json trackers = json::array();
+    std::size_t k = 0;
+    const auto input = [&]() -> const TrackerInput* {
+        return k < tracker_inputs_.size() ? &tracker_inputs_[k++] : nullptr;
+    };
+    for (const auto& t : config_.track_scripts) {
+        const auto* in = input();
+        trackers.push_back({{"type", "script"},
+                            {"name", t.name},
+                            {"weight", t.weight},
+                            {"reverse", t.reverse},
+                            {"up", in != nullptr && in->up}});
+    }
+    for (const auto& t : config_.track_interfaces) {
+        const auto* in = input();
+        trackers.push_back({{"type", "interface"},
+                            {"name", t.interface},
+                            {"weight", t.weight},
+                            {"reverse", t.reverse},
+                            {"up", in != nullptr && in->up}});
+    }
+    for (const auto& t : config_.track_files) {
+        const auto* in = input();
+        trackers.push_back({{"type", "file"},
+                            {"name", t.path},
+                            {"weight", t.weight},
+                            {"reverse", t.reverse},
+                            {"value", in != nullptr && in->value ? *in->value : 0}});
+    }
     const auto until = [&](std::optional<TimePoint> t) -> json {
         if (!t) return nullptr;
         return ms(*t - now);
@@ -461,6 +491,7 @@ nlohmann::json Instance::snapshot(TimePoint now) const {
         {"priority", sm_.priority().value()},
         {"configured_priority", config_.priority.value()},
         {"tracker_fault", tracked_.fault},
+        {"trackers", trackers},
         {"source_address", source_.to_string()},
         {"master_address", sm_.master_address() ? json(sm_.master_address()->to_string()) : json()},
         {"addresses", vips},

@@ -21,6 +21,16 @@ import json, sys
 r = json.load(sys.stdin)
 assert r["ok"] and r["result"]["instances"][0]["state"] == "MASTER", r' || lab_fail "status --json"
 
+out=$("$VIPCTL" --socket "$sock" show web)
+echo "$out"
+echo "$out" | grep -E '^state: +MASTER$' >/dev/null || lab_fail "show: no state line"
+echo "$out" | grep -E '^  adverts_sent: +[1-9]' >/dev/null || lab_fail "show: no adverts_sent counter"
+echo "$out" | grep -E '^  bad_ttl: +0$' >/dev/null || lab_fail "show: no per-reason drops"
+set +e
+"$VIPCTL" --socket "$sock" show nosuch 2>/dev/null
+[ $? -eq 1 ] || lab_fail "show of an unknown instance must exit 1"
+set -e
+
 # Reload: a valid file applies (priority 150 -> 120), an invalid one is refused.
 conf 120 >"$LAB_DIR/a.conf"
 "$VIPCTL" --socket "$sock" reload | grep reloaded >/dev/null || lab_fail "valid reload not applied"

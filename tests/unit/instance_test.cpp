@@ -346,6 +346,7 @@ TEST_F(InstanceTest, SnapshotCarriesStateAndCounters) {
     EXPECT_EQ(j["addresses"][0], "192.0.2.1/24");
     EXPECT_TRUE(j["counters"]["drops"].contains("bad_checksum"));
     EXPECT_TRUE(j["master_down_timer_ms"].is_number());
+    EXPECT_TRUE(j["trackers"].is_array());
 }
 
 }  // namespace
