@@ -16,20 +16,3 @@ lab_keepalived() {
         -p "$d/main.pid" -r "$d/vrrp.pid" >>"$LAB_DIR/$name.log" 2>&1 &
     LAB_PIDS[$name]=$!
 }
-
-# ka_instance VRID PRIORITY VIP [extra lines]: a keepalived VRRPv3 instance on eth0.
-ka_instance() {
-    cat <<CONF
-vrrp_instance vi$1 {
-    interface eth0
-    version 3
-    virtual_router_id $1
-    priority $2
-    advert_int 0.1
-    virtual_ipaddress {
-        $3
-    }
-    ${4:-}
-}
-CONF
-}

@@ -96,6 +96,20 @@ protected:
         return done();
     }
 
+    // An advert from the peer 192.0.2.12, as the socket layer hands it over after decoding.
+    void deliver(Instance& inst, const proto::AdvertFields& fields) {
+        std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
+        const std::array vips{ip("192.0.2.1")};
+        const auto peer = ip("192.0.2.12");
+        const auto n = proto::encode(fields, vips, peer, os::kVrrpGroupV4,
+                                     proto::ChecksumVariant::MessageOnly, buf);
+        ASSERT_TRUE(n.has_value());
+        const proto::RxMeta meta{peer, os::kVrrpGroupV4, 255, 7};
+        const auto advert = proto::decode(std::span(buf).first(*n), meta);
+        ASSERT_TRUE(advert.has_value());
+        inst.receive(*advert, meta);
+    }
+
     boost::asio::io_context io;
     StrictMock<FakeAddresses> addresses;
     StrictMock<FakeAnnouncer> announcer;
@@ -143,18 +157,9 @@ TEST_F(InstanceTest, HigherPriorityAdvertKeepsItBackupWithoutTouchingAddresses) 
     inst->update_interface(&info);
     inst->start();
     // A master at 200 keeps advertising; we never claim anything (StrictMock: no calls).
-    std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
-    const std::array vips{ip("192.0.2.1")};
-    const auto peer = ip("192.0.2.12");
-    const auto n = proto::encode(
-        {.vrid = Vrid{51}, .priority = Priority{200}, .max_adver_int = Centiseconds{1}}, vips, peer,
-        os::kVrrpGroupV4, proto::ChecksumVariant::MessageOnly, buf);
-    ASSERT_TRUE(n.has_value());
-    const proto::RxMeta meta{peer, os::kVrrpGroupV4, 255, 7};
-    const auto advert = proto::decode(std::span(buf).first(*n), meta);
-    ASSERT_TRUE(advert.has_value());
     for (int i = 0; i < 20; ++i) {
-        inst->receive(*advert, meta);
+        deliver(*inst,
+                {.vrid = Vrid{51}, .priority = Priority{200}, .max_adver_int = Centiseconds{1}});
         io.restart();
         io.run_for(10ms);
     }
@@ -173,21 +178,12 @@ TEST_F(InstanceTest, WrongPasswordIsDroppedAndCounted) {
     const auto info = eth0();
     inst->update_interface(&info);
     inst->start();
-    std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
-    const std::array vips{ip("192.0.2.1")};
-    const auto peer = ip("192.0.2.12");
-    const auto n =
-        proto::encode({.version = Version::V2,
-                       .vrid = Vrid{51},
-                       .priority = Priority{200},
-                       .max_adver_int = Centiseconds{100},
-                       .auth_type = proto::AuthType::SimplePassword,
-                       .auth_data = proto::make_auth_data("wrong")},
-                      vips, peer, os::kVrrpGroupV4, proto::ChecksumVariant::MessageOnly, buf);
-    const proto::RxMeta meta{peer, os::kVrrpGroupV4, 255, 7};
-    const auto advert = proto::decode(std::span(buf).first(*n), meta);
-    ASSERT_TRUE(advert.has_value());
-    inst->receive(*advert, meta);
+    deliver(*inst, {.version = Version::V2,
+                    .vrid = Vrid{51},
+                    .priority = Priority{200},
+                    .max_adver_int = Centiseconds{100},
+                    .auth_type = proto::AuthType::SimplePassword,
+                    .auth_data = proto::make_auth_data("wrong")});
     EXPECT_EQ(inst->counters().drops[static_cast<std::size_t>(proto::DecodeError::AuthFailure)],
               1U);
     EXPECT_EQ(inst->counters().adverts_received, 0U);
@@ -203,16 +199,7 @@ TEST_F(InstanceTest, AutoChecksumAnswersInThePeersConvention) {
     inst->update_interface(&info);
     inst->start();
     // A lower-priority peer using the RFC 9568 message-only checksum shows up.
-    std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
-    const std::array vips{ip("192.0.2.1")};
-    const auto peer = ip("192.0.2.12");
-    const auto n = proto::encode(
-        {.vrid = Vrid{51}, .priority = Priority{100}, .max_adver_int = Centiseconds{1}}, vips, peer,
-        os::kVrrpGroupV4, proto::ChecksumVariant::MessageOnly, buf);
-    const proto::RxMeta meta{peer, os::kVrrpGroupV4, 255, 7};
-    const auto advert = proto::decode(std::span(buf).first(*n), meta);
-    ASSERT_TRUE(advert.has_value());
-    inst->receive(*advert, meta);
+    deliver(*inst, {.vrid = Vrid{51}, .priority = Priority{100}, .max_adver_int = Centiseconds{1}});
     ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
     const auto before = transport.sent.size();
     ASSERT_TRUE(run_until([&] { return transport.sent.size() > before; }));
