@@ -98,6 +98,11 @@ std::string describe(const Reason& r) {
             return "fault cleared";
         case ReasonKind::SyncGroup:
             return "sync group";
+        case ReasonKind::HandedOver:
+            return fmt::format("handed over to {} (priority {})", r.peer.to_string(),
+                               r.peer_priority.value());
+        case ReasonKind::Maintenance:
+            return "maintenance (no other router took over; VIPs released)";
     }
     return "?";
 }
@@ -125,7 +130,7 @@ Actions StateMachine::reconfigure(InstanceParams params, TimePoint now) {
     }
     if (new_priority != priority_) {
         on(event::PriorityChanged{new_priority}, now, out);
-    } else if (interval_changed && state_ == State::Master) {
+    } else if (interval_changed && state_ == State::Master && !handover_until_) {
         // Backups learn the new interval from the next advert: send it now.
         send_advert(priority_, out);
         arm(TimerId::Adver, now + Duration{params_.advert_interval}, out);
@@ -141,6 +146,10 @@ Duration StateMachine::skew_time() const {
     const Duration base = params_.version == Version::V3 ? Duration{master_adver_interval_}
                                                          : Duration{std::chrono::seconds{1}};
     return Duration{weight * base.count() / 256};
+}
+
+Duration StateMachine::handover_timeout() const {
+    return 2 * Duration{params_.advert_interval} + std::chrono::milliseconds{100};
 }
 
 // §6.1 Master_Down_Interval = (3 * Master_Adver_Interval) + Skew_Time.
@@ -161,7 +170,8 @@ void StateMachine::on(const event::Startup&, TimePoint now, Actions& out) {
 }
 
 void StateMachine::leave_initialize(TimePoint now, Reason reason, Actions& out) {
-    if (is_owner()) {
+    handover_hold_ = false;
+    if (is_owner() && !maintenance_) {
         // §6.4.1 (2)-(9): the address owner goes straight to Master.
         become_master(now, Reason{.kind = ReasonKind::AddressOwner}, out);
         return;
@@ -243,7 +253,10 @@ void StateMachine::advert_in_backup(const event::AdvertReceived& ev, TimePoint n
         return;
     }
     // §6.4.2 (25); a sync group member that stepped down with its group does not preempt.
-    bool accept = !params_.preempt || group_hold_ || ev.priority >= priority_;
+    // Holds: a sync group stepped down, maintenance, or we handed over to this master.
+    const bool preempting = params_.preempt && !group_hold_ && !maintenance_ && !handover_hold_ &&
+                            ev.priority < priority_;
+    bool accept = !preempting;
     if (!accept && params_.preempt_delay > Duration::zero()) {
         // preempt_delay (keepalived semantics): after first hearing a lower-priority master,
         // keep accepting its adverts for preempt_delay before preempting it.
@@ -256,11 +269,11 @@ void StateMachine::advert_in_backup(const event::AdvertReceived& ev, TimePoint n
         master_ = ev.src;
         master_resigned_ = false;
         last_accepted_ = now;
-        if (ev.priority >= priority_) {
+        if (preempting) {
+            lower_master_ = std::pair{ev.src, ev.priority};  // within preempt_delay
+        } else {
             preempt_at_.reset();
             lower_master_.reset();
-        } else {
-            lower_master_ = std::pair{ev.src, ev.priority};
         }
         arm(TimerId::MasterDown, now + master_down_interval(), out);
         return;
@@ -270,6 +283,18 @@ void StateMachine::advert_in_backup(const event::AdvertReceived& ev, TimePoint n
 }
 
 void StateMachine::advert_in_master(const event::AdvertReceived& ev, TimePoint now, Actions& out) {
+    if (handover_until_) {
+        // Another router resigning too is no successor; wait on.
+        if (ev.priority == kPriorityStop) return;
+        // We advertise priority 0, so any other master outranks us: our successor. Only
+        // now do the VIPs go, so they were answered all along.
+        yield_to(
+            ev, now, kHandoverLinger,
+            Reason{.kind = ReasonKind::HandedOver, .peer = ev.src, .peer_priority = ev.priority},
+            out);
+        handover_hold_ = true;
+        return;
+    }
     if (ev.priority == kPriorityStop) {
         // §6.4.3 (18)-(20): someone resigned; assert ourselves at once.
         send_advert(priority_, out);
@@ -281,21 +306,11 @@ void StateMachine::advert_in_master(const event::AdvertReceived& ev, TimePoint n
     const bool higher = ev.priority > priority_;
     const bool tie_lost = ev.priority == priority_ && ev.src > params_.primary_address;
     if (higher || tie_lost) {
-        // §6.4.3 (23)-(28)
-        cancel(TimerId::Adver, out);
-        out.push_back(action::RemoveAddresses{params_.addresses});
-        learn_interval(ev.max_adver_int);
-        master_ = ev.src;
-        last_accepted_ = now;
-        master_resigned_ = false;
-        preempt_at_.reset();
-        lower_master_.reset();
-        arm(TimerId::MasterDown, now + master_down_interval(), out);
-        transition(State::Backup,
-                   Reason{.kind = higher ? ReasonKind::HigherPriority : ReasonKind::TieBreak,
-                          .peer = ev.src,
-                          .peer_priority = ev.priority},
-                   out);
+        yield_to(ev, now, Duration::zero(),
+                 Reason{.kind = higher ? ReasonKind::HigherPriority : ReasonKind::TieBreak,
+                        .peer = ev.src,
+                        .peer_priority = ev.priority},
+                 out);
         return;
     }
     // §6.4.3 (29)-(30), changed by RFC 9568: send an advertisement immediately to assert
@@ -313,11 +328,33 @@ void StateMachine::advert_in_master(const event::AdvertReceived& ev, TimePoint n
     }
 }
 
+// §6.4.3 (23)-(28): Master -> Backup under the sender of `ev`, which we now follow.
+void StateMachine::yield_to(const event::AdvertReceived& ev, TimePoint now, Duration linger,
+                            const Reason& reason, Actions& out) {
+    cancel(TimerId::Adver, out);
+    out.push_back(action::RemoveAddresses{params_.addresses, linger});
+    learn_interval(ev.max_adver_int);
+    master_ = ev.src;
+    last_accepted_ = now;
+    master_resigned_ = false;
+    preempt_at_.reset();
+    lower_master_.reset();
+    arm(TimerId::MasterDown, now + master_down_interval(), out);
+    transition(State::Backup, reason, out);
+}
+
 void StateMachine::on(const event::MasterDownTimerExpired&, TimePoint now, Actions& out) {
     // A stale expiry (the timer was re-armed or cancelled after it was queued) is ignored:
     // only an expiry at or after the current deadline counts.
     if (state_ != State::Backup || !master_down_at_ || now < *master_down_at_) return;
     master_down_at_.reset();
+    if (maintenance_) {
+        // Stay Backup: keep waiting for (and following) whoever is master.
+        master_.reset();
+        master_resigned_ = false;
+        arm(TimerId::MasterDown, now + master_down_interval(), out);
+        return;
+    }
     Reason reason{.kind = ReasonKind::MasterDown, .elapsed = now - last_accepted_};
     if (master_resigned_ && master_) {
         reason = Reason{.kind = ReasonKind::MasterResigned, .peer = *master_};
@@ -332,6 +369,22 @@ void StateMachine::on(const event::MasterDownTimerExpired&, TimePoint now, Actio
 
 void StateMachine::on(const event::AdverTimerExpired&, TimePoint now, Actions& out) {
     if (state_ != State::Master || !adver_at_ || now < *adver_at_) return;  // stale
+    if (handover_until_) {
+        if (now < *handover_until_) {
+            // Keep telling the backups: one of them may have missed the first priority 0.
+            send_advert(kPriorityStop, out);
+            arm(TimerId::Adver, now + Duration{params_.advert_interval}, out);
+            return;
+        }
+        handover_until_.reset();
+        out.push_back(action::Warn{WarnKind::HandoverTimedOut, {}, {}, params_.advert_interval});
+        if (maintenance_) {
+            // Asked to step down: do it, as on shutdown (the backups already heard priority 0).
+            resign(now, Reason{.kind = ReasonKind::Maintenance}, out);
+            return;
+        }
+        // Nobody took over: go on as master, and say so with our real priority.
+    }
     // §6.4.3 (14)-(16). The next deadline counts from the one that fired, not from `now`,
     // so a late wake-up does not accumulate drift over many intervals.
     send_advert(priority_, out);
@@ -361,7 +414,9 @@ void StateMachine::on(const event::PriorityChanged& ev, TimePoint now, Actions& 
     switch (state_) {
         case State::Master:
             // Tell the backups now rather than at the next interval: a backup that now
-            // outranks us with preempt takes over one Master_Down_Interval sooner.
+            // outranks us with preempt takes over one Master_Down_Interval sooner. (While
+            // handing over we advertise 0 whatever our priority.)
+            if (handover_until_) break;
             send_advert(priority_, out);
             arm(TimerId::Adver, now + Duration{params_.advert_interval}, out);
             break;
@@ -369,7 +424,9 @@ void StateMachine::on(const event::PriorityChanged& ev, TimePoint now, Actions& 
             // Becoming the address owner means Master (§6.4.1 (2)). Otherwise the new
             // priority shapes Skew_Time from the next advert on; a backup that now outranks a
             // preempt-able master stops accepting its adverts and takes over on expiry.
-            if (is_owner()) become_master(now, Reason{.kind = ReasonKind::AddressOwner}, out);
+            if (is_owner() && !maintenance_) {
+                become_master(now, Reason{.kind = ReasonKind::AddressOwner}, out);
+            }
             break;
         case State::Initialize:
         case State::Fault:
@@ -379,7 +436,7 @@ void StateMachine::on(const event::PriorityChanged& ev, TimePoint now, Actions& 
 
 void StateMachine::on(const event::GroupMaster&, TimePoint now, Actions& out) {
     group_hold_ = false;
-    if (state_ != State::Backup) return;
+    if (state_ != State::Backup || maintenance_) return;
     become_master(now, Reason{.kind = ReasonKind::SyncGroup}, out);
 }
 
@@ -387,17 +444,47 @@ void StateMachine::on(const event::GroupBackup&, TimePoint now, Actions& out) {
     group_hold_ = true;
     if (state_ != State::Master) return;
     // Resign as on shutdown, so the peer's member takes over after its Skew_Time.
-    cancel(TimerId::Adver, out);
     send_advert(kPriorityStop, out);
-    out.push_back(action::RemoveAddresses{params_.addresses});
-    master_.reset();
-    last_accepted_ = now;
-    arm(TimerId::MasterDown, now + master_down_interval(), out);
-    transition(State::Backup, Reason{.kind = ReasonKind::SyncGroup}, out);
+    resign(now, Reason{.kind = ReasonKind::SyncGroup}, out);
 }
 
 void StateMachine::on(const event::GroupReleased&, TimePoint, Actions&) {
     group_hold_ = false;
+}
+
+void StateMachine::on(const event::Handover&, TimePoint now, Actions& out) {
+    if (state_ != State::Master || is_owner() || handover_until_) return;
+    begin_handover(now, out);
+}
+
+void StateMachine::on(const event::Maintenance& ev, TimePoint now, Actions& out) {
+    if (maintenance_ == ev.on) return;
+    maintenance_ = ev.on;
+    // Ending maintenance restores the configured behaviour, preemption included, even
+    // towards the router we handed over to on the way in.
+    if (!ev.on) handover_hold_ = false;
+    // A master steps down by handover; a backup simply stops claiming (the
+    // Master_Down_Timer keeps running so it keeps following the master). Ending maintenance
+    // needs no action: the next expiry, or a preemptable advert, decides as usual.
+    if (ev.on && state_ == State::Master && !handover_until_) begin_handover(now, out);
+}
+
+void StateMachine::begin_handover(TimePoint now, Actions& out) {
+    // The backups hear priority 0 and the best of them takes over after its Skew_Time
+    // (§6.4.2 (22)-(23)); unlike on shutdown, the VIPs stay until it has.
+    handover_until_ = now + handover_timeout();
+    send_advert(kPriorityStop, out);
+    arm(TimerId::Adver, now + Duration{params_.advert_interval}, out);
+}
+
+// Master -> Backup at once (a priority 0 advert, where due, was already sent).
+void StateMachine::resign(TimePoint now, Reason reason, Actions& out) {
+    cancel(TimerId::Adver, out);
+    out.push_back(action::RemoveAddresses{params_.addresses});
+    master_.reset();
+    last_accepted_ = now;
+    arm(TimerId::MasterDown, now + master_down_interval(), out);
+    transition(State::Backup, reason, out);
 }
 
 void StateMachine::become_master(TimePoint now, Reason reason, Actions& out) {
@@ -416,6 +503,7 @@ void StateMachine::become_master(TimePoint now, Reason reason, Actions& out) {
     lower_master_.reset();
     reasserted_at_.reset();
     group_hold_ = false;
+    handover_hold_ = false;
     transition(State::Master, reason, out);
 }
 
@@ -453,6 +541,7 @@ void StateMachine::become_fault(FaultSource source, Actions& out) {
 void StateMachine::transition(State to, const Reason& reason, Actions& out) {
     const State from = state_;
     state_ = to;
+    handover_until_.reset();  // a handover ends with any transition, successful or not
     out.push_back(action::Notify{from, to, reason});
 }
 

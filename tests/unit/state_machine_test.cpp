@@ -741,6 +741,176 @@ TEST(SyncGroup, OwnFaultIsToldApartFromTheGroupsFault) {
 
 // --- Every transition of the machine, as a table -----------------------------------------
 
+// --- Planned handover and maintenance (vipctl handover / maintenance) ---------------------
+
+TEST(Handover, MasterAdvertisesZeroButKeepsItsAddresses) {
+    StateMachine sm = master(params(100, Centiseconds{10}));
+    const auto now = kT0 + 10s;
+    const auto out = sm.handle(event::Handover{}, now);
+    EXPECT_EQ(sm.state(), State::Master);
+    EXPECT_TRUE(sm.handing_over());
+    const auto sent = first<action::SendAdvert>(out);
+    ASSERT_TRUE(sent);
+    EXPECT_EQ(sent->priority, kPriorityStop);
+    EXPECT_TRUE(all<action::RemoveAddresses>(out).empty());
+    EXPECT_TRUE(all<action::Notify>(out).empty());
+    // The next advert is priority 0 again (a backup may have missed the first).
+    const auto next = sm.handle(event::AdverTimerExpired{}, *armed(out, TimerId::Adver));
+    ASSERT_TRUE(first<action::SendAdvert>(next));
+    EXPECT_EQ(first<action::SendAdvert>(next)->priority, kPriorityStop);
+}
+
+TEST(Handover, SuccessorsAdvertEndsItWithLingeringRelease) {
+    StateMachine sm = master(params(200, Centiseconds{10}));
+    (void)sm.handle(event::Handover{}, kT0 + 10s);
+    // Another router resigning is no successor.
+    EXPECT_TRUE(sm.handle(advert("192.0.2.13", 0, Centiseconds{10}), kT0 + 10s + 1ms).empty());
+    EXPECT_EQ(sm.state(), State::Master);
+    // A lower priority than ours still outranks the 0 we advertise.
+    const auto out = sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), kT0 + 10s + 3ms);
+    EXPECT_EQ(sm.state(), State::Backup);
+    EXPECT_FALSE(sm.handing_over());
+    const auto removed = first<action::RemoveAddresses>(out);
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(removed->linger, kHandoverLinger);
+    EXPECT_TRUE(cancelled(out, TimerId::Adver));
+    EXPECT_TRUE(armed(out, TimerId::MasterDown));
+    const auto n = first<action::Notify>(out);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->reason.kind, ReasonKind::HandedOver);
+    EXPECT_EQ(n->reason.peer, ip("192.0.2.12"));
+    EXPECT_EQ(n->reason.peer_priority, Priority{100});
+    EXPECT_EQ(sm.master_address(), ip("192.0.2.12"));
+}
+
+TEST(Handover, TheOldMasterDoesNotPreemptItsSuccessor) {
+    StateMachine sm = master(params(200, Centiseconds{10}));
+    (void)sm.handle(event::Handover{}, kT0 + 10s);
+    (void)sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), kT0 + 10s + 3ms);
+    ASSERT_EQ(sm.state(), State::Backup);
+    // With preempt on and priority 200 we would discard a priority-100 master's adverts and
+    // take over when the timer runs out; after a handover they are accepted.
+    const auto later = kT0 + 10s + 100ms;
+    const auto out = sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), later);
+    EXPECT_EQ(armed(out, TimerId::MasterDown), later + sm.master_down_interval());
+    // The successor failing is still a failover.
+    const auto down = sm.handle(event::MasterDownTimerExpired{}, *armed(out, TimerId::MasterDown));
+    EXPECT_EQ(sm.state(), State::Master);
+    EXPECT_EQ(first<action::Notify>(down)->reason.kind, ReasonKind::MasterDown);
+    // ...after which preemption works as configured again.
+    (void)sm.handle(advert("192.0.2.12", 250, Centiseconds{10}), kT0 + 11s);
+    ASSERT_EQ(sm.state(), State::Backup);
+    const auto lower = sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), kT0 + 11s + 100ms);
+    EXPECT_FALSE(armed(lower, TimerId::MasterDown));  // discarded: we will preempt
+}
+
+TEST(Handover, NobodyTakingOverLeavesUsMaster) {
+    StateMachine sm = master(params(100, Centiseconds{1}));
+    const auto start = kT0 + 10s;
+    auto out = sm.handle(event::Handover{}, start);
+    EXPECT_EQ(sm.handover_timeout(), 120ms);  // two intervals and 100 ms
+    EXPECT_EQ(StateMachine(params(100, Centiseconds{100})).handover_timeout(), 2100ms);
+    TimePoint at = *armed(out, TimerId::Adver);
+    std::optional<action::Warn> warned;
+    while (sm.handing_over()) {
+        ASSERT_LT(at, start + 1s);
+        out = sm.handle(event::AdverTimerExpired{}, at);
+        warned = first<action::Warn>(out);
+        at = *armed(out, TimerId::Adver);
+    }
+    ASSERT_TRUE(warned);
+    EXPECT_EQ(warned->kind, WarnKind::HandoverTimedOut);
+    EXPECT_GE(at - Duration{Centiseconds{1}}, start + sm.handover_timeout());
+    EXPECT_EQ(sm.state(), State::Master);
+    EXPECT_EQ(first<action::SendAdvert>(out)->priority, Priority{100});  // real priority again
+    EXPECT_TRUE(all<action::RemoveAddresses>(out).empty());
+}
+
+TEST(Handover, IgnoredOutsideMasterAndByTheOwner) {
+    StateMachine backup = started(params(100));
+    EXPECT_TRUE(backup.handle(event::Handover{}, kT0 + 1s).empty());
+    EXPECT_FALSE(backup.handing_over());
+    StateMachine owner = started(params(255));
+    EXPECT_TRUE(owner.handle(event::Handover{}, kT0 + 1s).empty());
+    EXPECT_FALSE(owner.handing_over());
+}
+
+TEST(Handover, PriorityChangeDuringHandoverStillAdvertisesZero) {
+    StateMachine sm = master(params(100, Centiseconds{10}));
+    (void)sm.handle(event::Handover{}, kT0 + 10s);
+    const auto out = sm.handle(event::PriorityChanged{Priority{150}}, kT0 + 10s + 1ms);
+    EXPECT_TRUE(all<action::SendAdvert>(out).empty());
+    EXPECT_TRUE(sm.handing_over());
+}
+
+TEST(Handover, ShutdownDuringHandoverReleasesAtOnce) {
+    StateMachine sm = master(params(100, Centiseconds{10}));
+    (void)sm.handle(event::Handover{}, kT0 + 10s);
+    const auto out = sm.handle(event::Shutdown{}, kT0 + 10s + 1ms);
+    EXPECT_EQ(sm.state(), State::Initialize);
+    ASSERT_TRUE(first<action::RemoveAddresses>(out));
+    EXPECT_EQ(first<action::RemoveAddresses>(out)->linger, Duration::zero());
+    EXPECT_FALSE(sm.handing_over());
+}
+
+TEST(Maintenance, MasterHandsOverAndThenStaysBackup) {
+    StateMachine sm = master(params(200, Centiseconds{10}));
+    auto out = sm.handle(event::Maintenance{true}, kT0 + 10s);
+    EXPECT_TRUE(sm.in_maintenance());
+    EXPECT_TRUE(sm.handing_over());
+    EXPECT_EQ(first<action::SendAdvert>(out)->priority, kPriorityStop);
+    out = sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), kT0 + 10s + 5ms);
+    EXPECT_EQ(sm.state(), State::Backup);
+    // The successor has a lower priority: without maintenance we would preempt it. Its
+    // adverts are followed and its disappearance is not taken as a chance to claim.
+    out = sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), kT0 + 10s + 15ms);
+    const auto deadline = armed(out, TimerId::MasterDown);
+    ASSERT_TRUE(deadline);
+    out = sm.handle(event::MasterDownTimerExpired{}, *deadline);
+    EXPECT_EQ(sm.state(), State::Backup);
+    EXPECT_TRUE(armed(out, TimerId::MasterDown));
+    EXPECT_TRUE(all<action::Notify>(out).empty());
+    EXPECT_TRUE(sm.handle(event::GroupMaster{}, *deadline + 1ms).empty());
+    EXPECT_EQ(sm.state(), State::Backup);
+}
+
+TEST(Maintenance, EndingItLetsTheElectionDecideAgain) {
+    StateMachine sm = started(params(200, Centiseconds{10}));
+    (void)sm.handle(event::Maintenance{true}, kT0);
+    auto out = sm.handle(event::MasterDownTimerExpired{}, *sm.master_down_deadline());
+    EXPECT_EQ(sm.state(), State::Backup);
+    (void)sm.handle(event::Maintenance{false}, kT0 + 1s);
+    EXPECT_FALSE(sm.in_maintenance());
+    // Preemption is back, even of a master we handed over to on the way in.
+    EXPECT_FALSE(armed(sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), kT0 + 1s),
+                       TimerId::MasterDown));
+    out = sm.handle(event::MasterDownTimerExpired{}, *sm.master_down_deadline());
+    EXPECT_EQ(sm.state(), State::Master);
+    EXPECT_EQ(first<action::Notify>(out)->reason.kind, ReasonKind::Preempt);
+}
+
+TEST(Maintenance, WithoutASuccessorTheMasterReleasesAfterTheTimeout) {
+    StateMachine sm = master(params(100, Centiseconds{10}));
+    auto out = sm.handle(event::Maintenance{true}, kT0 + 10s);
+    std::optional<action::Notify> n;
+    for (int i = 0; i < 100 && !n; ++i) {
+        out = sm.handle(event::AdverTimerExpired{}, *sm.adver_deadline());
+        n = first<action::Notify>(out);
+    }
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->reason.kind, ReasonKind::Maintenance);
+    EXPECT_EQ(sm.state(), State::Backup);
+    EXPECT_TRUE(first<action::RemoveAddresses>(out));
+    EXPECT_EQ(first<action::Warn>(out)->kind, WarnKind::HandoverTimedOut);
+}
+
+TEST(Maintenance, OwnerDoesNotClaimWhileInMaintenance) {
+    StateMachine sm(params(255));
+    (void)sm.handle(event::Maintenance{true}, kT0);
+    (void)sm.handle(event::Startup{}, kT0);
+    EXPECT_EQ(sm.state(), State::Backup);
+}
+
 TEST(Transitions, EveryEdgeIsReachableAndNotified) {
     struct Edge {
         State from, to;

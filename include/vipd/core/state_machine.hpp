@@ -80,12 +80,24 @@ struct GroupMaster {};
 struct GroupBackup {};
 // The instance left its sync group (reload): any hold on preemption ends. No transition.
 struct GroupReleased {};
+// Planned switchover without loss: a master advertises priority 0, as on shutdown, but
+// keeps answering for its VIPs until another router advertises as master; only then does
+// it step down (the VIPs go after kHandoverLinger), and it does not preempt its successor
+// afterwards. If nobody takes over within handover_timeout() it goes on as master.
+// Ignored unless Master (and never by the owner).
+struct Handover {};
+// Maintenance on: go (a master by handover) and stay Backup, still following the master
+// so the instance is ready the moment maintenance ends; off: the normal election again.
+struct Maintenance {
+    bool on;
+};
 }  // namespace event
 
-using Event = std::variant<event::Startup, event::Shutdown, event::AdvertReceived,
-                           event::MasterDownTimerExpired, event::AdverTimerExpired,
-                           event::FaultRaised, event::FaultCleared, event::PriorityChanged,
-                           event::GroupMaster, event::GroupBackup, event::GroupReleased>;
+using Event =
+    std::variant<event::Startup, event::Shutdown, event::AdvertReceived,
+                 event::MasterDownTimerExpired, event::AdverTimerExpired, event::FaultRaised,
+                 event::FaultCleared, event::PriorityChanged, event::GroupMaster,
+                 event::GroupBackup, event::GroupReleased, event::Handover, event::Maintenance>;
 
 // Why a transition happened; describe() turns it into the log text.
 enum class ReasonKind : std::uint8_t {
@@ -100,6 +112,8 @@ enum class ReasonKind : std::uint8_t {
     FaultRaised,     // -> Fault
     FaultCleared,    // Fault -> Backup/Master
     SyncGroup,       // following another member of the sync group
+    HandedOver,      // Master -> Backup: a planned handover found its successor (peer)
+    Maintenance,     // Master -> Backup: maintenance, and nobody took over in time
 };
 
 struct Reason {
@@ -116,6 +130,7 @@ enum class WarnKind : std::uint8_t {
     IntervalMismatch,     // v3: the master's interval differs from ours (learned anyway)
     AddressMismatch,      // §7.1: the advert's address list differs from ours
     LowerPriorityMaster,  // another master with lower priority: we re-assert (split brain)
+    HandoverTimedOut,     // no other router took over within handover_timeout()
 };
 
 namespace action {
@@ -130,6 +145,10 @@ struct AddAddresses {
 };
 struct RemoveAddresses {
     std::span<const IpAddress> addresses;
+    // After a handover the VIPs stay this long after the successor's first advert, so
+    // packets already on their way to us (and a successor that adds its VIPs after
+    // advertising, as keepalived does) are still answered. Zero: at once.
+    Duration linger{};
 };
 // Gratuitous ARP / unsolicited Neighbor Advertisement burst (§6.4.1 (4)-(7), §6.4.2 (14)-(18)).
 struct AnnounceAddresses {
@@ -166,6 +185,11 @@ using Action = std::variant<action::SendAdvert, action::AddAddresses, action::Re
 // At most this many actions follow one event; a fixed-capacity vector keeps handle() free
 // of heap allocation on the per-advert path (thousands of instances, 100 adverts/s each).
 inline constexpr std::size_t kMaxActions = 10;
+
+// How long a handed-over master keeps its VIPs after its successor's first advert: long
+// enough for packets in flight and the successor's announcements, short enough that a
+// client resolving the VIP meanwhile is unlikely to pick the old MAC.
+inline constexpr Duration kHandoverLinger = std::chrono::milliseconds{30};
 using Actions = boost::container::static_vector<Action, kMaxActions>;
 
 class StateMachine {
@@ -198,6 +222,13 @@ public:
     [[nodiscard]] std::optional<IpAddress> master_address() const { return master_; }
     [[nodiscard]] bool is_owner() const { return priority_ == kPriorityOwner; }
     // Fault sources other than the sync group: what a group's other members follow.
+    // A handover is under way (Master advertising priority 0, waiting for a successor).
+    [[nodiscard]] bool handing_over() const { return handover_until_.has_value(); }
+    [[nodiscard]] bool in_maintenance() const { return maintenance_; }
+    // How long a handover waits for a successor: a backup takes over Skew_Time (less than
+    // one interval) after our priority 0, so two intervals and a margin leave room for one
+    // lost advert. A master with no backup at all waits this long on SIGTERM.
+    [[nodiscard]] Duration handover_timeout() const;
     [[nodiscard]] bool has_own_fault() const {
         return (faults_ & ~(1U << static_cast<unsigned>(FaultSource::SyncGroup))) != 0;
     }
@@ -214,6 +245,8 @@ private:
     void on(const event::GroupMaster&, TimePoint now, Actions& out);
     void on(const event::GroupBackup&, TimePoint now, Actions& out);
     void on(const event::GroupReleased&, TimePoint now, Actions& out);
+    void on(const event::Handover&, TimePoint now, Actions& out);
+    void on(const event::Maintenance&, TimePoint now, Actions& out);
 
     void advert_in_backup(const event::AdvertReceived& ev, TimePoint now, Actions& out);
     void advert_in_master(const event::AdvertReceived& ev, TimePoint now, Actions& out);
@@ -221,6 +254,10 @@ private:
     void become_master(TimePoint now, Reason reason, Actions& out);
     void become_backup(TimePoint now, Reason reason, Actions& out);
     void become_fault(FaultSource source, Actions& out);
+    void resign(TimePoint now, Reason reason, Actions& out);
+    void yield_to(const event::AdvertReceived& ev, TimePoint now, Duration linger,
+                  const Reason& reason, Actions& out);
+    void begin_handover(TimePoint now, Actions& out);
     void become_initialize(Actions& out);
     void transition(State to, const Reason& reason, Actions& out);
     void arm(TimerId timer, TimePoint deadline, Actions& out);
@@ -245,6 +282,12 @@ private:
     std::optional<TimePoint> reasserted_at_;  // last re-announcement to a lower master
     bool group_hold_ = false;  // GroupBackup: no preemption until the group has a master
     Centiseconds warned_interval_{0};
+    std::optional<TimePoint> handover_until_;  // set while handing over
+    bool maintenance_ = false;
+    // Handed over: the successor is not preempted (even with a lower priority), or the
+    // planned switchover would undo itself one Master_Down_Interval later. Ends when this
+    // router becomes master again, or restarts.
+    bool handover_hold_ = false;
 };
 
 }  // namespace vipd
