@@ -77,12 +77,41 @@ namespace {
 
 using libconfig::Setting;
 
+bool valid_name(std::string_view name);
+
+// "127.0.0.1:9650" or "[::1]:9650": a loopback address (metrics are for this host; a
+// scraper elsewhere goes through something that authenticates) and a port 1..65535.
+std::optional<ListenAddress> parse_listen(std::string_view text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    auto host = text.substr(0, colon);
+    const auto port_text = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string_view::npos) {
+        return std::nullopt;  // IPv6 needs brackets
+    }
+    const auto address = IpAddress::parse(host);
+    if (!address || port_text.empty() || port_text.size() > 5) return std::nullopt;
+    unsigned port = 0;
+    for (const char ch : port_text) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        port = port * 10 + static_cast<unsigned>(ch - '0');
+    }
+    if (port == 0 || port > 65535) return std::nullopt;
+    const auto b = address->bytes();
+    const bool loopback =
+        address->family() == Family::IPv4 ? b[0] == 127 : *address == *IpAddress::parse("::1");
+    if (!loopback) return std::nullopt;
+    return ListenAddress{*address, static_cast<std::uint16_t>(port)};
+}
+
 constexpr std::array<std::string_view, 4> kTopLevelKeys = {"global", "scripts", "instances",
                                                            "sync_groups"};
 constexpr std::array<std::string_view, 3> kSyncGroupKeys = {"name", "instances", "notify"};
-constexpr std::array<std::string_view, 7> kGlobalKeys = {
-    "router_id",    "log_level",   "garp_count", "garp_interval",
-    "garp_refresh", "script_user", "notify_fifo"};
+constexpr std::array<std::string_view, 10> kGlobalKeys = {
+    "router_id",   "log_level",   "garp_count",    "garp_interval",  "garp_refresh",
+    "script_user", "notify_fifo", "control_group", "metrics_listen", "graceful_handover"};
 constexpr std::array<std::string_view, 21> kInstanceKeys = {"name",
                                                             "interface",
                                                             "vrid",
@@ -550,6 +579,31 @@ GlobalConfig Loader::global(const Setting* g) {
                 error(*s, "'notify_fifo' must be an absolute path");
             } else {
                 out.notify_fifo = std::move(*v);
+            }
+        }
+    }
+    if (const auto* s = find(*g, "graceful_handover")) {
+        if (const auto v = bool_value(*s)) out.graceful_handover = *v;
+    }
+    if (const auto* s = find(*g, "control_group")) {
+        if (auto v = string_value(*s)) {
+            if (!valid_name(*v)) {
+                error(*s, "'control_group' must be a group name");
+            } else if (checks_.group_exists && !checks_.group_exists(*v)) {
+                error(*s, fmt::format("control_group '{}': no such group", *v));
+            } else {
+                out.control_group = std::move(*v);
+            }
+        }
+    }
+    if (const auto* s = find(*g, "metrics_listen")) {
+        if (auto v = string_value(*s)) {
+            if (auto l = parse_listen(*v)) {
+                out.metrics_listen = *l;
+            } else {
+                error(*s, fmt::format("'metrics_listen' must be a loopback ADDRESS:PORT such as "
+                                      "\"127.0.0.1:9650\" or \"[::1]:9650\" (got \"{}\")",
+                                      *v));
             }
         }
     }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
@@ -13,41 +14,118 @@
 namespace vipd {
 namespace {
 
-nlohmann::json error_reply(const std::string& message) {
-    return nlohmann::json{{"ok", false}, {"error", message}};
+using nlohmann::json;
+
+json error_reply(const std::string& message) {
+    return json{{"ok", false}, {"error", message}};
 }
+
+// The request's arguments, checked one by one; the first problem is the error reply.
+struct Args {
+    const json& request;
+    std::optional<std::string> problem;
+
+    std::string instance() {
+        const auto it = request.find("instance");
+        if (it == request.end() || !it->is_string() || it->get<std::string>().empty()) {
+            fail("needs an \"instance\" name");
+            return {};
+        }
+        return it->get<std::string>();
+    }
+    bool flag(const char* key, std::optional<bool> fallback) {
+        const auto it = request.find(key);
+        if (it == request.end() && fallback) return *fallback;
+        if (it == request.end() || !it->is_boolean()) {
+            fail(fmt::format("needs \"{}\": true or false", key));
+            return false;
+        }
+        return it->get<bool>();
+    }
+    std::optional<Priority> priority() {
+        const auto it = request.find("priority");
+        if (it != request.end() && it->is_null()) return std::nullopt;
+        if (it == request.end() || !it->is_number_integer() || it->get<std::int64_t>() < 1 ||
+            it->get<std::int64_t>() > 254) {
+            fail("needs \"priority\": 1..254, or null for the configured one");
+            return std::nullopt;
+        }
+        return Priority{static_cast<std::uint8_t>(it->get<std::int64_t>())};
+    }
+    std::optional<IpAddress> address(const char* key) {
+        const auto it = request.find(key);
+        if (it == request.end() || it->is_null()) return std::nullopt;
+        std::optional<IpAddress> a;
+        if (it->is_string()) a = IpAddress::parse(it->get<std::string>());
+        if (!a) fail(fmt::format("\"{}\" must be an IP address", key));
+        return a;
+    }
+    void fail(std::string message) {
+        if (!problem) problem = std::move(message);
+    }
+};
 
 }  // namespace
 
-nlohmann::json handle_control_request(std::string_view line, const ControlCommands& commands) {
-    if (line.size() > kMaxControlRequest) return error_reply("request too large");
-    const auto request = nlohmann::json::parse(line, nullptr, false);
-    if (request.is_discarded()) return error_reply("request is not valid JSON");
-    if (!request.is_object()) return error_reply("request must be a JSON object");
+void handle_control_request(std::string_view line, ControlApi& api,
+                            const std::function<void(json)>& reply) {
+    if (line.size() > kMaxControlRequest) return reply(error_reply("request too large"));
+    const auto request = json::parse(line, nullptr, false);
+    if (request.is_discarded()) return reply(error_reply("request is not valid JSON"));
+    if (!request.is_object()) return reply(error_reply("request must be a JSON object"));
     const auto it = request.find("command");
     if (it == request.end() || !it->is_string()) {
-        return error_reply("request needs a \"command\" string");
+        return reply(error_reply("request needs a \"command\" string"));
     }
     const auto command = it->get<std::string>();
+    // Exactly one reply, even if a handler throws after answering.
+    auto answered = std::make_shared<bool>(false);
+    auto respond = [reply, answered, reload = command == "reload"](ControlResult r) {
+        if (*answered) return;
+        *answered = true;
+        if (!r) return reply(error_reply(r.error()));
+        // A refused reload is not ok, but its result carries the diagnostics.
+        const bool ok = !reload || r.value().value("applied", false);
+        reply(json{{"ok", ok}, {"result", std::move(r.value())}});
+    };
+    Args args{request, std::nullopt};
     try {
-        if (command == "status" && commands.status) {
-            return nlohmann::json{{"ok", true}, {"result", commands.status()}};
+        if (command == "ping") {
+            respond(json("pong"));
+        } else if (command == "status") {
+            api.status(respond);
+        } else if (command == "reload") {
+            api.reload(respond);
+        } else if (command == "metrics") {
+            api.metrics(respond);
+        } else if (command == "stats") {
+            const bool clear = args.flag("clear", false);
+            if (!args.problem) api.stats(clear, respond);
+        } else if (command == "handover") {
+            auto name = args.instance();
+            const auto to = args.address("to");
+            if (!args.problem) api.handover(name, to, respond);
+        } else if (command == "set-priority") {
+            auto name = args.instance();
+            const auto priority = args.priority();
+            if (!args.problem) api.set_priority(name, priority, respond);
+        } else if (command == "maintenance") {
+            auto name = args.instance();
+            const bool on = args.flag("on", std::nullopt);
+            if (!args.problem) api.maintenance(name, on, respond);
+        } else {
+            respond(
+                Unexpected(fmt::format("unknown command \"{}\" ({})", command, kControlCommands)));
         }
-        if (command == "reload" && commands.reload) {
-            auto result = commands.reload();
-            const bool applied = result.value("applied", false);
-            return nlohmann::json{{"ok", applied}, {"result", std::move(result)}};
-        }
-        if (command == "ping") return nlohmann::json{{"ok", true}, {"result", "pong"}};
+        if (args.problem) respond(Unexpected(command + ": " + *args.problem));
     } catch (const std::exception& e) {
-        return error_reply(std::string("internal error: ") + e.what());
+        respond(Unexpected(std::string("internal error: ") + e.what()));
     }
-    return error_reply("unknown command \"" + command + "\" (status, reload, ping)");
 }
 
 struct ControlServer::Session : std::enable_shared_from_this<Session> {
     Session(boost::asio::local::stream_protocol::socket s, ControlServer& owner)
-        : socket(std::move(s)), server(owner), buffer(kMaxControlRequest + 1) {}
+        : socket(std::move(s)), api(owner.api_), buffer(kMaxControlRequest + 1) {}
 
     void read() {
         boost::asio::async_read_until(
@@ -65,7 +143,9 @@ struct ControlServer::Session : std::enable_shared_from_this<Session> {
                 while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
                     line.pop_back();
                 }
-                self->reply(handle_control_request(line, self->server.commands_), true);
+                // The reply may come later (a handover): the session lives until it has.
+                handle_control_request(line, self->api,
+                                       [self](nlohmann::json r) { self->reply(r, true); });
             });
     }
 
@@ -79,14 +159,14 @@ struct ControlServer::Session : std::enable_shared_from_this<Session> {
     }
 
     boost::asio::local::stream_protocol::socket socket;
-    ControlServer& server;
+    ControlApi& api;  // outlives the server, hence any session
     boost::asio::streambuf buffer;
     std::string out;
 };
 
-ControlServer::ControlServer(boost::asio::io_context& io, ControlCommands commands,
+ControlServer::ControlServer(boost::asio::io_context& io, ControlApi& api,
                              std::shared_ptr<spdlog::logger> log)
-    : io_(io), commands_(std::move(commands)), log_(std::move(log)), acceptor_(io) {}
+    : io_(io), api_(api), log_(std::move(log)), acceptor_(io) {}
 
 ControlServer::~ControlServer() {
     boost::system::error_code ignored;
@@ -94,7 +174,7 @@ ControlServer::~ControlServer() {
     if (!path_.empty()) ::unlink(path_.c_str());
 }
 
-std::error_code ControlServer::listen(const std::string& path) {
+std::error_code ControlServer::listen(const std::string& path, std::optional<gid_t> group) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) return std::make_error_code(std::errc::file_exists);
@@ -106,6 +186,7 @@ std::error_code ControlServer::listen(const std::string& path) {
     if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
     if (ec) return std::error_code(ec.value(), std::system_category());
     path_ = path;
+    if (group && ::chown(path.c_str(), 0, *group) != 0) return {errno, std::system_category()};
     if (::chmod(path.c_str(), 0660) != 0) return {errno, std::system_category()};
     accept();
     return {};

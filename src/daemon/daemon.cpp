@@ -2,11 +2,15 @@
 // VRID; netlink events fan out to the instances on the interface they concern.
 #include "vipd/daemon/daemon.hpp"
 
+#include "vipd/daemon/metrics.hpp"
+
 #include <fcntl.h>
+#include <grp.h>
 #include <net/if.h>
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,6 +57,8 @@ struct Daemon::ScriptState {
     std::uint64_t runs = 0;
     std::uint64_t failures = 0;
     std::uint64_t timeouts = 0;
+    std::uint64_t runs_timed = 0;  // runs that completed, with their total run time
+    double duration_seconds_sum = 0;
     std::string last_result = "not run yet";
     std::shared_ptr<int> alive = std::make_shared<int>(0);
 };
@@ -72,6 +78,9 @@ config::Checks system_checks() {
             uid = ids.value().uid;
         }
         return os::insecure_path_reason(program, uid);
+    };
+    checks.group_exists = [](const std::string& name) {
+        return ::getgrnam(name.c_str()) != nullptr;
     };
     return checks;
 }
@@ -99,6 +108,8 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       retry_timer_(io_),
+      status_timer_(io_),
+      watchdog_timer_(io_),
       shutdown_timer_(io_),
       reap_timer_(io_),
       rx_buffer_(kRxBufferSize) {
@@ -125,6 +136,7 @@ Instance::Env Daemon::env() {
     };
     e.on_transition = [this](Instance& inst, const action::Notify& n) {
         follow_sync_group(inst, n);
+        schedule_status_update();
     };
     return e;
 }
@@ -160,27 +172,28 @@ int Daemon::run(config::Config config) {
     apply(std::move(config));
     watch_netlink();
     wait_signals();
-    control_ = std::make_unique<ControlServer>(
-        io_,
-        ControlCommands{
-            .status = [this] { return snapshot(); },
-            .reload =
-                [this] {
-                    const auto r = reload();
-                    nlohmann::json diagnostics = nlohmann::json::array();
-                    for (const auto& d : r.diagnostics)
-                        diagnostics.push_back(d.to_string());
-                    return nlohmann::json{{"applied", r.applied}, {"diagnostics", diagnostics}};
-                },
-        },
-        log_);
+    ControlApi& api = *this;
+    control_ = std::make_unique<ControlServer>(io_, api, log_);
     const auto socket_path = options_.control_socket.empty() ? options_.runtime_dir + "/vipd.sock"
                                                              : options_.control_socket;
-    if (auto ec = control_->listen(socket_path)) {
+    std::optional<gid_t> group;
+    if (!config_.global.control_group.empty()) {
+        if (const auto* gr = ::getgrnam(config_.global.control_group.c_str())) {
+            group = gr->gr_gid;
+        } else {
+            log_->error("control_group '{}' does not exist; the socket stays root's",
+                        config_.global.control_group);
+        }
+    }
+    if (auto ec = control_->listen(socket_path, group)) {
         log_->error("cannot listen on control socket {}: {}", socket_path, ec.message());
         shutdown();
     }
     log_->info("vipd started: {} instance(s) from {}", instances_.size(), options_.config_file);
+    // systemd (Type=notify): configuration applied, sockets open, control socket listening.
+    sd_notify_state("READY=1");
+    schedule_status_update();
+    start_watchdog();
     // No exception may end the loop: VIPs would stay claimed with nobody advertising them.
     // A handler that throws is reported and the loop goes on.
     while (!stopping_) {
@@ -222,6 +235,25 @@ bool Daemon::write_pid_file() {
 
 void Daemon::apply(config::Config config) {
     if (!options_.log_level) set_log_level(*log_, config.global.log_level);
+    if (config.global.metrics_listen != config_.global.metrics_listen ||
+        (!metrics_http_ && config.global.metrics_listen)) {
+        metrics_http_.reset();
+        if (const auto& where = config.global.metrics_listen) {
+            metrics_http_ = std::make_unique<MetricsHttpServer>(
+                io_, [this] { return render_metrics(snapshot()); }, log_);
+            const auto text = where->address.family() == Family::IPv6
+                                  ? fmt::format("[{}]:{}", where->address.to_string(), where->port)
+                                  : fmt::format("{}:{}", where->address.to_string(), where->port);
+            if (auto ec = metrics_http_->listen(*where)) {
+                // The protocol matters more than the exporter: go on without it.
+                log_->error("metrics_listen {}: {}; metrics only through vipctl", text,
+                            ec.message());
+                metrics_http_.reset();
+            } else {
+                log_->info("serving metrics on http://{}/metrics", text);
+            }
+        }
+    }
     const auto new_instances = std::move(config.instances);
     config.instances.clear();
     config_ = std::move(config);  // global settings first: new instances' env reads them
@@ -239,7 +271,9 @@ void Daemon::apply(config::Config config) {
             old.erase(it);
             if (!(inst->config() == ic)) {
                 log_->info("{} configuration changed; applying it live", inst->prefix());
-                inst->reconfigure(ic);
+                inst->reconfigure(ic);  // ends a runtime priority override too
+            } else {
+                (void)inst->set_priority_override(std::nullopt);  // a reload ends overrides
             }
             instances_.emplace(key, std::move(inst));
             continue;
@@ -476,7 +510,8 @@ void Daemon::follow_sync_group(Instance& inst, const action::Notify& n) {
         if (n.to == State::Master && n.reason.kind != ReasonKind::SyncGroup) {
             p->group_event(event::GroupMaster{});
         } else if (n.from == State::Master && n.to == State::Backup &&
-                   n.reason.kind != ReasonKind::SyncGroup) {
+                   n.reason.kind != ReasonKind::SyncGroup && !p->handing_over()) {
+            // (A member handing over itself follows when its own successor appears.)
             p->group_event(event::GroupBackup{});
         }
     }
@@ -575,6 +610,8 @@ void Daemon::run_script(const std::string& name) {
         if (alive.expired()) return;
         auto& s = *scripts_.at(name);
         s.running = false;
+        ++s.runs_timed;
+        s.duration_seconds_sum += std::chrono::duration<double>(Clock::now() - start).count();
         if (!r.success()) ++s.failures;
         if (r.outcome == os::ScriptResult::Outcome::TimedOut) ++s.timeouts;
         s.last_result = r.describe();
@@ -720,7 +757,15 @@ void Daemon::wait_signals() {
         switch (signo) {
             case SIGTERM:
             case SIGINT:
+                if (exit_handover_) {
+                    log_->info("signal {} again: stopping without waiting for the handover",
+                               signo == SIGTERM ? "TERM" : "INT");
+                    shutdown();
+                    return;
+                }
                 log_->info("signal {}: shutting down", signo == SIGTERM ? "TERM" : "INT");
+                sd_notify_state("STOPPING=1");
+                if (config_.global.graceful_handover && begin_exit_handover()) break;
                 shutdown();
                 return;
             case SIGHUP:
@@ -739,6 +784,17 @@ void Daemon::wait_signals() {
 
 ReloadResult Daemon::reload() {
     ReloadResult result;
+    const auto monotonic_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now().time_since_epoch())
+                                  .count();
+    sd_notify_state(fmt::format("RELOADING=1\nMONOTONIC_USEC={}", monotonic_us));
+    struct Ready {
+        Daemon& d;
+        ~Ready() {
+            d.sd_notify_state("READY=1");
+            d.schedule_status_update();
+        }
+    } ready{*this};
     auto checks = system_checks();
     checks.interface_exists = [this](std::string_view name) {
         return netlink_->find(name) != nullptr;
@@ -763,7 +819,12 @@ ReloadResult Daemon::reload() {
 }
 
 void Daemon::shutdown() {
+    if (stopping_) return;
+    sd_notify_state("STOPPING=1");
     stopping_ = true;
+    exit_handover_ = false;
+    watchdog_timer_.cancel();
+    status_timer_.cancel();
     scripts_.clear();  // no more health checks
     // Masters send priority 0 and release their VIPs (RFC 9568 §6.4.3 (10)-(13)).
     for (auto& [key, inst] : instances_) {
@@ -834,9 +895,14 @@ nlohmann::json Daemon::snapshot() const {
                                {"runs", st->runs},
                                {"failures", st->failures},
                                {"timeouts", st->timeouts},
+                               {"runs_timed", st->runs_timed},
+                               {"duration_seconds_sum", st->duration_seconds_sum},
                                {"last_result", st->last_result}});
     }
     return json{{"pid", ::getpid()},
+                {"version", VIPD_VERSION},
+                {"start_time_seconds",
+                 std::chrono::duration<double>(started_at_.time_since_epoch()).count()},
                 {"config_file", options_.config_file},
                 {"router_id", config_.global.router_id},
                 {"instances", instances},
@@ -867,6 +933,318 @@ void Daemon::write_snapshot() {
         return;
     }
     log_->info("SIGUSR1: snapshot written to {}", path);
+}
+
+// --- vipctl ---------------------------------------------------------------------------------
+
+Instance* Daemon::find_instance(const std::string& name) {
+    for (auto& [key, inst] : instances_) {
+        if (key.name == name) return inst.get();
+    }
+    return nullptr;
+}
+
+std::vector<Instance*> Daemon::with_group(Instance& inst) {
+    std::vector<Instance*> out{&inst};
+    if (const auto peers = sync_peers_.find(inst.config().name); peers != sync_peers_.end()) {
+        for (const auto& name : peers->second) {
+            if (auto* p = find_instance(name)) out.push_back(p);
+        }
+    }
+    return out;
+}
+
+void Daemon::status(ControlReply reply) {
+    reply(snapshot());
+}
+
+void Daemon::reload(ControlReply reply) {
+    const auto r = reload();
+    nlohmann::json diagnostics = nlohmann::json::array();
+    for (const auto& d : r.diagnostics)
+        diagnostics.push_back(d.to_string());
+    reply(nlohmann::json{{"applied", r.applied}, {"diagnostics", diagnostics}});
+}
+
+void Daemon::metrics(ControlReply reply) {
+    reply(nlohmann::json(render_metrics(snapshot())));
+}
+
+nlohmann::json Daemon::stats_json() const {
+    using nlohmann::json;
+    std::array<std::uint64_t, proto::kDecodeErrorCount> drops{};
+    json instances = json::array();
+    std::uint64_t sent = 0, received = 0, transitions = 0, send_errors = 0;
+    for (const auto& [key, inst] : instances_) {
+        const auto& c = inst->counters();
+        std::uint64_t dropped = 0;
+        for (std::size_t i = 0; i < drops.size(); ++i) {
+            drops[i] += c.drops[i];
+            dropped += c.drops[i];
+        }
+        sent += c.adverts_sent;
+        received += c.adverts_received;
+        transitions += c.transitions;
+        send_errors += c.send_errors;
+        instances.push_back(json{{"name", key.name},
+                                 {"state", std::string(to_string(inst->state()))},
+                                 {"adverts_sent", c.adverts_sent},
+                                 {"adverts_received", c.adverts_received},
+                                 {"drops", dropped},
+                                 {"send_errors", c.send_errors},
+                                 {"transitions", c.transitions},
+                                 {"became_master", c.became_master},
+                                 {"announcements", c.announcements}});
+    }
+    for (const auto& [where, entry] : sockets_) {
+        for (std::size_t i = 0; i < drops.size(); ++i)
+            drops[i] += entry->drops[i];
+    }
+    json by_reason = json::object();
+    std::uint64_t dropped = 0;
+    for (std::size_t i = 0; i < drops.size(); ++i) {
+        by_reason[std::string(proto::to_string(static_cast<proto::DecodeError>(i)))] = drops[i];
+        dropped += drops[i];
+    }
+    json scripts = json::array();
+    for (const auto& [name, st] : scripts_) {
+        scripts.push_back(json{{"name", name},
+                               {"runs", st->runs},
+                               {"failures", st->failures},
+                               {"timeouts", st->timeouts}});
+    }
+    return json{{"seconds", std::chrono::duration<double>(Clock::now() - stats_since_).count()},
+                {"totals",
+                 {{"adverts_sent", sent},
+                  {"adverts_received", received},
+                  {"drops", dropped},
+                  {"send_errors", send_errors},
+                  {"transitions", transitions}}},
+                {"drops", by_reason},
+                {"instances", instances},
+                {"scripts", scripts}};
+}
+
+void Daemon::clear_stats() {
+    for (auto& [key, inst] : instances_)
+        inst->clear_counters();
+    for (auto& [where, entry] : sockets_)
+        entry->drops.fill(0);
+    for (auto& [name, st] : scripts_) {
+        st->runs = st->failures = st->timeouts = st->runs_timed = 0;
+        st->duration_seconds_sum = 0;
+    }
+    stats_since_ = Clock::now();
+}
+
+void Daemon::stats(bool clear, ControlReply reply) {
+    auto result = stats_json();
+    if (clear) {
+        // Read and reset in one step: nothing counted in between is lost.
+        clear_stats();
+        log_->info("statistics cleared (vipctl)");
+    }
+    result["cleared"] = clear;
+    reply(std::move(result));
+}
+
+namespace {
+
+// Collects the per-instance outcomes of a group operation and replies once all are in.
+struct GroupOutcome {
+    ControlReply reply;
+    std::size_t left = 0;
+    bool ok = true;
+    TimePoint start = Clock::now();
+    nlohmann::json members = nlohmann::json::array();
+    std::vector<std::string> errors;
+
+    void add(const std::string& name, const Instance::HandoverResult& r) {
+        members.push_back(nlohmann::json{
+            {"instance", name},
+            {"ok", r.ok},
+            {"message", r.message},
+            {"successor", r.successor ? nlohmann::json(r.successor->to_string()) : nullptr}});
+        if (!r.ok) {
+            ok = false;
+            errors.push_back(name + ": " + r.message);
+        }
+        release();
+    }
+    // One outcome fewer to wait for (add() calls it; so does the caller's own guard).
+    void release() {
+        if (--left == 0) finish();
+    }
+    void finish() {
+        if (!ok) {
+            std::string text;
+            for (const auto& e : errors)
+                text += (text.empty() ? "" : "; ") + e;
+            reply(Unexpected(text));
+            return;
+        }
+        reply(nlohmann::json{
+            {"instances", members},
+            {"elapsed_ms",
+             std::chrono::duration<double, std::milli>(Clock::now() - start).count()}});
+    }
+};
+
+}  // namespace
+
+void Daemon::handover(const std::string& name, std::optional<IpAddress> to, ControlReply reply) {
+    auto* inst = find_instance(name);
+    if (inst == nullptr) return reply(Unexpected("no instance named '" + name + "'"));
+    if (exit_handover_ || stopping_) return reply(Unexpected(std::string("vipd is stopping")));
+    // The named instance must be able to hand over; its group's other masters go with it
+    // (a group is master on one router at a time).
+    std::vector<Instance*> members;
+    for (auto* m : with_group(*inst)) {
+        if (m == inst || m->state() == State::Master) members.push_back(m);
+    }
+    auto outcome = std::make_shared<GroupOutcome>();
+    outcome->reply = std::move(reply);
+    outcome->left = members.size();
+    for (auto* m : members) {
+        const auto member = m->config().name;
+        // --to names a router of the named instance; group members follow whoever wins.
+        const auto target = m == inst ? to : std::nullopt;
+        auto error = m->handover(target, [outcome, member](const Instance::HandoverResult& r) {
+            outcome->add(member, r);
+        });
+        if (error) {
+            if (m == inst && outcome->left == members.size()) {
+                // Nothing started yet: refuse the whole request.
+                outcome->left = 0;
+                return outcome->reply(Unexpected(*error));
+            }
+            outcome->add(member, {false, *error, std::nullopt});
+        }
+    }
+}
+
+void Daemon::set_priority(const std::string& name, std::optional<Priority> priority,
+                          ControlReply reply) {
+    auto* inst = find_instance(name);
+    if (inst == nullptr) return reply(Unexpected("no instance named '" + name + "'"));
+    if (auto error = inst->set_priority_override(priority)) return reply(Unexpected(*error));
+    reply(nlohmann::json{
+        {"instance", name},
+        {"override", priority ? nlohmann::json(priority->value()) : nlohmann::json(nullptr)},
+        {"priority", inst->machine().priority().value()},
+        {"state", std::string(to_string(inst->state()))}});
+}
+
+void Daemon::maintenance(const std::string& name, bool on, ControlReply reply) {
+    auto* inst = find_instance(name);
+    if (inst == nullptr) return reply(Unexpected("no instance named '" + name + "'"));
+    const auto members = with_group(*inst);
+    // Refuse before changing anything when one member can't (the owner).
+    for (auto* m : members) {
+        if (on && m->config().priority == kPriorityOwner) {
+            return reply(Unexpected(
+                m->config().name + ": the address owner (priority 255) can't go into maintenance"));
+        }
+    }
+    auto outcome = std::make_shared<GroupOutcome>();
+    outcome->reply = std::move(reply);
+    // + 1 until every member has been asked, so an early answer can't finish it.
+    outcome->left = members.size() + 1;
+    for (auto* m : members) {
+        const auto member = m->config().name;
+        const bool hands_over = on && !m->in_maintenance() && m->state() == State::Master;
+        auto error = m->set_maintenance(
+            on, [outcome, member](const Instance::HandoverResult& r) { outcome->add(member, r); });
+        if (error) {
+            outcome->add(member, {false, *error, std::nullopt});
+        } else if (!hands_over) {
+            outcome->add(member, {true, on ? "in maintenance" : "maintenance ended", std::nullopt});
+        }
+    }
+    outcome->release();
+}
+
+// --- SIGTERM with graceful_handover -----------------------------------------------------------
+
+bool Daemon::begin_exit_handover() {
+    std::size_t started = 0;
+    for (auto& [key, inst] : instances_) {
+        if (inst->state() != State::Master || inst->config().priority == kPriorityOwner) continue;
+        auto error = inst->handover(std::nullopt, [this, name = key.name](const auto& r) {
+            if (r.ok) {
+                log_->info("[{}] handed over before exit: {}", name, r.message);
+            } else {
+                log_->warn("[{}] no handover before exit: {}", name, r.message);
+            }
+        });
+        if (!error) ++started;
+    }
+    if (started == 0) return false;
+    exit_handover_ = true;
+    log_->info("handing {} master instance(s) over before exit (TERM again to stop at once)",
+               started);
+    // Each instance gives up after its handover_timeout(); this bound is only a backstop.
+    Duration longest{};
+    for (const auto& [key, inst] : instances_)
+        longest = std::max(longest, inst->machine().handover_timeout());
+    wait_exit_handover(Clock::now() + longest + std::chrono::seconds{1});
+    return true;
+}
+
+void Daemon::wait_exit_handover(TimePoint deadline) {
+    if (!exit_handover_) return;
+    const bool busy = std::any_of(instances_.begin(), instances_.end(),
+                                  [](const auto& kv) { return kv.second->handing_over(); });
+    if (!busy || Clock::now() >= deadline) {
+        shutdown();
+        return;
+    }
+    shutdown_timer_.expires_after(std::chrono::milliseconds{2});
+    shutdown_timer_.async_wait([this, deadline](const boost::system::error_code& ec) {
+        if (!ec) wait_exit_handover(deadline);
+    });
+}
+
+// --- systemd ----------------------------------------------------------------------------------
+
+void Daemon::sd_notify_state(const std::string& state) {
+    // Without NOTIFY_SOCKET (not under systemd) this does nothing.
+    (void)::sd_notify(0, state.c_str());
+}
+
+void Daemon::schedule_status_update() {
+    // STATUS= at most every 100 ms: a mass failover is one update, not a thousand.
+    if (status_update_pending_ || stopping_) return;
+    status_update_pending_ = true;
+    status_timer_.expires_after(std::chrono::milliseconds{100});
+    status_timer_.async_wait([this](const boost::system::error_code& ec) {
+        status_update_pending_ = false;
+        if (ec || stopping_) return;
+        std::array<std::size_t, 4> count{};
+        for (const auto& [key, inst] : instances_)
+            ++count[static_cast<std::size_t>(inst->state())];
+        sd_notify_state(fmt::format(
+            "STATUS={} instance(s): {} master, {} backup, {} fault, {} init", instances_.size(),
+            count[static_cast<int>(State::Master)], count[static_cast<int>(State::Backup)],
+            count[static_cast<int>(State::Fault)], count[static_cast<int>(State::Initialize)]));
+    });
+}
+
+void Daemon::start_watchdog() {
+    std::uint64_t usec = 0;
+    if (::sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
+    // Half the unit's WatchdogSec: a ping proves the event loop itself is turning.
+    watchdog_interval_ = std::chrono::microseconds{usec / 2};
+    log_->info("systemd watchdog: pinging every {} ms",
+               std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_interval_).count());
+    const auto ping = [this](auto& self) -> void {
+        sd_notify_state("WATCHDOG=1");
+        watchdog_timer_.expires_after(watchdog_interval_);
+        watchdog_timer_.async_wait([this, self](const boost::system::error_code& ec) {
+            if (!ec && !stopping_) self(self);
+        });
+    };
+    ping(ping);
 }
 
 }  // namespace vipd

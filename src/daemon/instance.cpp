@@ -34,7 +34,8 @@ Instance::Instance(Env env, config::InstanceConfig config)
       adver_timer_(env_.io),
       announce_timer_(env_.io),
       refresh_timer_(env_.io),
-      notify_(env_.log, prefix_) {
+      notify_(env_.log, prefix_),
+      release_timer_(env_.io) {
     for (const auto& v : config_.addresses)
         vips_.push_back(v.address);
 }
@@ -126,10 +127,11 @@ void Instance::set_tracker_inputs(std::vector<TrackerInput> inputs) {
 
 void Instance::apply_tracking() {
     const auto before = tracked_;
-    tracked_ = tracked_priority(config_.priority, tracker_inputs_);
+    tracked_ = tracked_priority(priority_override_.value_or(config_.priority), tracker_inputs_);
     if (tracked_.priority != sm_.priority()) {
-        env_.log->info("{} priority {} -> {} (trackers)", prefix_, sm_.priority().value(),
-                       tracked_.priority.value());
+        env_.log->info("{} priority {} -> {} ({})", prefix_, sm_.priority().value(),
+                       tracked_.priority.value(),
+                       priority_override_ ? "set-priority and trackers" : "trackers");
         dispatch(event::PriorityChanged{tracked_.priority});
     }
     if (tracked_.fault != before.fault) {
@@ -145,9 +147,92 @@ void Instance::start() {
 
 void Instance::stop() {
     dispatch(event::Shutdown{});
+    release_lingering();
+}
+
+std::optional<std::string> Instance::handover(std::optional<IpAddress> to, HandoverDone done) {
+    if (config_.priority == kPriorityOwner) {
+        return "the address owner (priority 255) does not hand over its own addresses";
+    }
+    if (sm_.state() != State::Master) {
+        return fmt::format("not master (state {})", to_string(sm_.state()));
+    }
+    if (handover_done_ || sm_.handing_over()) return "a handover is already under way";
+    if (to && (to->family() != config_.family || *to == source_)) {
+        return fmt::format("{} is not a peer of this instance", to->to_string());
+    }
+    env_.log->info("{} handing over{}: advertising priority 0 until another router is master",
+                   prefix_, to ? " to " + to->to_string() : "");
+    handover_done_ = std::move(done);
+    handover_to_ = to;
+    dispatch(event::Handover{});
+    return std::nullopt;
+}
+
+std::optional<std::string> Instance::set_maintenance(bool on, HandoverDone done) {
+    if (on && config_.priority == kPriorityOwner) {
+        return "the address owner (priority 255) can't go into maintenance";
+    }
+    if (on == sm_.in_maintenance()) return std::nullopt;
+    env_.log->info("{} maintenance {}", prefix_, on ? "on: staying backup" : "off");
+    const bool hands_over = on && sm_.state() == State::Master && !handover_done_;
+    if (hands_over) {
+        handover_done_ = std::move(done);
+        handover_to_.reset();
+    }
+    dispatch(event::Maintenance{on});
+    return std::nullopt;
+}
+
+std::optional<std::string> Instance::set_priority_override(std::optional<Priority> p) {
+    if (p && config_.priority == kPriorityOwner) {
+        return "the address owner's priority is 255 by definition";
+    }
+    if (p && (*p == kPriorityStop || *p == kPriorityOwner)) {
+        return "priority must be 1..254";
+    }
+    if (p != priority_override_) {
+        env_.log->info("{} priority override {}", prefix_,
+                       p ? std::to_string(p->value()) : std::string("cleared"));
+    }
+    priority_override_ = p;
+    apply_tracking();
+    return std::nullopt;
+}
+
+void Instance::finish_handover(HandoverResult result) {
+    if (!handover_done_) return;
+    auto done = std::move(handover_done_);
+    handover_done_ = nullptr;
+    if (result.ok && handover_to_ && result.successor != handover_to_) {
+        result.ok = false;
+        result.message = fmt::format("{} took over, not {}", result.successor->to_string(),
+                                     handover_to_->to_string());
+    }
+    handover_to_.reset();
+    done(result);
+}
+
+void Instance::release_later(std::span<const IpAddress> addresses, Duration linger) {
+    lingering_.assign(addresses.begin(), addresses.end());
+    release_timer_.expires_after(linger);
+    release_timer_.async_wait(
+        [this, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
+            if (ec || alive.expired()) return;
+            release_lingering();
+        });
+}
+
+void Instance::release_lingering() {
+    release_timer_.cancel();
+    if (lingering_.empty()) return;
+    const auto addresses = std::move(lingering_);
+    lingering_.clear();
+    if (sm_.state() != State::Master) remove_addresses(addresses);
 }
 
 void Instance::reconfigure(config::InstanceConfig config) {
+    priority_override_.reset();  // a reload ends runtime overrides
     std::vector<IpAddress> new_vips;
     for (const auto& v : config.addresses)
         new_vips.push_back(v.address);
@@ -211,11 +296,21 @@ void Instance::execute(const Actions& actions) {
     for (const auto& action : actions) {
         std::visit(Overloaded{
                        [&](const action::SendAdvert& a) { send_advert(a); },
-                       [&](const action::AddAddresses& a) { add_addresses(a.addresses); },
+                       [&](const action::AddAddresses& a) {
+                           // Back to master before a handed-over release ran: keep them.
+                           lingering_.clear();
+                           release_timer_.cancel();
+                           add_addresses(a.addresses);
+                       },
                        [&](const action::RemoveAddresses& a) {
                            // The owner's addresses are the host's own: leaving master
                            // (shutdown, fault) must not take them off the interface.
-                           if (config_.priority != kPriorityOwner) remove_addresses(a.addresses);
+                           if (config_.priority == kPriorityOwner) {
+                           } else if (a.linger > Duration::zero()) {
+                               release_later(a.addresses, a.linger);
+                           } else {
+                               remove_addresses(a.addresses);
+                           }
                            announce_timer_.cancel();
                            refresh_timer_.cancel();
                            announce_rounds_left_ = 0;
@@ -386,6 +481,14 @@ void Instance::log_transition(const action::Notify& n) {
     last_reason_ = n.reason;
     env_.log->info("{} {} -> {} ({})", prefix_, to_string(n.from), to_string(n.to),
                    describe(n.reason));
+    if (n.from == State::Master) {
+        if (n.reason.kind == ReasonKind::HandedOver) {
+            finish_handover({true, describe(n.reason), n.reason.peer});
+        } else {
+            finish_handover(
+                {false, "left master before a successor took over: " + describe(n.reason)});
+        }
+    }
     queue_notifications(n);
     if (env_.on_transition) env_.on_transition(*this, n);
 }
@@ -408,6 +511,19 @@ void Instance::queue_notifications(const action::Notify& n) {
 }
 
 void Instance::log_warn(const action::Warn& w) {
+    if (w.kind == WarnKind::HandoverTimedOut) {
+        const auto waited = ms(sm_.handover_timeout());
+        const auto message =
+            sm_.in_maintenance()
+                ? fmt::format(
+                      "no other router took over within {} ms; VIPs released "
+                      "(maintenance)",
+                      waited)
+                : fmt::format("no other router took over within {} ms; still master", waited);
+        env_.log->warn("{} handover: {}", prefix_, message);
+        finish_handover({sm_.in_maintenance(), message});
+        return;
+    }
     if (!drop_log_.allow(Clock::now())) return;
     switch (w.kind) {
         case WarnKind::IntervalMismatch:
@@ -423,6 +539,8 @@ void Instance::log_warn(const action::Warn& w) {
             env_.log->warn("{} {} claims master with lower priority {}; asserting ourselves",
                            prefix_, w.peer.to_string(), w.peer_priority.value());
             break;
+        case WarnKind::HandoverTimedOut:
+            break;  // logged below, without the rate limit
     }
 }
 
@@ -490,6 +608,10 @@ nlohmann::json Instance::snapshot(TimePoint now) const {
         {"state", std::string(to_string(sm_.state()))},
         {"priority", sm_.priority().value()},
         {"configured_priority", config_.priority.value()},
+        {"priority_override",
+         priority_override_ ? json(priority_override_->value()) : json(nullptr)},
+        {"maintenance", sm_.in_maintenance()},
+        {"handing_over", handing_over()},
         {"tracker_fault", tracked_.fault},
         {"trackers", trackers},
         {"source_address", source_.to_string()},

@@ -145,7 +145,7 @@ lab_cut v
 lab_wait $((mdi + margin)) frr_holds || lab_fail "FRR did not take over within ${mdi}+${margin} ms (state $(frr_state))"
 t1=$(lab_now_ms)
 frr_is_master || lab_fail "FRR's macvlan is up but vrrpd says $(frr_state)"
-lab_wait 1000 lab_ping client "$vip" || lab_fail "VIP unreachable on FRR"
+lab_wait 3000 lab_ping client "$vip" || lab_fail "VIP unreachable on FRR"
 results+=("vipd->frr hard failover: $((t1 - t0)) ms (MDI $mdi ms)")
 
 # Cable back: vipd (200) preempts FRR.
@@ -170,7 +170,7 @@ sleep 2
 only f || lab_fail "vipd did not stay backup under FRR (vipd holds: $(lab_holders "$vip"), FRR $(frr_state))"
 [ "$(lab_log_count v 'BACKUP -> MASTER')" -eq "$before" ] || lab_fail "vipd became master beside FRR"
 frr_is_master || lab_fail "FRR (200) is not master: $(frr_state)"
-lab_wait 1000 lab_ping client "$vip" || lab_fail "VIP unreachable on FRR"
+lab_wait 3000 lab_ping client "$vip" || lab_fail "VIP unreachable on FRR"
 
 t0=$(lab_now_ms)
 lab_cut f

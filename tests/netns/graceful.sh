@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Graceful shutdown: SIGTERM makes the master send priority 0 and release its VIPs; the
-# backup takes over after Skew_Time (not Master_Down_Interval); vipd exits 0.
+# Graceful shutdown as RFC 9568 has it (graceful_handover = false): SIGTERM makes the master
+# send priority 0 and release its VIPs; the backup takes over after Skew_Time (not
+# Master_Down_Interval); vipd exits 0.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init
 lab_host a 192.0.2.11/24
 lab_host b 192.0.2.12/24
 lab_host client 192.0.2.100/24
-lab_vipd a "$(lab_conf name=web vrid=54 priority=200 advert_interval=1 addresses='"192.0.2.4/24"')"
+# The RFC's shutdown, without vipd's handover (handover.sh covers that).
+lab_vipd a "global = { graceful_handover = false; };
+$(lab_conf name=web vrid=54 priority=200 advert_interval=1 addresses='"192.0.2.4/24"')"
 lab_vipd b "$(lab_conf name=web vrid=54 priority=100 advert_interval=1 addresses='"192.0.2.4/24"')"
 lab_wait 6000 lab_only_holder a 192.0.2.4 || lab_fail "a should be master"
 sleep 0.5  # b has heard a's adverts

@@ -110,7 +110,8 @@ lab_stop() {
     [ -n "$pid" ] || return 0
     kill -"$sig" "$pid" 2>/dev/null || true
     local i
-    for i in $(seq 1 500); do
+    # (A master hands over first: up to two advert intervals and 100 ms without a backup.)
+    for i in $(seq 1 1000); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.01
     done

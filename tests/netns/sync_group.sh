@@ -54,9 +54,11 @@ both_on b || lab_fail "the group flapped back: web '$(lab_holders 192.0.2.80)' d
 rm -f "$LAB_DIR/drain"
 lab_wait 3000 both_on a || lab_fail "both should return to a when web recovers"
 
-# The group's own notifications: one per group state change, not one per member.
+# The group's own notifications: one per group state change, not one per member. On
+# SIGTERM the group hands over to b as a whole first (graceful_handover): BACKUP, STOP.
 lab_stop a
-expected="BACKUP MASTER FAULT BACKUP MASTER BACKUP MASTER STOP"
+lab_wait 1000 both_on b || lab_fail "b should hold both groups' VIPs after a stopped"
+expected="BACKUP MASTER FAULT BACKUP MASTER BACKUP MASTER BACKUP STOP"
 got=$(awk '$1 == "GROUP" && $2 == "pair" { print $3 }' "$gout" | tr '\n' ' ' | sed 's/ $//')
 [ "$got" = "$expected" ] || lab_fail "group notifications: '$got' (want '$expected')"
 lab_log "PASS"

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# vipctl against a live vipd: status shows who is master and why, reload applies a valid
-# file and refuses an invalid one with its FILE:LINE errors (exit 1, nothing changes),
-# garbage on the control socket gets an error reply, and an unreachable vipd is exit 3.
+# vipctl against a live vipd: status shows who is master and why, stats counts and clears,
+# metrics parse with the reference Prometheus parser (from vipctl and over HTTP), reload
+# applies a valid file and refuses an invalid one with its FILE:LINE errors (exit 1,
+# nothing changes), garbage on the control socket gets an error reply, and an unreachable
+# vipd is exit 3. (handover, maintenance and set-priority: handover.sh.)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 VIPCTL=${VIPCTL:-$(dirname "$VIPD")/vipctl}
 lab_init
 lab_host a 192.0.2.11/24
-conf() { lab_conf name=web vrid=97 priority="$1" advert_interval=0.1 addresses='"192.0.2.97/24"'; }
+conf() {
+    echo 'global = { metrics_listen = "127.0.0.1:9650"; };'
+    lab_conf name=web vrid=97 priority="$1" advert_interval=0.1 addresses='"192.0.2.97/24"'
+}
 lab_vipd a "$(conf 150)"
 sock="$LAB_DIR/a.run/vipd.sock"
 lab_wait 2000 lab_has_vip a 192.0.2.97 || lab_fail "a should be master"
@@ -31,10 +36,61 @@ set +e
 [ $? -eq 1 ] || lab_fail "show of an unknown instance must exit 1"
 set -e
 
+# stats: the table, then --clear returns the counts and resets them.
+out=$("$VIPCTL" --socket "$sock" stats)
+echo "$out"
+echo "$out" | grep -E '^web +MASTER +[1-9][0-9]* +0 +0 +0 +2 +1' >/dev/null || lab_fail "stats row for web"
+sleep 0.5
+before=$("$VIPCTL" --socket "$sock" stats --clear --json |
+    python3 -c 'import json,sys; r=json.load(sys.stdin)["result"]; assert r["cleared"]; print(r["totals"]["adverts_sent"])')
+after=$("$VIPCTL" --socket "$sock" stats --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["totals"]["adverts_sent"])')
+echo "adverts_sent before clear=$before after=$after"
+[ "$before" -ge 5 ] && [ "$after" -lt "$before" ] || lab_fail "stats --clear did not reset the counters"
+
+# metrics: vipctl's and the HTTP endpoint's text both parse with prometheus_client and
+# carry the instance's state, priority and counters.
+check_metrics() {
+    # Debian's python3 (python3-prometheus-client), whatever else is first on PATH.
+    /usr/bin/python3 -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(sys.stdin.read())}
+need = ["vipd_info", "vipd_instance_state", "vipd_instance_priority", "vipd_instance_transitions",
+        "vipd_instance_adverts_sent", "vipd_instance_drops", "vipd_socket_drops"]
+missing = [n for n in need if n not in fams]
+assert not missing, missing
+state = {s.labels["state"]: s.value for s in fams["vipd_instance_state"].samples
+         if s.labels["instance"] == "web"}
+assert state == {"INIT": 0, "BACKUP": 0, "MASTER": 1, "FAULT": 0}, state
+assert fams["vipd_instance_adverts_sent"].type == "counter"
+prio = [s.value for s in fams["vipd_instance_priority"].samples]
+assert prio == [float(sys.argv[1])], prio
+print(len(fams), "metric families parsed")' "$1"
+}
+"$VIPCTL" --socket "$sock" metrics | check_metrics 150 || lab_fail "vipctl metrics does not parse"
+ip netns exec "$(lab_ns a)" curl -sf http://127.0.0.1:9650/metrics | check_metrics 150 ||
+    lab_fail "HTTP metrics do not parse"
+code=$(ip netns exec "$(lab_ns a)" curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9650/other)
+[ "$code" = 404 ] || lab_fail "GET /other answered $code, not 404"
+code=$(ip netns exec "$(lab_ns a)" curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:9650/metrics)
+[ "$code" = 405 ] || lab_fail "POST answered $code, not 405"
+# A client that connects and says nothing is dropped at the deadline, and meanwhile
+# others are served.
+ip netns exec "$(lab_ns a)" python3 -c '
+import socket, time
+s = socket.create_connection(("127.0.0.1", 9650)); s.settimeout(10); t = time.monotonic()
+assert s.recv(1) == b""; print(round(time.monotonic() - t, 1))' >"$LAB_DIR/idle.txt" &
+idle=$!
+ip netns exec "$(lab_ns a)" curl -sf -m 2 http://127.0.0.1:9650/metrics >/dev/null ||
+    lab_fail "metrics not served while a client idles"
+
 # Reload: a valid file applies (priority 150 -> 120), an invalid one is refused.
 conf 120 >"$LAB_DIR/a.conf"
 "$VIPCTL" --socket "$sock" reload | grep reloaded >/dev/null || lab_fail "valid reload not applied"
 "$VIPCTL" --socket "$sock" status | grep -E 'MASTER +120 ' >/dev/null || lab_fail "new priority not shown"
+ip netns exec "$(lab_ns a)" curl -sf http://127.0.0.1:9650/metrics | check_metrics 120 ||
+    lab_fail "HTTP metrics after reload"
 echo 'instances = ( { name = "web"; vrid = 0; } );' >"$LAB_DIR/a.conf"
 set +e
 err=$("$VIPCTL" --socket "$sock" reload 2>&1)
@@ -62,6 +118,10 @@ rc2=$?
 set -e
 [ "$rc" -eq 3 ] || lab_fail "unreachable vipd exited $rc, not 3"
 [ "$rc2" -eq 2 ] || lab_fail "unknown command exited $rc2, not 2"
+wait "$idle" || lab_fail "the idle HTTP client was not disconnected"
+echo "idle HTTP client dropped after $(cat "$LAB_DIR/idle.txt") s"
+python3 -c 'import sys; assert 4 <= float(sys.argv[1]) <= 7' "$(cat "$LAB_DIR/idle.txt")" ||
+    lab_fail "idle HTTP client dropped after $(cat "$LAB_DIR/idle.txt") s, not at the 5 s deadline"
 lab_stop a
 [ ! -e "$sock" ] || lab_fail "control socket left behind"
 lab_log "PASS"

@@ -246,6 +246,48 @@ global = { garp_count = 9; garp_interval = 1; };)");
     EXPECT_EQ(r.config->instances[0].announce.interval, 1s);
 }
 
+TEST(ConfigValues, OperabilityGlobals) {
+    auto r = load(R"(global = { graceful_handover = false; control_group = "adm";
+                              metrics_listen = "127.0.0.1:9650"; };
+instances = ();)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_FALSE(r.config->global.graceful_handover);
+    EXPECT_EQ(r.config->global.control_group, "adm");
+    ASSERT_TRUE(r.config->global.metrics_listen);
+    EXPECT_EQ(r.config->global.metrics_listen->address, ip("127.0.0.1"));
+    EXPECT_EQ(r.config->global.metrics_listen->port, 9650);
+    r = load(R"(global = { metrics_listen = "[::1]:80"; }; instances = ();)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->global.metrics_listen->address, ip("::1"));
+    r = load("global = { }; instances = ();");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r.config->global.graceful_handover);  // on by default
+    EXPECT_FALSE(r.config->global.metrics_listen);
+    EXPECT_EQ(r.config->global.control_group, "");
+}
+
+TEST(ConfigErrors, MetricsListenMustBeLoopbackAddressAndPort) {
+    for (const char* bad : {"192.0.2.1:9650", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536",
+                            "::1:9650", "[::2]:9650", "localhost:9650", "127.0.0.1:9x"}) {
+        const auto e = only_error(std::string("global = { metrics_listen = \"") + bad +
+                                  "\"; }; instances = ();");
+        EXPECT_NE(e.find("test.conf:1: 'metrics_listen' must be a loopback ADDRESS:PORT"),
+                  std::string::npos)
+            << bad << ": " << e;
+    }
+}
+
+TEST(ConfigErrors, ControlGroupMustExist) {
+    Checks checks;
+    checks.group_exists = [](const std::string& g) { return g == "adm"; };
+    auto r =
+        load_string("global = {\n control_group = \"nosuch\"; }; instances = ();", kName, checks);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(messages(r).front(), "test.conf:2: control_group 'nosuch': no such group");
+    r = load_string("global = { control_group = \"adm\"; }; instances = ();", kName, checks);
+    EXPECT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+}
+
 TEST(ConfigValues, DurationsAndCentisecondsAreExact) {
     const auto r = load(R"(global = { garp_interval = 0.3; garp_refresh = 86400; };
 instances = (

@@ -137,6 +137,55 @@ TEST_F(InstanceTest, BecomingMasterClaimsAdvertisesAndAnnounces) {
     EXPECT_TRUE(run_until([&] { return transport.sent.size() >= 3; }));
 }
 
+TEST_F(InstanceTest, HandoverKeepsTheVipsUntilTheSuccessorAdvertisesThenLingers) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    std::optional<Instance::HandoverResult> result;
+    EXPECT_EQ(inst->handover(ip("2001:db8::1"), [](const auto&) {}),
+              "2001:db8::1 is not a peer of this instance");
+    ASSERT_EQ(inst->handover(ip("192.0.2.12"), [&](const auto& r) { result = r; }), std::nullopt);
+    EXPECT_EQ(inst->handover(std::nullopt, [](const auto&) {}), "a handover is already under way");
+    ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 3; }));
+    EXPECT_EQ(transport.decoded(transport.sent.size() - 1).fields.priority, kPriorityStop);
+    EXPECT_FALSE(result);  // nobody took over yet; the VIP stays (no remove expected)
+    testing::Mock::VerifyAndClearExpectations(&addresses);
+
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    deliver(*inst, {.version = Version::V3,
+                    .vrid = Vrid{51},
+                    .priority = Priority{100},
+                    .max_adver_int = Centiseconds{1}});
+    EXPECT_EQ(inst->state(), State::Backup);
+    ASSERT_TRUE(result);
+    EXPECT_TRUE(result->ok) << result->message;
+    EXPECT_EQ(result->successor, ip("192.0.2.12"));
+    EXPECT_TRUE(inst->handing_over());                              // the VIP lingers...
+    ASSERT_TRUE(run_until([&] { return !inst->handing_over(); }));  // ...then goes
+    EXPECT_EQ(inst->handover(std::nullopt, [](const auto&) {}), "not master (state BACKUP)");
+}
+
+TEST_F(InstanceTest, PriorityOverrideReplacesTheBaseUntilReload) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_EQ(inst->set_priority_override(Priority{90}), std::nullopt);
+    EXPECT_EQ(inst->machine().priority(), Priority{90});
+    inst->set_tracker_inputs({{.weight = -20, .up = false}});
+    EXPECT_EQ(inst->machine().priority(), Priority{70});  // trackers apply on top
+    EXPECT_EQ(inst->set_priority_override(Priority{255}), "priority must be 1..254");
+    auto c = web(150);
+    c.preempt = false;
+    inst->reconfigure(c);
+    EXPECT_EQ(inst->priority_override(), std::nullopt);
+    EXPECT_EQ(inst->machine().priority(), Priority{130});
+}
+
 TEST_F(InstanceTest, UnicastSendsToEachPeer) {
     auto c = web(150);
     c.unicast_peers = {ip("192.0.2.12"), ip("192.0.2.13")};

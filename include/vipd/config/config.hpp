@@ -117,12 +117,22 @@ struct InstanceConfig {
     friend bool operator==(const InstanceConfig&, const InstanceConfig&) = default;
 };
 
+// Where the Prometheus metrics are served over HTTP (loopback only).
+struct ListenAddress {
+    IpAddress address;
+    std::uint16_t port = 0;
+    friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
 struct GlobalConfig {
     std::string router_id;  // default: the host name
     LogLevel log_level = LogLevel::Info;
     AnnounceConfig announce;
-    std::string script_user = "nobody";  // scripts never run as root unless set to root
-    std::string notify_fifo;             // one line per transition; empty = none
+    std::string script_user = "nobody";           // scripts never run as root unless set to root
+    std::string notify_fifo;                      // one line per transition; empty = none
+    bool graceful_handover = true;                // SIGTERM hands masters over before stopping
+    std::string control_group;                    // group owning the control socket; empty = root
+    std::optional<ListenAddress> metrics_listen;  // GET /metrics; none = not served
     friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
 };
 
@@ -173,6 +183,7 @@ using ScriptCheck =
 struct Checks {
     InterfaceExists interface_exists;
     ScriptCheck script;
+    std::function<bool(const std::string&)> group_exists;  // control_group; empty = don't check
 };
 
 [[nodiscard]] LoadResult load_file(const std::string& path, const Checks& checks);

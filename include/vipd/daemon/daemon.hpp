@@ -18,6 +18,7 @@
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/control.hpp"
 #include "vipd/daemon/instance.hpp"
+#include "vipd/daemon/metrics_http.hpp"
 #include "vipd/daemon/notify_queue.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
@@ -45,10 +46,10 @@ void set_log_level(spdlog::logger& log, config::LogLevel level);
 // that exist, and script paths nobody but root or the script user can write to.
 [[nodiscard]] config::Checks system_checks();
 
-class Daemon {
+class Daemon : private ControlApi {
 public:
     Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log);
-    ~Daemon();
+    ~Daemon() override;
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
@@ -61,6 +62,28 @@ public:
     [[nodiscard]] nlohmann::json snapshot() const;
 
 private:
+    // ControlApi: what vipctl asks for.
+    void status(ControlReply reply) override;
+    void reload(ControlReply reply) override;
+    void stats(bool clear, ControlReply reply) override;
+    void metrics(ControlReply reply) override;
+    void handover(const std::string& instance, std::optional<IpAddress> to,
+                  ControlReply reply) override;
+    void set_priority(const std::string& instance, std::optional<Priority> priority,
+                      ControlReply reply) override;
+    void maintenance(const std::string& instance, bool on, ControlReply reply) override;
+
+    Instance* find_instance(const std::string& name);
+    // The instance and the other members of its sync group: a group moves as one.
+    std::vector<Instance*> with_group(Instance& inst);
+    [[nodiscard]] nlohmann::json stats_json() const;
+    void clear_stats();
+    bool begin_exit_handover();
+    void wait_exit_handover(TimePoint deadline);
+    void sd_notify_state(const std::string& state);
+    void schedule_status_update();
+    void start_watchdog();
+
     struct SocketEntry;
     struct ScriptState;
 
@@ -97,6 +120,14 @@ private:
     boost::asio::steady_timer retry_timer_;
     bool retry_pending_ = false;
     bool stopping_ = false;
+    bool exit_handover_ = false;  // SIGTERM: handing masters over before stopping
+    bool status_update_pending_ = false;
+    boost::asio::steady_timer status_timer_;
+    boost::asio::steady_timer watchdog_timer_;
+    Duration watchdog_interval_{};
+    std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
+    TimePoint stats_since_ = Clock::now();
+    std::unique_ptr<MetricsHttpServer> metrics_http_;
     std::unique_ptr<os::Netlink> netlink_;
     std::unique_ptr<boost::asio::posix::stream_descriptor> netlink_watch_;
     std::unique_ptr<os::SocketAnnouncer> announcer_;

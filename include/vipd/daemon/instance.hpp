@@ -87,7 +87,32 @@ public:
     void address_removed(const IpAddress& address);
 
     void start();
+    // Stops (a master resigns with priority 0); VIPs still lingering after a handover go now.
     void stop();
+
+    // Planned handover (vipctl handover, SIGTERM with graceful_handover). `done` runs once:
+    // with ok and the successor's address when another router took over (and, with `to`,
+    // it was that router), or with the reason it did not. Returns an error instead of
+    // starting when the instance can't hand over (not master, owner, one under way).
+    struct HandoverResult {
+        bool ok = false;
+        std::string message;
+        std::optional<IpAddress> successor;
+    };
+    using HandoverDone = std::function<void(const HandoverResult&)>;
+    [[nodiscard]] std::optional<std::string> handover(std::optional<IpAddress> to,
+                                                      HandoverDone done);
+    // A handover running, or VIPs lingering after one: shutdown waits for both.
+    [[nodiscard]] bool handing_over() const { return sm_.handing_over() || !lingering_.empty(); }
+    // Maintenance on: a master hands over first (`done` when it has or could not); a
+    // backup just stays one. Off, or already Backup: `done` is not kept (returns nullopt).
+    [[nodiscard]] std::optional<std::string> set_maintenance(bool on, HandoverDone done);
+    [[nodiscard]] bool in_maintenance() const { return sm_.in_maintenance(); }
+    // Runtime priority (vipctl set-priority): replaces the configured base priority, the
+    // trackers still apply on top. nullopt ends it; a reload ends it too.
+    [[nodiscard]] std::optional<std::string> set_priority_override(std::optional<Priority> p);
+    [[nodiscard]] std::optional<Priority> priority_override() const { return priority_override_; }
+    void clear_counters() { counters_ = {}; }
     // An event decided outside this instance (sync groups): GroupMaster, GroupBackup,
     // FaultRaised/FaultCleared{SyncGroup}.
     void group_event(const Event& event) { dispatch(event); }
@@ -121,6 +146,9 @@ private:
     void queue_notifications(const action::Notify& n);
     void apply_tracking();
     void log_warn(const action::Warn& w);
+    void finish_handover(HandoverResult result);
+    void release_later(std::span<const IpAddress> addresses, Duration linger);
+    void release_lingering();
     void count_drop(proto::DecodeError e, const IpAddress& from);
     [[nodiscard]] std::uint8_t prefix_len_of(const IpAddress& a) const;
     [[nodiscard]] proto::ChecksumVariant send_variant() const;
@@ -148,6 +176,11 @@ private:
     std::vector<TrackerInput> tracker_inputs_;
     TrackedPriority tracked_{};
     NotifyQueue notify_;
+    std::optional<Priority> priority_override_;
+    HandoverDone handover_done_;
+    std::optional<IpAddress> handover_to_;
+    boost::asio::steady_timer release_timer_;
+    std::vector<IpAddress> lingering_;  // handed over; removed when release_timer_ fires
     // Handlers hold a weak reference: one already queued when this instance is destroyed
     // (Asio cannot cancel an expired wait) sees it expired and does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

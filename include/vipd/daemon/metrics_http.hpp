@@ -1,0 +1,41 @@
+// GET /metrics over HTTP on a loopback address (global metrics_listen), for a Prometheus
+// scraper on the same host. Boost.Beast does the HTTP; each connection gets one request,
+// a deadline and a size limit, so a slow or hostile client can't hold the daemon up.
+#pragma once
+
+#include <spdlog/logger.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "vipd/config/config.hpp"
+
+namespace vipd {
+
+class MetricsHttpServer {
+public:
+    // `render` produces the exposition text on each scrape.
+    MetricsHttpServer(boost::asio::io_context& io, std::function<std::string()> render,
+                      std::shared_ptr<spdlog::logger> log);
+    ~MetricsHttpServer();
+    MetricsHttpServer(const MetricsHttpServer&) = delete;
+    MetricsHttpServer& operator=(const MetricsHttpServer&) = delete;
+
+    std::error_code listen(const config::ListenAddress& where);
+    [[nodiscard]] const config::ListenAddress& where() const { return where_; }
+
+private:
+    struct Session;
+    void accept();
+
+    boost::asio::io_context& io_;
+    std::shared_ptr<std::function<std::string()>> render_;  // shared with live sessions
+    std::shared_ptr<spdlog::logger> log_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    config::ListenAddress where_;
+};
+
+}  // namespace vipd

@@ -1,0 +1,131 @@
+// The Prometheus exposition of a snapshot: names, labels, escaping and values. (The netns
+// test feeds a live daemon's output to the reference parser, python3-prometheus-client.)
+#include "vipd/daemon/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace vipd {
+namespace {
+
+using nlohmann::json;
+
+json snapshot() {
+    return json::parse(R"({
+      "version": "0.1.0", "router_id": "lab \"one\"", "start_time_seconds": 1700000000.5,
+      "instances": [{
+        "name": "web", "interface": "eth0", "vrid": 51, "family": "ipv4", "state": "MASTER",
+        "priority": 90, "configured_priority": 100, "priority_override": null,
+        "maintenance": false, "in_state_ms": 1500, "master_down_interval_us": 3609375,
+        "trackers": [
+          {"type": "script", "name": "chk", "weight": -10, "reverse": false, "up": false},
+          {"type": "file", "name": "/run/w", "weight": 1, "reverse": false, "value": 7}],
+        "counters": {"adverts_sent": 1000000, "adverts_received": 3, "send_errors": 0,
+                     "transitions": 2, "became_master": 1, "announcements": 5,
+                     "address_errors": 0, "addresses_restored": 0, "notifications": 1,
+                     "notify_failures": 0, "drops": {"bad_checksum": 4, "auth_failure": 0}}
+      }],
+      "scripts": [{"name": "chk", "state": "DOWN", "runs": 10, "failures": 6, "timeouts": 1,
+                   "runs_timed": 10, "duration_seconds_sum": 0.25}],
+      "sockets": [{"interface": "eth0", "family": "ipv4", "drops": {"unknown_vrid": 12}}]
+    })");
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);)
+        out.push_back(l);
+    return out;
+}
+
+bool has(const std::string& text, const std::string& line) {
+    for (const auto& l : lines(text)) {
+        if (l == line) return true;
+    }
+    return false;
+}
+
+constexpr const char* kWeb = R"(instance="web",interface="eth0",vrid="51",family="ipv4")";
+
+TEST(Metrics, StateIsOneHotWithTheInstancesIdentity) {
+    const auto m = render_metrics(snapshot());
+    EXPECT_TRUE(has(m, std::string("vipd_instance_state{") + kWeb + R"(,state="MASTER"} 1)"));
+    EXPECT_TRUE(has(m, std::string("vipd_instance_state{") + kWeb + R"(,state="BACKUP"} 0)"));
+    EXPECT_TRUE(has(m, "# TYPE vipd_instance_state gauge"));
+}
+
+TEST(Metrics, CountersGaugesAndUnits) {
+    const auto m = render_metrics(snapshot());
+    EXPECT_TRUE(has(m, "# TYPE vipd_instance_adverts_sent_total counter"));
+    EXPECT_TRUE(has(m, std::string("vipd_instance_adverts_sent_total{") + kWeb + "} 1000000"));
+    EXPECT_TRUE(has(m, std::string("vipd_instance_priority{") + kWeb + "} 90"));
+    EXPECT_TRUE(has(m, std::string("vipd_instance_configured_priority{") + kWeb + "} 100"));
+    EXPECT_TRUE(has(m, std::string("vipd_instance_priority_override{") + kWeb + "} 0"));
+    EXPECT_TRUE(has(m, std::string("vipd_instance_state_duration_seconds{") + kWeb + "} 1.5"));
+    EXPECT_TRUE(
+        has(m, std::string("vipd_instance_master_down_interval_seconds{") + kWeb + "} 3.609375"));
+    EXPECT_TRUE(
+        has(m, std::string("vipd_instance_drops_total{") + kWeb + R"(,reason="bad_checksum"} 4)"));
+    EXPECT_TRUE(has(
+        m, R"(vipd_socket_drops_total{interface="eth0",family="ipv4",reason="unknown_vrid"} 12)"));
+    EXPECT_TRUE(has(m, "vipd_start_time_seconds 1700000000.5"));
+    EXPECT_TRUE(has(m, "vipd_instances 1"));
+}
+
+TEST(Metrics, TrackersAndScripts) {
+    const auto m = render_metrics(snapshot());
+    EXPECT_TRUE(has(m, R"(vipd_tracker_up{instance="web",type="script",name="chk"} 0)"));
+    EXPECT_TRUE(has(m, R"(vipd_tracker_value{instance="web",type="file",name="/run/w"} 7)"));
+    EXPECT_TRUE(has(m, R"(vipd_script_up{script="chk"} 0)"));
+    EXPECT_TRUE(has(m, R"(vipd_script_timeouts_total{script="chk"} 1)"));
+    EXPECT_TRUE(has(m, "# TYPE vipd_script_duration_seconds summary"));
+    EXPECT_TRUE(has(m, R"(vipd_script_duration_seconds_sum{script="chk"} 0.25)"));
+    EXPECT_TRUE(has(m, R"(vipd_script_duration_seconds_count{script="chk"} 10)"));
+}
+
+TEST(Metrics, LabelValuesAreEscaped) {
+    const auto m = render_metrics(snapshot());
+    EXPECT_TRUE(has(m, R"(vipd_info{version="0.1.0",router_id="lab \"one\""} 1)")) << m;
+    auto s = snapshot();
+    s["instances"][0]["name"] = "a\\b\nc";
+    EXPECT_NE(render_metrics(s).find(R"(instance="a\\b\nc")"), std::string::npos);
+}
+
+TEST(Metrics, EveryFamilyHasHelpTypeAndSamplesAndNoneRepeats) {
+    const auto m = render_metrics(snapshot());
+    std::vector<std::string> families;
+    std::string current;
+    int samples = 0;
+    for (const auto& l : lines(m)) {
+        if (l.rfind("# HELP ", 0) == 0) {
+            if (!current.empty()) {
+                EXPECT_GT(samples, 0) << current;
+            }
+            current = l.substr(7, l.find(' ', 7) - 7);
+            for (const auto& f : families) {
+                EXPECT_NE(f, current);
+            }
+            families.push_back(current);
+            samples = 0;
+        } else if (l.rfind("# TYPE ", 0) == 0) {
+            EXPECT_EQ(l.substr(7, current.size()), current);
+        } else {
+            EXPECT_EQ(l.rfind(current, 0), 0U) << l << " outside its family " << current;
+            ++samples;
+        }
+    }
+    EXPECT_GT(families.size(), 20U);
+}
+
+TEST(Metrics, NoInstancesStillRendersTheDaemonsOwn) {
+    const auto m = render_metrics(json{{"version", "0.1.0"}, {"instances", json::array()}});
+    EXPECT_TRUE(has(m, "vipd_instances 0"));
+    EXPECT_EQ(m.find("vipd_instance_state"), std::string::npos);  // no empty families
+}
+
+}  // namespace
+}  // namespace vipd
