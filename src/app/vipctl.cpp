@@ -242,8 +242,8 @@ int main(int argc, char** argv) {
         "clear", po::bool_switch(&clear), "stats: reset the counters after reading them")(
         "to", po::value(&to), "handover: the router expected to take over")(
         "timeout", po::value(&timeout_s)->default_value(timeout_s),
-        "seconds to wait for vipd's reply")("help,h", "print this help")("version",
-                                                                         "print the version");
+        "seconds to wait for vipd's reply (handover, maintenance: 300)")(
+        "help,h", "print this help")("version", "print the version");
     po::options_description hidden;
     hidden.add_options()("command", po::value(&words));
     po::options_description all;
@@ -281,6 +281,10 @@ int main(int argc, char** argv) {
     if (!to.empty() && words[0] != "handover") return usage("--to is for handover");
     if (clear && words[0] != "stats") return usage("--clear is for stats");
     if (!(timeout_s > 0 && timeout_s < 86400)) return usage("--timeout must be 0..86400 seconds");
+    // A handover waits for the successor: a few advert intervals, up to 41 s each.
+    if (vm["timeout"].defaulted() && (words[0] == "handover" || words[0] == "maintenance")) {
+        timeout_s = 300;
+    }
 
     json request{{"command", words[0] == "show" ? "status" : words[0]}};
     if (words[0] == "stats") request["clear"] = clear;

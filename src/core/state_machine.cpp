@@ -373,7 +373,8 @@ void StateMachine::on(const event::AdverTimerExpired&, TimePoint now, Actions& o
         if (now < *handover_until_) {
             // Keep telling the backups: one of them may have missed the first priority 0.
             send_advert(kPriorityStop, out);
-            arm(TimerId::Adver, now + Duration{params_.advert_interval}, out);
+            arm(TimerId::Adver, std::min(now + Duration{params_.advert_interval}, *handover_until_),
+                out);
             return;
         }
         handover_until_.reset();
@@ -466,7 +467,9 @@ void StateMachine::on(const event::Maintenance& ev, TimePoint now, Actions& out)
     // A master steps down by handover; a backup simply stops claiming (the
     // Master_Down_Timer keeps running so it keeps following the master). Ending maintenance
     // needs no action: the next expiry, or a preemptable advert, decides as usual.
-    if (ev.on && state_ == State::Master && !handover_until_) begin_handover(now, out);
+    if (ev.on && state_ == State::Master && !handover_until_ && !is_owner()) {
+        begin_handover(now, out);
+    }
 }
 
 void StateMachine::begin_handover(TimePoint now, Actions& out) {
@@ -474,7 +477,8 @@ void StateMachine::begin_handover(TimePoint now, Actions& out) {
     // (§6.4.2 (22)-(23)); unlike on shutdown, the VIPs stay until it has.
     handover_until_ = now + handover_timeout();
     send_advert(kPriorityStop, out);
-    arm(TimerId::Adver, now + Duration{params_.advert_interval}, out);
+    // The timer also marks the end of the wait, which is not a whole number of intervals.
+    arm(TimerId::Adver, std::min(now + Duration{params_.advert_interval}, *handover_until_), out);
 }
 
 // Master -> Backup at once (a priority 0 advert, where due, was already sent).

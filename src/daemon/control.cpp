@@ -166,9 +166,10 @@ struct ControlServer::Session : std::enable_shared_from_this<Session> {
 
 ControlServer::ControlServer(boost::asio::io_context& io, ControlApi& api,
                              std::shared_ptr<spdlog::logger> log)
-    : io_(io), api_(api), log_(std::move(log)), acceptor_(io) {}
+    : io_(io), api_(api), log_(std::move(log)), acceptor_(io), retry_(io) {}
 
 ControlServer::~ControlServer() {
+    retry_.cancel();
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     if (!path_.empty()) ::unlink(path_.c_str());
@@ -196,7 +197,16 @@ void ControlServer::accept() {
     acceptor_.async_accept(
         [this](const boost::system::error_code& ec, boost::asio::local::stream_protocol::socket s) {
             if (ec == boost::asio::error::operation_aborted) return;
-            if (!ec) std::make_shared<Session>(std::move(s), *this)->read();
+            if (ec) {
+                // Out of descriptors, say: try again shortly rather than spin.
+                log_->warn("control socket: accept: {}; retrying in 100 ms", ec.message());
+                retry_.expires_after(std::chrono::milliseconds{100});
+                retry_.async_wait([this](const boost::system::error_code& e) {
+                    if (!e) accept();
+                });
+                return;
+            }
+            std::make_shared<Session>(std::move(s), *this)->read();
             accept();
         });
 }

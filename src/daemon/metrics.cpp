@@ -1,11 +1,14 @@
 // Metric names follow the Prometheus conventions: a vipd_ prefix, base units (seconds),
 // _total for counters; one family per quantity with the instance's identity as labels.
+// The instance's name is the label vrrp_instance: Prometheus reserves "instance" for the
+// scraped target.
 #include "vipd/daemon/metrics.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
 #include <cstdint>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -54,7 +57,7 @@ class Exposition {
 public:
     void family(std::string name, std::string_view type, std::string_view help) {
         auto head = fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
-        families_.push_back({std::move(name), std::move(head), 0});
+        families_.push_back({std::move(name), std::move(head), 0, {}});
     }
     void sample(std::string_view suffix, const Labels& labels, double value) {
         auto& f = families_.back();
@@ -68,10 +71,12 @@ public:
             }
             line += '}';
         }
+        // The same series twice is invalid (a tracker listed twice, say): keep the first.
+        if (!f.seen.insert(line).second) return;
         // Counts print as integers (1000000, not 1e+06); the rest in shortest form.
         constexpr double kExact = 9007199254740992.0;  // 2^53
-        if (value == static_cast<double>(static_cast<std::int64_t>(value)) && value < kExact &&
-            value > -kExact) {
+        if (value < kExact && value > -kExact &&
+            value == static_cast<double>(static_cast<std::int64_t>(value))) {
             f.body += fmt::format("{} {}\n", line, static_cast<std::int64_t>(value));
         } else {
             f.body += fmt::format("{} {}\n", line, value);
@@ -92,12 +97,13 @@ private:
         std::string name;
         std::string body;  // HELP and TYPE, then the samples
         int samples;
+        std::set<std::string> seen;  // series names with labels
     };
     std::vector<Family> families_;
 };
 
 Labels instance_labels(const json& i) {
-    return {{"instance", text(i, "name")},
+    return {{"vrrp_instance", text(i, "name")},
             {"interface", text(i, "interface")},
             {"vrid", text(i, "vrid")},
             {"family", text(i, "family")}};
@@ -198,7 +204,7 @@ std::string render_metrics(const json& snapshot) {
     for (const auto& i : instances) {
         for (const auto& t : i.value("trackers", json::array())) {
             if (t.contains("value")) continue;
-            m.sample({{"instance", text(i, "name")},
+            m.sample({{"vrrp_instance", text(i, "name")},
                       {"type", text(t, "type")},
                       {"name", text(t, "name")}},
                      t.value("up", false) ? 1 : 0);
@@ -208,8 +214,9 @@ std::string render_metrics(const json& snapshot) {
     for (const auto& i : instances) {
         for (const auto& t : i.value("trackers", json::array())) {
             if (!t.contains("value")) continue;
-            m.sample({{"instance", text(i, "name")}, {"type", "file"}, {"name", text(t, "name")}},
-                     number(t, "value"));
+            m.sample(
+                {{"vrrp_instance", text(i, "name")}, {"type", "file"}, {"name", text(t, "name")}},
+                number(t, "value"));
         }
     }
 

@@ -16,15 +16,22 @@ using tcp = boost::asio::ip::tcp;
 
 constexpr std::chrono::seconds kDeadline{5};
 constexpr std::size_t kMaxRequest = 8192;
+constexpr int kMaxSessions = 16;
+constexpr std::chrono::milliseconds kAcceptRetry{100};
 
 }  // namespace
 
 struct MetricsHttpServer::Session : std::enable_shared_from_this<Session> {
-    Session(tcp::socket s, std::shared_ptr<std::function<std::string()>> r)
-        : stream(std::move(s)), render(std::move(r)) {
+    Session(tcp::socket s, std::shared_ptr<std::function<std::string()>> r,
+            std::shared_ptr<int> count)
+        : stream(std::move(s)), render(std::move(r)), sessions(std::move(count)) {
+        ++*sessions;
         parser.header_limit(kMaxRequest);
         parser.body_limit(kMaxRequest);
     }
+    ~Session() { --*sessions; }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     void start() {
         stream.expires_after(kDeadline);
@@ -67,6 +74,7 @@ struct MetricsHttpServer::Session : std::enable_shared_from_this<Session> {
 
     beast::tcp_stream stream;
     std::shared_ptr<std::function<std::string()>> render;
+    std::shared_ptr<int> sessions;
     beast::flat_buffer buffer{kMaxRequest};
     http::request_parser<http::string_body> parser;
     http::response<http::string_body> response;
@@ -78,7 +86,8 @@ MetricsHttpServer::MetricsHttpServer(boost::asio::io_context& io,
     : io_(io),
       render_(std::make_shared<std::function<std::string()>>(std::move(render))),
       log_(std::move(log)),
-      acceptor_(io) {}
+      acceptor_(io),
+      retry_(io) {}
 
 MetricsHttpServer::~MetricsHttpServer() {
     boost::system::error_code ignored;
@@ -110,11 +119,23 @@ std::error_code MetricsHttpServer::listen(const config::ListenAddress& where) {
 }
 
 void MetricsHttpServer::accept() {
-    acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket s) {
-        if (ec == boost::asio::error::operation_aborted) return;
-        if (!ec) std::make_shared<Session>(std::move(s), render_)->start();
-        accept();
-    });
+    acceptor_.async_accept(
+        [this, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec, tcp::socket s) {
+            if (alive.expired() || ec == boost::asio::error::operation_aborted) return;
+            if (ec) {
+                log_->warn("metrics: accept: {}; retrying in {} ms", ec.message(),
+                           kAcceptRetry.count());
+                retry_.expires_after(kAcceptRetry);
+                retry_.async_wait([this, alive](const boost::system::error_code& e) {
+                    if (!e && !alive.expired()) accept();
+                });
+                return;
+            }
+            if (*sessions_ < kMaxSessions) {
+                std::make_shared<Session>(std::move(s), render_, sessions_)->start();
+            }  // else: closed at once (the socket goes out of scope)
+            accept();
+        });
 }
 
 }  // namespace vipd

@@ -170,7 +170,10 @@ sleep 2
 only f || lab_fail "vipd did not stay backup under FRR (vipd holds: $(lab_holders "$vip"), FRR $(frr_state))"
 [ "$(lab_log_count v 'BACKUP -> MASTER')" -eq "$before" ] || lab_fail "vipd became master beside FRR"
 frr_is_master || lab_fail "FRR (200) is not master: $(frr_state)"
-lab_wait 3000 lab_ping client "$vip" || lab_fail "VIP unreachable on FRR"
+# In IPv6 FRR 8.4 often fails to send its unsolicited NA ("Failed to find address to bind
+# on vrrp6-90"), so a client that cached vipd's MAC only finds FRR's virtual MAC when
+# neighbour unreachability detection gives up on the old one: up to 5 s + 3 probes.
+lab_wait 10000 lab_ping client "$vip" || lab_fail "VIP unreachable on FRR"
 
 t0=$(lab_now_ms)
 lab_cut f

@@ -5,7 +5,8 @@
 #  2. vipctl maintenance on b hands it back to a, b stays backup even with a runtime
 #     priority above a's (set-priority), and maintenance off lets b preempt again;
 #  3. SIGTERM of the master (graceful_handover, the default) loses nothing either, where
-#     the RFC's priority-0 shutdown (graceful_handover = false) loses about Skew_Time.
+#     the RFC's priority-0 shutdown (graceful_handover = false) loses about Skew_Time;
+#  4. a handover with no backup left gives up in time and keeps the VIP (exit 1).
 # Prints the measurements: probes lost and the longest gap between replies.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -135,5 +136,19 @@ probe_wait sigterm_plain
 plain_lost=$LOST
 [ "$plain_lost" -gt 0 ] || lab_log "note: plain SIGTERM lost nothing this time"
 lab_wait 1000 lab_only_holder b "$vip" || lab_fail "b should hold the VIP"
+
+# 4. Nobody left to take over: the handover gives up after 2 x 100 + 100 ms, b stays
+#    master with its VIP, and vipctl says so (exit 1).
+set +e
+t0=$(lab_now_ms)
+err=$(ctl b handover web 2>&1)
+rc=$?
+t1=$(lab_now_ms)
+set -e
+echo "$err (after $((t1 - t0)) ms)"
+[ "$rc" -eq 1 ] && echo "$err" | grep 'no other router took over within 300 ms; still master' >/dev/null ||
+    lab_fail "a handover without a backup: exit $rc, $err"
+lab_only_holder b "$vip" || lab_fail "b lost the VIP in a handover nobody took"
+is_state b MASTER || lab_fail "b should still be master"
 echo "handover_gap_ms=$handover_gap sigterm_handover_gap_ms=$term_gap plain_sigterm_lost=$plain_lost plain_sigterm_gap_ms=$GAP"
 lab_log "PASS"

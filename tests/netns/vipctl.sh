@@ -61,7 +61,7 @@ need = ["vipd_info", "vipd_instance_state", "vipd_instance_priority", "vipd_inst
 missing = [n for n in need if n not in fams]
 assert not missing, missing
 state = {s.labels["state"]: s.value for s in fams["vipd_instance_state"].samples
-         if s.labels["instance"] == "web"}
+         if s.labels["vrrp_instance"] == "web"}
 assert state == {"INIT": 0, "BACKUP": 0, "MASTER": 1, "FAULT": 0}, state
 assert fams["vipd_instance_adverts_sent"].type == "counter"
 prio = [s.value for s in fams["vipd_instance_priority"].samples]

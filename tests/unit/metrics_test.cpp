@@ -49,7 +49,7 @@ bool has(const std::string& text, const std::string& line) {
     return false;
 }
 
-constexpr const char* kWeb = R"(instance="web",interface="eth0",vrid="51",family="ipv4")";
+constexpr const char* kWeb = R"(vrrp_instance="web",interface="eth0",vrid="51",family="ipv4")";
 
 TEST(Metrics, StateIsOneHotWithTheInstancesIdentity) {
     const auto m = render_metrics(snapshot());
@@ -78,8 +78,8 @@ TEST(Metrics, CountersGaugesAndUnits) {
 
 TEST(Metrics, TrackersAndScripts) {
     const auto m = render_metrics(snapshot());
-    EXPECT_TRUE(has(m, R"(vipd_tracker_up{instance="web",type="script",name="chk"} 0)"));
-    EXPECT_TRUE(has(m, R"(vipd_tracker_value{instance="web",type="file",name="/run/w"} 7)"));
+    EXPECT_TRUE(has(m, R"(vipd_tracker_up{vrrp_instance="web",type="script",name="chk"} 0)"));
+    EXPECT_TRUE(has(m, R"(vipd_tracker_value{vrrp_instance="web",type="file",name="/run/w"} 7)"));
     EXPECT_TRUE(has(m, R"(vipd_script_up{script="chk"} 0)"));
     EXPECT_TRUE(has(m, R"(vipd_script_timeouts_total{script="chk"} 1)"));
     EXPECT_TRUE(has(m, "# TYPE vipd_script_duration_seconds summary"));
@@ -92,7 +92,7 @@ TEST(Metrics, LabelValuesAreEscaped) {
     EXPECT_TRUE(has(m, R"(vipd_info{version="0.1.0",router_id="lab \"one\""} 1)")) << m;
     auto s = snapshot();
     s["instances"][0]["name"] = "a\\b\nc";
-    EXPECT_NE(render_metrics(s).find(R"(instance="a\\b\nc")"), std::string::npos);
+    EXPECT_NE(render_metrics(s).find(R"(vrrp_instance="a\\b\nc")"), std::string::npos);
 }
 
 TEST(Metrics, EveryFamilyHasHelpTypeAndSamplesAndNoneRepeats) {
@@ -119,6 +119,21 @@ TEST(Metrics, EveryFamilyHasHelpTypeAndSamplesAndNoneRepeats) {
         }
     }
     EXPECT_GT(families.size(), 20U);
+}
+
+TEST(Metrics, ATrackerListedTwiceIsOneSeries) {
+    auto s = snapshot();
+    s["instances"][0]["trackers"].push_back(s["instances"][0]["trackers"][0]);
+    const auto m = render_metrics(s);
+    const std::string series = R"(vipd_tracker_up{vrrp_instance="web",type="script",name="chk"} 0)";
+    EXPECT_EQ(m.find(series), m.rfind(series));
+    EXPECT_NE(m.find(series), std::string::npos);
+}
+
+TEST(Metrics, HugeCountersDoNotOverflow) {
+    auto s = snapshot();
+    s["instances"][0]["counters"]["adverts_sent"] = 1e20;
+    EXPECT_NE(render_metrics(s).find("} 1e+20"), std::string::npos);
 }
 
 TEST(Metrics, NoInstancesStillRendersTheDaemonsOwn) {

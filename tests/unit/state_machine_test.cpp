@@ -826,6 +826,26 @@ TEST(Handover, NobodyTakingOverLeavesUsMaster) {
     EXPECT_TRUE(all<action::RemoveAddresses>(out).empty());
 }
 
+TEST(Handover, TheWaitEndsAfterTwoIntervalsAndAHundredMillisecondsExactly) {
+    StateMachine sm = master(params(100, Centiseconds{100}));  // 1 s adverts
+    const auto start = kT0 + 10s;
+    auto out = sm.handle(event::Handover{}, start);
+    std::vector<TimePoint> fired;
+    while (sm.handing_over()) {
+        const auto at = *armed(out, TimerId::Adver);
+        ASSERT_LT(at, start + 10s);
+        fired.push_back(at);
+        out = sm.handle(event::AdverTimerExpired{}, at);
+    }
+    // Priority 0 at 0, 1 s and 2 s; the wait ends at 2.1 s, not at the next interval.
+    ASSERT_EQ(fired.size(), 3U);
+    EXPECT_EQ(fired[0], start + 1s);
+    EXPECT_EQ(fired[1], start + 2s);
+    EXPECT_EQ(fired[2], start + 2100ms);
+    EXPECT_EQ(first<action::Warn>(out)->kind, WarnKind::HandoverTimedOut);
+    EXPECT_EQ(first<action::SendAdvert>(out)->priority, Priority{100});
+}
+
 TEST(Handover, IgnoredOutsideMasterAndByTheOwner) {
     StateMachine backup = started(params(100));
     EXPECT_TRUE(backup.handle(event::Handover{}, kT0 + 1s).empty());
@@ -875,14 +895,18 @@ TEST(Maintenance, MasterHandsOverAndThenStaysBackup) {
 }
 
 TEST(Maintenance, EndingItLetsTheElectionDecideAgain) {
-    StateMachine sm = started(params(200, Centiseconds{10}));
-    (void)sm.handle(event::Maintenance{true}, kT0);
+    // In maintenance after handing over to a lower-priority router: ending it must end the
+    // handover's hold on preemption too.
+    StateMachine sm = master(params(200, Centiseconds{10}));
+    (void)sm.handle(event::Maintenance{true}, kT0 + 10s);
+    (void)sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), kT0 + 10s + 5ms);
+    ASSERT_EQ(sm.state(), State::Backup);
     auto out = sm.handle(event::MasterDownTimerExpired{}, *sm.master_down_deadline());
     EXPECT_EQ(sm.state(), State::Backup);
-    (void)sm.handle(event::Maintenance{false}, kT0 + 1s);
+    (void)sm.handle(event::Maintenance{false}, kT0 + 11s);
     EXPECT_FALSE(sm.in_maintenance());
     // Preemption is back, even of a master we handed over to on the way in.
-    EXPECT_FALSE(armed(sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), kT0 + 1s),
+    EXPECT_FALSE(armed(sm.handle(advert("192.0.2.12", 100, Centiseconds{10}), kT0 + 11s),
                        TimerId::MasterDown));
     out = sm.handle(event::MasterDownTimerExpired{}, *sm.master_down_deadline());
     EXPECT_EQ(sm.state(), State::Master);
@@ -909,6 +933,13 @@ TEST(Maintenance, OwnerDoesNotClaimWhileInMaintenance) {
     (void)sm.handle(event::Maintenance{true}, kT0);
     (void)sm.handle(event::Startup{}, kT0);
     EXPECT_EQ(sm.state(), State::Backup);
+}
+
+TEST(Maintenance, AnOwnerAlreadyMasterDoesNotHandOver) {
+    StateMachine sm = started(params(255));
+    ASSERT_EQ(sm.state(), State::Master);
+    EXPECT_TRUE(sm.handle(event::Maintenance{true}, kT0 + 1s).empty());
+    EXPECT_FALSE(sm.handing_over());
 }
 
 TEST(Transitions, EveryEdgeIsReachableAndNotified) {

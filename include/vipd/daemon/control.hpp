@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -82,6 +83,7 @@ private:
     ControlApi& api_;
     std::shared_ptr<spdlog::logger> log_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
+    boost::asio::steady_timer retry_;
     std::string path_;
 };
 

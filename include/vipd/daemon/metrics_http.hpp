@@ -6,6 +6,7 @@
 #include <spdlog/logger.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,7 +36,13 @@ private:
     std::shared_ptr<std::function<std::string()>> render_;  // shared with live sessions
     std::shared_ptr<spdlog::logger> log_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer retry_;  // after an accept error (EMFILE...), not a busy loop
     config::ListenAddress where_;
+    // Connections open now: at most kMaxSessions, so local clients can't use up vipd's
+    // descriptors (its VRRP sockets and scripts need them).
+    std::shared_ptr<int> sessions_ = std::make_shared<int>(0);
+    // Handlers already queued when the server is destroyed (reload) see it expired.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace vipd
