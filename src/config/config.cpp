@@ -109,9 +109,10 @@ std::optional<ListenAddress> parse_listen(std::string_view text) {
 constexpr std::array<std::string_view, 4> kTopLevelKeys = {"global", "scripts", "instances",
                                                            "sync_groups"};
 constexpr std::array<std::string_view, 3> kSyncGroupKeys = {"name", "instances", "notify"};
-constexpr std::array<std::string_view, 10> kGlobalKeys = {
-    "router_id",   "log_level",   "garp_count",    "garp_interval",  "garp_refresh",
-    "script_user", "notify_fifo", "control_group", "metrics_listen", "graceful_handover"};
+constexpr std::array<std::string_view, 12> kGlobalKeys = {
+    "router_id",      "log_level",         "garp_count",        "garp_interval",
+    "garp_refresh",   "script_user",       "notify_fifo",       "control_group",
+    "metrics_listen", "graceful_handover", "realtime_priority", "lock_memory"};
 constexpr std::array<std::string_view, 21> kInstanceKeys = {"name",
                                                             "interface",
                                                             "vrid",
@@ -584,6 +585,12 @@ GlobalConfig Loader::global(const Setting* g) {
     }
     if (const auto* s = find(*g, "graceful_handover")) {
         if (const auto v = bool_value(*s)) out.graceful_handover = *v;
+    }
+    if (const auto* s = find(*g, "realtime_priority")) {
+        if (const auto v = int_value(*s, 0, 99)) out.realtime_priority = static_cast<int>(*v);
+    }
+    if (const auto* s = find(*g, "lock_memory")) {
+        if (const auto v = bool_value(*s)) out.lock_memory = *v;
     }
     if (const auto* s = find(*g, "control_group")) {
         if (auto v = string_value(*s)) {

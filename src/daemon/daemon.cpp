@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -24,12 +26,18 @@
 namespace vipd {
 namespace {
 
-// A VRRP message is at most 4088 bytes; with an IPv4 header, options included, this holds
-// any packet the kernel can hand a raw socket for protocol 112 on an ordinary MTU.
-constexpr std::size_t kRxBufferSize = 9216;
 // Packets handled per wake-up before other work gets a turn.
-constexpr int kMaxPacketsPerWakeup = 256;
+constexpr std::size_t kMaxPacketsPerWakeup = 256;
 constexpr std::chrono::seconds kSocketRetry{1};
+// Receiving: one wake-up per advert is what a busy backup mostly pays for. Above
+// kPollAbove adverts per kRateWindow vipd stops waiting for each packet and reads every
+// socket once per kPollTick instead (an advert is acted on at most that much later, and
+// every socket is read before a Master_Down_Timer expiry counts); below kPollBelow it
+// goes back to waking per packet.
+constexpr std::chrono::milliseconds kRateWindow{100};
+constexpr std::uint64_t kPollAbove = 200;  // 2000 adverts/s
+constexpr std::uint64_t kPollBelow = 50;   // 500 adverts/s
+constexpr std::chrono::milliseconds kPollTick{2};
 
 }  // namespace
 
@@ -38,6 +46,7 @@ struct Daemon::SocketEntry {
     std::unique_ptr<boost::asio::posix::stream_descriptor> watch;
     std::array<Instance*, 256> by_vrid{};
     std::array<std::uint64_t, proto::kDecodeErrorCount> drops{};  // before an instance is known
+    std::array<std::uint64_t, proto::kDecodeErrorCount> drops_base{};  // at the last stats --clear
     RateLimiter drop_log{1.0, 5.0};
     std::string ifname;
 
@@ -57,6 +66,9 @@ struct Daemon::ScriptState {
     std::uint64_t runs = 0;
     std::uint64_t failures = 0;
     std::uint64_t timeouts = 0;
+    struct {
+        std::uint64_t runs = 0, failures = 0, timeouts = 0;
+    } base;                        // at the last stats --clear
     std::uint64_t runs_timed = 0;  // runs that completed, with their total run time
     double duration_seconds_sum = 0;
     std::string last_result = "not run yet";
@@ -108,11 +120,11 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       retry_timer_(io_),
+      rx_timer_(io_),
       status_timer_(io_),
       watchdog_timer_(io_),
       shutdown_timer_(io_),
-      reap_timer_(io_),
-      rx_buffer_(kRxBufferSize) {
+      reap_timer_(io_) {
     signals_.add(SIGUSR1);
     pid_file_ = options_.pid_file.empty() ? options_.runtime_dir + "/vipd.pid" : options_.pid_file;
 }
@@ -137,6 +149,9 @@ Instance::Env Daemon::env() {
     e.on_transition = [this](Instance& inst, const action::Notify& n) {
         follow_sync_group(inst, n);
         schedule_status_update();
+    };
+    e.drain_received = [this] {
+        if (rx_polling_) drain_all();
     };
     return e;
 }
@@ -169,26 +184,28 @@ int Daemon::run(config::Config config) {
         return 1;
     }
 
-    apply(std::move(config));
-    watch_netlink();
-    wait_signals();
+    // The control socket first: without it vipd could not be operated, so it does not start
+    // (and claims nothing). Its group is read at startup only.
     ControlApi& api = *this;
     control_ = std::make_unique<ControlServer>(io_, api, log_);
     const auto socket_path = options_.control_socket.empty() ? options_.runtime_dir + "/vipd.sock"
                                                              : options_.control_socket;
     std::optional<gid_t> group;
-    if (!config_.global.control_group.empty()) {
-        if (const auto* gr = ::getgrnam(config_.global.control_group.c_str())) {
-            group = gr->gr_gid;
-        } else {
-            log_->error("control_group '{}' does not exist; the socket stays root's",
-                        config_.global.control_group);
+    if (!config.global.control_group.empty()) {
+        const auto* gr = ::getgrnam(config.global.control_group.c_str());
+        if (gr == nullptr) {
+            log_->error("control_group '{}' does not exist", config.global.control_group);
+            return 1;
         }
+        group = gr->gr_gid;
     }
     if (auto ec = control_->listen(socket_path, group)) {
         log_->error("cannot listen on control socket {}: {}", socket_path, ec.message());
-        shutdown();
+        return 1;
     }
+    apply(std::move(config));
+    watch_netlink();
+    wait_signals();
     log_->info("vipd started: {} instance(s) from {}", instances_.size(), options_.config_file);
     // systemd (Type=notify): configuration applied, sockets open, control socket listening.
     sd_notify_state("READY=1");
@@ -233,8 +250,37 @@ bool Daemon::write_pid_file() {
     return ok;
 }
 
+void Daemon::apply_scheduling(const config::GlobalConfig& g) {
+    // SCHED_RR keeps adverts on time when other processes saturate the CPUs (keepalived's
+    // vrrp_rt_priority); RESET_ON_FORK so scripts start as ordinary processes.
+    sched_param param{};
+    param.sched_priority = g.realtime_priority;
+    const int policy = g.realtime_priority > 0 ? SCHED_RR | SCHED_RESET_ON_FORK : SCHED_OTHER;
+    if (::sched_setscheduler(0, policy, &param) != 0) {
+        log_->error("realtime_priority {}: {}", g.realtime_priority, std::strerror(errno));
+    } else if (g.realtime_priority > 0) {
+        log_->info("scheduling: SCHED_RR priority {}", g.realtime_priority);
+    }
+    // keepalived's vrrp_no_swap: every page resident, so no page fault delays an advert.
+    if (g.lock_memory && !memory_locked_) {
+        if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+            log_->error("lock_memory: mlockall: {}", std::strerror(errno));
+        } else {
+            memory_locked_ = true;
+            log_->info("memory locked (mlockall)");
+        }
+    } else if (!g.lock_memory && memory_locked_) {
+        ::munlockall();
+        memory_locked_ = false;
+    }
+}
+
 void Daemon::apply(config::Config config) {
     if (!options_.log_level) set_log_level(*log_, config.global.log_level);
+    if (config.global.realtime_priority != config_.global.realtime_priority ||
+        config.global.lock_memory != memory_locked_) {
+        apply_scheduling(config.global);
+    }
     if (config.global.metrics_listen != config_.global.metrics_listen ||
         (!metrics_http_ && config.global.metrics_listen)) {
         metrics_http_.reset();
@@ -344,10 +390,8 @@ void Daemon::sync_sockets() {
         auto entry = std::make_unique<SocketEntry>();
         entry->socket = std::move(sock.value());
         entry->ifname = where.first;
-        entry->watch =
-            std::make_unique<boost::asio::posix::stream_descriptor>(io_, entry->socket->fd());
         sockets_.emplace(where, std::move(entry));
-        watch_socket(where);
+        if (!rx_polling_) watch_socket(where);
     }
     for (auto& [where, entry] : sockets_)
         entry->by_vrid.fill(nullptr);
@@ -374,44 +418,104 @@ void Daemon::schedule_socket_retry() {
 
 void Daemon::watch_socket(const std::pair<std::string, Family>& where) {
     auto& entry = *sockets_.at(where);
+    if (!entry.watch) {
+        entry.watch =
+            std::make_unique<boost::asio::posix::stream_descriptor>(io_, entry.socket->fd());
+    }
     entry.watch->async_wait(boost::asio::posix::stream_descriptor::wait_read,
                             [this, where](const boost::system::error_code& ec) {
-                                if (ec) return;  // closed: the entry is gone
+                                if (ec) return;  // closed, or switched to polling
                                 // Looked up again: the entry may have been replaced.
                                 const auto it = sockets_.find(where);
                                 if (it == sockets_.end()) return;
                                 drain(*it->second);
-                                if (sockets_.contains(where)) watch_socket(where);
+                                if (rx_polling_ || !sockets_.contains(where)) return;
+                                watch_socket(where);
                             });
 }
 
+void Daemon::count_received(std::uint64_t n) {
+    rx_count_ += n;
+    const auto now = Clock::now();
+    if (now - rx_window_start_ < kRateWindow) return;
+    const auto count = rx_count_;
+    rx_count_ = 0;
+    rx_window_start_ = now;
+    if (!rx_polling_ && count > kPollAbove) {
+        rx_polling_ = true;
+        log_->debug("receiving {} adverts per {} ms: reading the sockets every {} ms", count,
+                    kRateWindow.count(), kPollTick.count());
+        // Out of the reactor: no wake-up per packet (the handlers see operation_aborted).
+        for (auto& [where, entry] : sockets_) {
+            if (entry->watch) {
+                entry->watch->release();
+                entry->watch.reset();
+            }
+        }
+        poll_sockets();
+    } else if (rx_polling_ && count < kPollBelow) {
+        rx_polling_ = false;
+        log_->debug("receiving {} adverts per {} ms: waking per packet again", count,
+                    kRateWindow.count());
+        rx_timer_.cancel();
+        for (auto& [where, entry] : sockets_)
+            watch_socket(where);
+    }
+}
+
+void Daemon::poll_sockets() {
+    // On the timers' grid: the tick shares its wake-up with the timers due then.
+    rx_timer_.expires_at(on_grid(Clock::now()) + kPollTick);
+    rx_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || !rx_polling_) return;
+        drain_all();
+        if (rx_polling_) poll_sockets();
+    });
+}
+
+void Daemon::drain_all() {
+    for (auto& [where, entry] : sockets_)
+        drain(*entry);
+}
+
 void Daemon::drain(SocketEntry& entry) {
-    for (int i = 0; i < kMaxPacketsPerWakeup; ++i) {
+    std::uint64_t received = 0;
+    struct Count {
+        Daemon& d;
+        std::uint64_t& n;
+        ~Count() { d.count_received(n); }
+    } count{*this, received};
+    for (std::size_t i = 0; i < kMaxPacketsPerWakeup;) {
         std::error_code ec;
-        const auto pkt = entry.socket->receive(rx_buffer_, ec);
-        if (!pkt) {
-            if (ec) log_->warn("receive on {}: {}", entry.ifname, ec.message());
-            return;
-        }
-        const auto advert = proto::decode(pkt->message, pkt->meta);
-        proto::DecodeError error{};
-        Instance* inst = nullptr;
-        if (!advert) {
-            error = advert.error();
-        } else {
-            inst = entry.by_vrid[advert->fields.vrid.value()];
-            if (inst == nullptr) error = proto::DecodeError::UnknownVrid;
-        }
-        if (inst != nullptr) {
-            inst->receive(*advert, pkt->meta);
-            continue;
-        }
-        ++entry.drops[static_cast<std::size_t>(error)];
-        // Other VRIDs on a shared segment are normal; only malformed packets are news.
-        if (error != proto::DecodeError::UnknownVrid && entry.drop_log.allow(Clock::now())) {
-            log_->warn("[{}] dropped packet from {}: {}", entry.ifname, pkt->meta.src.to_string(),
-                       proto::to_string(error));
-        }
+        const auto n = entry.socket->receive_batch(*rx_batch_, ec);
+        if (ec) log_->warn("receive on {}: {}", entry.ifname, ec.message());
+        for (std::size_t k = 0; k < n; ++k)
+            handle_packet(entry, rx_batch_->packets[k]);
+        received += n;
+        i += n;
+        if (n < os::RxBatch::kSize) return;  // the socket is empty
+    }
+}
+
+void Daemon::handle_packet(SocketEntry& entry, const os::ReceivedPacket& pkt) {
+    const auto advert = proto::decode(pkt.message, pkt.meta);
+    proto::DecodeError error{};
+    Instance* inst = nullptr;
+    if (!advert) {
+        error = advert.error();
+    } else {
+        inst = entry.by_vrid[advert->fields.vrid.value()];
+        if (inst == nullptr) error = proto::DecodeError::UnknownVrid;
+    }
+    if (inst != nullptr) {
+        inst->receive(*advert, pkt.meta);
+        return;
+    }
+    ++entry.drops[static_cast<std::size_t>(error)];
+    // Other VRIDs on a shared segment are normal; only malformed packets are news.
+    if (error != proto::DecodeError::UnknownVrid && entry.drop_log.allow(Clock::now())) {
+        log_->warn("[{}] dropped packet from {}: {}", entry.ifname, pkt.meta.src.to_string(),
+                   proto::to_string(error));
     }
 }
 
@@ -784,6 +888,12 @@ void Daemon::wait_signals() {
 
 ReloadResult Daemon::reload() {
     ReloadResult result;
+    if (exit_handover_ || stopping_) {
+        log_->warn("reload ignored: vipd is stopping");
+        result.diagnostics.push_back({config::Diagnostic::Severity::Error, options_.config_file, 0,
+                                      "not reloaded: vipd is stopping"});
+        return result;
+    }
     const auto monotonic_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                   std::chrono::steady_clock::now().time_since_epoch())
                                   .count();
@@ -976,7 +1086,7 @@ nlohmann::json Daemon::stats_json() const {
     json instances = json::array();
     std::uint64_t sent = 0, received = 0, transitions = 0, send_errors = 0;
     for (const auto& [key, inst] : instances_) {
-        const auto& c = inst->counters();
+        const auto c = inst->stats_counters();
         std::uint64_t dropped = 0;
         for (std::size_t i = 0; i < drops.size(); ++i) {
             drops[i] += c.drops[i];
@@ -998,7 +1108,7 @@ nlohmann::json Daemon::stats_json() const {
     }
     for (const auto& [where, entry] : sockets_) {
         for (std::size_t i = 0; i < drops.size(); ++i)
-            drops[i] += entry->drops[i];
+            drops[i] += entry->drops[i] - entry->drops_base[i];
     }
     json by_reason = json::object();
     std::uint64_t dropped = 0;
@@ -1009,9 +1119,9 @@ nlohmann::json Daemon::stats_json() const {
     json scripts = json::array();
     for (const auto& [name, st] : scripts_) {
         scripts.push_back(json{{"name", name},
-                               {"runs", st->runs},
-                               {"failures", st->failures},
-                               {"timeouts", st->timeouts}});
+                               {"runs", st->runs - st->base.runs},
+                               {"failures", st->failures - st->base.failures},
+                               {"timeouts", st->timeouts - st->base.timeouts}});
     }
     return json{{"seconds", std::chrono::duration<double>(Clock::now() - stats_since_).count()},
                 {"totals",
@@ -1026,14 +1136,13 @@ nlohmann::json Daemon::stats_json() const {
 }
 
 void Daemon::clear_stats() {
+    // Baselines only: the metrics' counters must never go backwards.
     for (auto& [key, inst] : instances_)
-        inst->clear_counters();
+        inst->clear_stats();
     for (auto& [where, entry] : sockets_)
-        entry->drops.fill(0);
-    for (auto& [name, st] : scripts_) {
-        st->runs = st->failures = st->timeouts = st->runs_timed = 0;
-        st->duration_seconds_sum = 0;
-    }
+        entry->drops_base = entry->drops;
+    for (auto& [name, st] : scripts_)
+        st->base = {st->runs, st->failures, st->timeouts};
     stats_since_ = Clock::now();
 }
 
@@ -1109,9 +1218,11 @@ void Daemon::handover(const std::string& name, std::optional<IpAddress> to, Cont
         const auto member = m->config().name;
         // --to names a router of the named instance; group members follow whoever wins.
         const auto target = m == inst ? to : std::nullopt;
-        auto error = m->handover(target, [outcome, member](const Instance::HandoverResult& r) {
-            outcome->add(member, r);
-        });
+        auto error =
+            m->handover(target, [this, outcome, member](const Instance::HandoverResult& r) {
+                outcome->add(member, r);
+                if (!r.ok) keep_group_together(member);
+            });
         if (error) {
             if (m == inst && outcome->left == members.size()) {
                 // Nothing started yet: refuse the whole request.
@@ -1119,6 +1230,21 @@ void Daemon::handover(const std::string& name, std::optional<IpAddress> to, Cont
                 return outcome->reply(Unexpected(*error));
             }
             outcome->add(member, {false, *error, std::nullopt});
+        }
+    }
+}
+
+// A member whose handover found no successor while others of its group handed over would
+// split the group across routers: it follows them (resigns, as GroupBackup does).
+void Daemon::keep_group_together(const std::string& name) {
+    auto* inst = find_instance(name);
+    if (inst == nullptr || inst->state() != State::Master) return;
+    for (auto* m : with_group(*inst)) {
+        if (m != inst && m->state() != State::Master) {
+            log_->warn("{} no successor, but its sync group handed over: following it",
+                       inst->prefix());
+            inst->group_event(event::GroupBackup{});
+            return;
         }
     }
 }
@@ -1138,6 +1264,7 @@ void Daemon::set_priority(const std::string& name, std::optional<Priority> prior
 void Daemon::maintenance(const std::string& name, bool on, ControlReply reply) {
     auto* inst = find_instance(name);
     if (inst == nullptr) return reply(Unexpected("no instance named '" + name + "'"));
+    if (exit_handover_ || stopping_) return reply(Unexpected(std::string("vipd is stopping")));
     const auto members = with_group(*inst);
     // Refuse before changing anything when one member can't (the owner).
     for (auto* m : members) {
@@ -1169,6 +1296,10 @@ void Daemon::maintenance(const std::string& name, bool on, ControlReply reply) {
 bool Daemon::begin_exit_handover() {
     std::size_t started = 0;
     for (auto& [key, inst] : instances_) {
+        if (inst->handing_over()) {
+            ++started;  // a vipctl handover already under way: wait for it too
+            continue;
+        }
         if (inst->state() != State::Master || inst->config().priority == kPriorityOwner) continue;
         auto error = inst->handover(std::nullopt, [this, name = key.name](const auto& r) {
             if (r.ok) {

@@ -20,6 +20,21 @@ std::int64_t ms(Duration d) {
 
 }  // namespace
 
+InstanceCounters InstanceCounters::since(const InstanceCounters& base) const {
+    InstanceCounters d;
+    d.adverts_sent = adverts_sent - base.adverts_sent;
+    d.adverts_received = adverts_received - base.adverts_received;
+    d.send_errors = send_errors - base.send_errors;
+    d.transitions = transitions - base.transitions;
+    d.became_master = became_master - base.became_master;
+    d.announcements = announcements - base.announcements;
+    d.address_errors = address_errors - base.address_errors;
+    d.addresses_restored = addresses_restored - base.addresses_restored;
+    for (std::size_t i = 0; i < drops.size(); ++i)
+        d.drops[i] = drops[i] - base.drops[i];
+    return d;
+}
+
 InstanceKey key_of(const config::InstanceConfig& c) {
     return InstanceKey{c.name, c.interface, c.vrid, c.family};
 }
@@ -40,7 +55,11 @@ Instance::Instance(Env env, config::InstanceConfig config)
         vips_.push_back(v.address);
 }
 
-Instance::~Instance() = default;
+Instance::~Instance() {
+    // Removed by a reload (or the daemon going away) with a handover still waiting: its
+    // requester gets an answer rather than silence.
+    finish_handover({false, "the instance was removed", std::nullopt});
+}
 
 InstanceParams Instance::params_for(const config::InstanceConfig& c, const IpAddress& source) {
     InstanceParams p;
@@ -175,10 +194,18 @@ std::optional<std::string> Instance::set_maintenance(bool on, HandoverDone done)
     }
     if (on == sm_.in_maintenance()) return std::nullopt;
     env_.log->info("{} maintenance {}", prefix_, on ? "on: staying backup" : "off");
-    const bool hands_over = on && sm_.state() == State::Master && !handover_done_;
-    if (hands_over) {
-        handover_done_ = std::move(done);
-        handover_to_.reset();
+    if (on && sm_.state() == State::Master) {
+        if (handover_done_) {
+            // A handover is already under way: maintenance waits for the same outcome.
+            handover_done_ = [first = std::move(handover_done_),
+                              then = std::move(done)](const HandoverResult& r) {
+                first(r);
+                then(r);
+            };
+        } else {
+            handover_done_ = std::move(done);
+            handover_to_.reset();
+        }
     }
     dispatch(event::Maintenance{on});
     return std::nullopt;
@@ -204,7 +231,7 @@ void Instance::finish_handover(HandoverResult result) {
     if (!handover_done_) return;
     auto done = std::move(handover_done_);
     handover_done_ = nullptr;
-    if (result.ok && handover_to_ && result.successor != handover_to_) {
+    if (result.ok && handover_to_ && result.successor && result.successor != handover_to_) {
         result.ok = false;
         result.message = fmt::format("{} took over, not {}", result.successor->to_string(),
                                      handover_to_->to_string());
@@ -214,7 +241,11 @@ void Instance::finish_handover(HandoverResult result) {
 }
 
 void Instance::release_later(std::span<const IpAddress> addresses, Duration linger) {
-    lingering_.assign(addresses.begin(), addresses.end());
+    // With their prefix lengths now: a reload during the linger may drop them from the
+    // configuration, and a removal with the wrong prefix would leave them behind.
+    lingering_.clear();
+    for (const auto& a : addresses)
+        lingering_.push_back({a, prefix_len_of(a)});
     release_timer_.expires_after(linger);
     release_timer_.async_wait(
         [this, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
@@ -228,7 +259,14 @@ void Instance::release_lingering() {
     if (lingering_.empty()) return;
     const auto addresses = std::move(lingering_);
     lingering_.clear();
-    if (sm_.state() != State::Master) remove_addresses(addresses);
+    if (sm_.state() == State::Master || !iface_) return;
+    for (const auto& v : addresses) {
+        if (auto ec = env_.addresses.remove(iface_->ifindex, v.address, v.prefix_len)) {
+            ++counters_.address_errors;
+            env_.log->error("{} cannot remove {} from {}: {}", prefix_, v.address.to_string(),
+                            config_.interface, ec.message());
+        }
+    }
 }
 
 void Instance::reconfigure(config::InstanceConfig config) {
@@ -290,6 +328,10 @@ void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
 
 void Instance::dispatch(const Event& event) {
     execute(sm_.handle(event, Clock::now()));
+}
+
+void Instance::dispatch(const Event& event, TimePoint now) {
+    execute(sm_.handle(event, now));
 }
 
 void Instance::execute(const Actions& actions) {
@@ -454,24 +496,68 @@ void Instance::announce_round() {
     }
 }
 
+// Wake-ups cost more than the work they do: with a thousand instances, one per advert
+// sent and one per Master_Down_Timer re-check is most of vipd's CPU. So timers wake on a
+// 1 ms grid (the receive tick too), and all that falls due in the same millisecond is
+// handled in one wake-up:
+// - the advert timer fires at the start of its millisecond: never late, at most 1 ms early
+//   (the next deadline still counts from the exact one, so intervals do not drift);
+// - the Master_Down_Timer wakes on the grid to re-check; if its deadline has moved on (an
+//   advert came) it waits again, and a real expiry is acted on at its exact time.
+TimePoint on_grid(TimePoint t) {
+    return TimePoint{t.time_since_epoch() - t.time_since_epoch() % kTimerGrain};
+}
+
 void Instance::arm_timer(TimerId id, TimePoint deadline) {
-    auto& timer = id == TimerId::MasterDown ? master_down_timer_ : adver_timer_;
-    timer.expires_at(deadline);
-    // The machine ignores an expiry that is no longer current, so a handler already queued
-    // when the timer was re-armed is harmless.
-    timer.async_wait(
+    auto& t = id == TimerId::MasterDown ? master_down_timer_ : adver_timer_;
+    t.want = id == TimerId::Adver ? on_grid(deadline) : deadline;
+    const auto at = wake_for(*t.want);
+    // Already waiting for an earlier moment: it re-checks `want` when it fires.
+    if (t.armed && *t.armed <= at) return;
+    wait_timer(id, at);
+}
+
+TimePoint Instance::wake_for(TimePoint want) {
+    const auto grid = on_grid(want);
+    return grid > Clock::now() ? grid : want;
+}
+
+void Instance::wait_timer(TimerId id, TimePoint at) {
+    auto& t = id == TimerId::MasterDown ? master_down_timer_ : adver_timer_;
+    t.armed = at;
+    t.asio.expires_at(at);  // cancels a wait in progress: its handler sees operation_aborted
+    t.asio.async_wait(
         [this, id, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
             if (ec || alive.expired()) return;
-            if (id == TimerId::MasterDown) {
-                dispatch(event::MasterDownTimerExpired{});
-            } else {
-                dispatch(event::AdverTimerExpired{});
-            }
+            timer_fired(id);
         });
 }
 
+void Instance::timer_fired(TimerId id) {
+    auto& t = id == TimerId::MasterDown ? master_down_timer_ : adver_timer_;
+    t.armed.reset();
+    if (!t.want) return;  // cancelled meanwhile
+    if (*t.want > Clock::now()) {
+        wait_timer(id, wake_for(*t.want));  // moved later while we waited
+        return;
+    }
+    t.want.reset();
+    if (id == TimerId::MasterDown) {
+        // An advert already received but not read yet must count before the timer does.
+        if (env_.drain_received) env_.drain_received();
+        dispatch(event::MasterDownTimerExpired{});
+        return;
+    }
+    // Possibly up to kAdverGrain early: the machine sees its own deadline (it ignores an
+    // expiry before it as stale).
+    const auto deadline = sm_.adver_deadline();
+    dispatch(event::AdverTimerExpired{},
+             deadline ? std::max(Clock::now(), *deadline) : Clock::now());
+}
+
 void Instance::cancel_timer(TimerId id) {
-    (id == TimerId::MasterDown ? master_down_timer_ : adver_timer_).cancel();
+    // Lazily: the Asio timer may still fire once, and finds nothing wanted.
+    (id == TimerId::MasterDown ? master_down_timer_ : adver_timer_).want.reset();
 }
 
 void Instance::log_transition(const action::Notify& n) {

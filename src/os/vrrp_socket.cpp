@@ -91,6 +91,51 @@ std::error_code VrrpSocket::send(std::span<const std::uint8_t> message, const Ip
     return send_from(fd_, message, src, dst, ifindex_);
 }
 
+ReceivedPacket VrrpSocket::parse(std::span<const std::uint8_t> buffer, std::size_t len,
+                                 const msghdr& msg) const {
+    ReceivedPacket pkt{};
+    pkt.meta.ifindex = static_cast<std::uint32_t>(ifindex_);
+    len = std::min(len, buffer.size());  // MSG_TRUNC: the rest is not there (a decode error)
+
+    if (family_ == Family::IPv4) {
+        // The kernel hands us the IPv4 header: IHL, TTL and both addresses come from it.
+        if (len < 20 || (buffer[0] >> 4U) != 4) return pkt;
+        const std::size_t ihl = (buffer[0] & 0x0fU) * 4U;
+        const std::size_t total = static_cast<std::size_t>(buffer[2] << 8U | buffer[3]);
+        if (ihl < 20 || ihl > len) return pkt;
+        const std::size_t end = std::min(len, std::max(total, ihl));
+        pkt.meta.ttl = buffer[8];
+        pkt.meta.src = IpAddress::v4(std::span<const std::uint8_t, 4>(buffer.data() + 12, 4));
+        pkt.meta.dst = IpAddress::v4(std::span<const std::uint8_t, 4>(buffer.data() + 16, 4));
+        pkt.message = buffer.subspan(ihl, end - ihl);
+        return pkt;
+    }
+
+    const auto* from = static_cast<const sockaddr_in6*>(msg.msg_name);
+    std::array<std::uint8_t, 16> src{};
+    std::memcpy(src.data(), &from->sin6_addr, 16);
+    pkt.meta.src = IpAddress::v6(src);
+    pkt.meta.dst = IpAddress::v6(std::array<std::uint8_t, 16>{});
+    auto* m = const_cast<msghdr*>(&msg);  // the CMSG macros take a non-const msghdr
+    for (cmsghdr* cm = CMSG_FIRSTHDR(m); cm != nullptr; cm = CMSG_NXTHDR(m, cm)) {
+        if (cm->cmsg_level != IPPROTO_IPV6) continue;
+        if (cm->cmsg_type == IPV6_HOPLIMIT) {
+            int hops = 0;
+            std::memcpy(&hops, CMSG_DATA(cm), sizeof(hops));
+            pkt.meta.ttl = static_cast<std::uint8_t>(hops);
+        } else if (cm->cmsg_type == IPV6_PKTINFO) {
+            in6_pktinfo info{};
+            std::memcpy(&info, CMSG_DATA(cm), sizeof(info));
+            std::array<std::uint8_t, 16> dst{};
+            std::memcpy(dst.data(), &info.ipi6_addr, 16);
+            pkt.meta.dst = IpAddress::v6(dst);
+            pkt.meta.ifindex = info.ipi6_ifindex;
+        }
+    }
+    pkt.message = buffer.first(len);
+    return pkt;
+}
+
 std::optional<ReceivedPacket> VrrpSocket::receive(std::span<std::uint8_t> buffer,
                                                   std::error_code& ec) {
     ec.clear();
@@ -109,45 +154,32 @@ std::optional<ReceivedPacket> VrrpSocket::receive(std::span<std::uint8_t> buffer
         if (errno != EAGAIN && errno != EWOULDBLOCK) ec = last_error();
         return std::nullopt;
     }
-    const auto len = static_cast<std::size_t>(n);
-    ReceivedPacket pkt{};
-    pkt.meta.ifindex = static_cast<std::uint32_t>(ifindex_);
+    return parse(buffer, static_cast<std::size_t>(n), msg);
+}
 
-    if (family_ == Family::IPv4) {
-        // The kernel hands us the IPv4 header: IHL, TTL and both addresses come from it.
-        if (len < 20 || (buffer[0] >> 4U) != 4) return pkt;
-        const std::size_t ihl = (buffer[0] & 0x0fU) * 4U;
-        const std::size_t total = static_cast<std::size_t>(buffer[2] << 8U | buffer[3]);
-        if (ihl < 20 || ihl > len) return pkt;
-        const std::size_t end = std::min(len, std::max(total, ihl));
-        pkt.meta.ttl = buffer[8];
-        pkt.meta.src = IpAddress::v4(std::span<const std::uint8_t, 4>(buffer.data() + 12, 4));
-        pkt.meta.dst = IpAddress::v4(std::span<const std::uint8_t, 4>(buffer.data() + 16, 4));
-        pkt.message = std::span<const std::uint8_t>(buffer.data() + ihl, end - ihl);
-        return pkt;
+std::size_t VrrpSocket::receive_batch(RxBatch& batch, std::error_code& ec) {
+    ec.clear();
+    for (std::size_t i = 0; i < RxBatch::kSize; ++i) {
+        auto& h = batch.headers[i].msg_hdr;
+        h = msghdr{};
+        batch.iov[i] = iovec{batch.data[i].data(), batch.data[i].size()};
+        h.msg_name = &batch.from[i];
+        h.msg_namelen = sizeof(sockaddr_in6);
+        h.msg_iov = &batch.iov[i];
+        h.msg_iovlen = 1;
+        h.msg_control = batch.control[i].data();
+        h.msg_controllen = batch.control[i].size();
     }
-
-    std::array<std::uint8_t, 16> src{};
-    std::memcpy(src.data(), &from.sin6_addr, 16);
-    pkt.meta.src = IpAddress::v6(src);
-    pkt.meta.dst = IpAddress::v6(std::array<std::uint8_t, 16>{});
-    for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
-        if (cm->cmsg_level != IPPROTO_IPV6) continue;
-        if (cm->cmsg_type == IPV6_HOPLIMIT) {
-            int hops = 0;
-            std::memcpy(&hops, CMSG_DATA(cm), sizeof(hops));
-            pkt.meta.ttl = static_cast<std::uint8_t>(hops);
-        } else if (cm->cmsg_type == IPV6_PKTINFO) {
-            in6_pktinfo info{};
-            std::memcpy(&info, CMSG_DATA(cm), sizeof(info));
-            std::array<std::uint8_t, 16> dst{};
-            std::memcpy(dst.data(), &info.ipi6_addr, 16);
-            pkt.meta.dst = IpAddress::v6(dst);
-            pkt.meta.ifindex = info.ipi6_ifindex;
-        }
+    const int n = ::recvmmsg(fd_, batch.headers.data(), RxBatch::kSize, MSG_DONTWAIT, nullptr);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) ec = last_error();
+        return 0;
     }
-    pkt.message = std::span<const std::uint8_t>(buffer.data(), len);
-    return pkt;
+    for (int i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        batch.packets[k] = parse(batch.data[k], batch.headers[k].msg_len, batch.headers[k].msg_hdr);
+    }
+    return static_cast<std::size_t>(n);
 }
 
 }  // namespace vipd::os

@@ -256,6 +256,13 @@ instances = ();)");
     ASSERT_TRUE(r.config->global.metrics_listen);
     EXPECT_EQ(r.config->global.metrics_listen->address, ip("127.0.0.1"));
     EXPECT_EQ(r.config->global.metrics_listen->port, 9650);
+    r = load(R"(global = { realtime_priority = 50; lock_memory = true; }; instances = ();)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->global.realtime_priority, 50);
+    EXPECT_TRUE(r.config->global.lock_memory);
+    EXPECT_NE(only_error("global = { realtime_priority = 100; }; instances = ();")
+                  .find("'realtime_priority' must be in the range 0..99"),
+              std::string::npos);
     r = load(R"(global = { metrics_listen = "[::1]:80"; }; instances = ();)");
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
     EXPECT_EQ(r.config->global.metrics_listen->address, ip("::1"));

@@ -133,6 +133,8 @@ struct GlobalConfig {
     bool graceful_handover = true;                // SIGTERM hands masters over before stopping
     std::string control_group;                    // group owning the control socket; empty = root
     std::optional<ListenAddress> metrics_listen;  // GET /metrics; none = not served
+    int realtime_priority = 0;                    // SCHED_RR 1..99 for the daemon; 0 = off
+    bool lock_memory = false;                     // mlockall: no page faults on the hot path
     friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
 };
 

@@ -74,6 +74,7 @@ private:
     void maintenance(const std::string& instance, bool on, ControlReply reply) override;
 
     Instance* find_instance(const std::string& name);
+    void keep_group_together(const std::string& name);
     // The instance and the other members of its sync group: a group moves as one.
     std::vector<Instance*> with_group(Instance& inst);
     [[nodiscard]] nlohmann::json stats_json() const;
@@ -88,10 +89,15 @@ private:
     struct ScriptState;
 
     void apply(config::Config config);
+    void apply_scheduling(const config::GlobalConfig& g);
     void sync_sockets();
     void watch_socket(const std::pair<std::string, Family>& where);
     void schedule_socket_retry();
     void drain(SocketEntry& entry);
+    void handle_packet(SocketEntry& entry, const os::ReceivedPacket& pkt);
+    void drain_all();
+    void count_received(std::uint64_t n);
+    void poll_sockets();
     void watch_netlink();
     void wait_signals();
     void on_link_changed(int ifindex);
@@ -120,7 +126,12 @@ private:
     boost::asio::steady_timer retry_timer_;
     bool retry_pending_ = false;
     bool stopping_ = false;
-    bool exit_handover_ = false;  // SIGTERM: handing masters over before stopping
+    bool exit_handover_ = false;
+    bool memory_locked_ = false;
+    bool rx_polling_ = false;  // reading the sockets on a tick instead of per packet
+    boost::asio::steady_timer rx_timer_;
+    std::uint64_t rx_count_ = 0;
+    TimePoint rx_window_start_ = Clock::now();  // SIGTERM: handing masters over before stopping
     bool status_update_pending_ = false;
     boost::asio::steady_timer status_timer_;
     boost::asio::steady_timer watchdog_timer_;
@@ -154,7 +165,7 @@ private:
     config::Config config_;
     std::map<InstanceKey, std::unique_ptr<Instance>> instances_;
     std::map<std::pair<std::string, Family>, std::unique_ptr<SocketEntry>> sockets_;
-    std::vector<std::uint8_t> rx_buffer_;
+    std::unique_ptr<os::RxBatch> rx_batch_ = std::make_unique<os::RxBatch>();
     std::string pid_file_;
     bool pid_file_written_ = false;
 };

@@ -28,6 +28,10 @@
 
 namespace vipd {
 
+// Timers wake on this grid so that work due in the same millisecond shares a wake-up.
+inline constexpr Duration kTimerGrain = std::chrono::milliseconds{1};
+[[nodiscard]] TimePoint on_grid(TimePoint t);  // the grid point at or before t
+
 struct InstanceCounters {
     std::uint64_t adverts_sent = 0;
     std::uint64_t adverts_received = 0;  // accepted by the receive checks
@@ -38,6 +42,9 @@ struct InstanceCounters {
     std::uint64_t address_errors = 0;
     std::uint64_t addresses_restored = 0;  // VIPs someone deleted while we were master
     std::array<std::uint64_t, proto::kDecodeErrorCount> drops{};
+    // What was counted since `base` (vipctl stats --clear keeps counting for the metrics,
+    // whose counters must never go backwards, and moves its own baseline instead).
+    [[nodiscard]] InstanceCounters since(const InstanceCounters& base) const;
 };
 
 // Identity: what must stay the same for a reload to keep the instance (and its state).
@@ -62,6 +69,9 @@ public:
         std::function<void(const std::string&)> notify_line;
         // Every transition, after it is logged (sync groups follow it).
         std::function<void(Instance&, const action::Notify&)> on_transition;
+        // Called before a Master_Down_Timer expiry is acted on: reads every advert already
+        // waiting in the sockets (the daemon may read them in batches, a little late).
+        std::function<void()> drain_received;
     };
 
     Instance(Env env, config::InstanceConfig config);
@@ -104,15 +114,18 @@ public:
                                                       HandoverDone done);
     // A handover running, or VIPs lingering after one: shutdown waits for both.
     [[nodiscard]] bool handing_over() const { return sm_.handing_over() || !lingering_.empty(); }
-    // Maintenance on: a master hands over first (`done` when it has or could not); a
-    // backup just stays one. Off, or already Backup: `done` is not kept (returns nullopt).
+    // Maintenance on: a master hands over first (`done` when it has or could not, also when
+    // a handover was already under way); a backup just stays one. Off, or not master:
+    // `done` is not kept.
     [[nodiscard]] std::optional<std::string> set_maintenance(bool on, HandoverDone done);
     [[nodiscard]] bool in_maintenance() const { return sm_.in_maintenance(); }
     // Runtime priority (vipctl set-priority): replaces the configured base priority, the
     // trackers still apply on top. nullopt ends it; a reload ends it too.
     [[nodiscard]] std::optional<std::string> set_priority_override(std::optional<Priority> p);
     [[nodiscard]] std::optional<Priority> priority_override() const { return priority_override_; }
-    void clear_counters() { counters_ = {}; }
+    // vipctl stats: the counts since the last stats --clear (the metrics keep the totals).
+    [[nodiscard]] InstanceCounters stats_counters() const { return counters_.since(stats_base_); }
+    void clear_stats() { stats_base_ = counters_; }
     // An event decided outside this instance (sync groups): GroupMaster, GroupBackup,
     // FaultRaised/FaultCleared{SyncGroup}.
     void group_event(const Event& event) { dispatch(event); }
@@ -133,6 +146,7 @@ public:
 
 private:
     void dispatch(const Event& event);
+    void dispatch(const Event& event, TimePoint now);
     void execute(const Actions& actions);
     void send_advert(const action::SendAdvert& a);
     void add_addresses(std::span<const IpAddress> addresses);
@@ -165,8 +179,21 @@ private:
     IpAddress source_;
     std::optional<proto::ChecksumVariant> heard_variant_;  // checksum = auto learns this
     InstanceCounters counters_;
-    boost::asio::steady_timer master_down_timer_;
-    boost::asio::steady_timer adver_timer_;
+    InstanceCounters stats_base_;
+    // The machine's two timers, re-armed lazily: a backup pushes its Master_Down_Timer
+    // forward with every advert, but the Asio timer is only moved when it fires early (or
+    // must fire earlier), not once per advert.
+    struct Timer {
+        explicit Timer(boost::asio::io_context& io) : asio(io) {}
+        boost::asio::steady_timer asio;
+        std::optional<TimePoint> want;   // the machine's deadline; none = cancelled
+        std::optional<TimePoint> armed;  // when the Asio timer fires; none = not waiting
+    };
+    void wait_timer(TimerId id, TimePoint at);
+    static TimePoint wake_for(TimePoint want);
+    void timer_fired(TimerId id);
+    Timer master_down_timer_;
+    Timer adver_timer_;
     boost::asio::steady_timer announce_timer_;
     boost::asio::steady_timer refresh_timer_;
     int announce_rounds_left_ = 0;
@@ -180,7 +207,7 @@ private:
     HandoverDone handover_done_;
     std::optional<IpAddress> handover_to_;
     boost::asio::steady_timer release_timer_;
-    std::vector<IpAddress> lingering_;  // handed over; removed when release_timer_ fires
+    std::vector<config::VipAddress> lingering_;  // handed over; go when release_timer_ fires
     // Handlers hold a weak reference: one already queued when this instance is destroyed
     // (Asio cannot cancel an expired wait) sees it expired and does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

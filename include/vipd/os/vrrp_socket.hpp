@@ -3,6 +3,10 @@
 // explicit source; receives with the metadata the §7.1 checks need.
 #pragma once
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,6 +36,19 @@ struct ReceivedPacket {
     proto::RxMeta meta;
 };
 
+// Buffers for receive_batch. A slot holds any VRRP message (at most 4088 bytes) with its
+// IP header; a longer packet arrives cut short and fails to decode.
+struct RxBatch {
+    static constexpr std::size_t kSize = 32;
+    static constexpr std::size_t kSlot = 4200;
+    std::array<std::array<std::uint8_t, kSlot>, kSize> data{};
+    std::array<mmsghdr, kSize> headers{};
+    std::array<iovec, kSize> iov{};
+    std::array<sockaddr_in6, kSize> from{};
+    std::array<std::array<std::uint8_t, 128>, kSize> control{};
+    std::array<ReceivedPacket, kSize> packets{};
+};
+
 class VrrpSocket final : public AdvertTransport {
 public:
     // Opens, binds to the device, and (multicast) joins the VRRP group on it.
@@ -52,9 +69,14 @@ public:
     // One packet into `buffer`, or nullopt when none is waiting (non-blocking). A packet
     // too short to carry an IP header is reported with an empty message (a decode error).
     std::optional<ReceivedPacket> receive(std::span<std::uint8_t> buffer, std::error_code& ec);
+    // Up to RxBatch::kSize packets in one system call (recvmmsg); 0 when none is waiting.
+    // batch.packets[0..n) point into the batch, valid until its next use.
+    std::size_t receive_batch(RxBatch& batch, std::error_code& ec);
 
 private:
     VrrpSocket(int fd, Family family, int ifindex) : fd_(fd), family_(family), ifindex_(ifindex) {}
+    [[nodiscard]] ReceivedPacket parse(std::span<const std::uint8_t> buffer, std::size_t len,
+                                       const msghdr& msg) const;
     int fd_;
     Family family_;
     int ifindex_;
