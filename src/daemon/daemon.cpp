@@ -300,7 +300,7 @@ void Daemon::apply(config::Config config) {
             }
         }
     }
-    const auto new_instances = std::move(config.instances);
+    auto new_instances = std::move(config.instances);
     config.instances.clear();
     config_ = std::move(config);  // global settings first: new instances' env reads them
     // Members reconfigured, stopped or started here must not drive their groups: the
@@ -310,21 +310,22 @@ void Daemon::apply(config::Config config) {
     auto old = std::move(instances_);
     instances_.clear();
     std::vector<Instance*> started;
-    for (const auto& ic : new_instances) {
+    for (auto& ic : new_instances) {
         const auto key = key_of(ic);
         if (auto it = old.find(key); it != old.end()) {
             auto inst = std::move(it->second);
             old.erase(it);
             if (!(inst->config() == ic)) {
                 log_->info("{} configuration changed; applying it live", inst->prefix());
-                inst->reconfigure(ic);  // ends a runtime priority override too
+                // Ends a runtime priority override too.
+                inst->reconfigure(ic, netlink_->find(ic.interface));
             } else {
                 (void)inst->set_priority_override(std::nullopt);  // a reload ends overrides
             }
             instances_.emplace(key, std::move(inst));
             continue;
         }
-        auto inst = std::make_unique<Instance>(env(), ic);
+        auto inst = std::make_unique<Instance>(env(), std::move(ic));
         started.push_back(inst.get());
         instances_.emplace(key, std::move(inst));
     }
@@ -338,7 +339,8 @@ void Daemon::apply(config::Config config) {
     }
     old.clear();
     reap_retired();
-    config_.instances = new_instances;
+    // (config_.instances stays empty: each instance keeps its own configuration, and a
+    // second copy of a thousand of them is memory for nothing.)
     sync_sockets();
     // Trackers before the new instances start, so they start at their effective priority
     // (and in Fault if a weight-0 tracker is already down).

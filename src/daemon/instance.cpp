@@ -88,7 +88,9 @@ void Instance::update_interface(const os::InterfaceInfo* info) {
         dispatch(event::FaultRaised{FaultSource::Link});
         return;
     }
-    iface_ = *info;
+    // Only what the instance uses: a copy of the address list, per instance, would cost
+    // megabytes with a thousand VIPs on one interface.
+    iface_ = Link{info->ifindex, info->mac};
     dispatch(info->up ? Event{event::FaultCleared{FaultSource::Link}}
                       : Event{event::FaultRaised{FaultSource::Link}});
     // The advert source: the configured one if the interface has it, else its primary
@@ -269,7 +271,7 @@ void Instance::release_lingering() {
     }
 }
 
-void Instance::reconfigure(config::InstanceConfig config) {
+void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInfo* info) {
     priority_override_.reset();  // a reload ends runtime overrides
     std::vector<IpAddress> new_vips;
     for (const auto& v : config.addresses)
@@ -298,12 +300,9 @@ void Instance::reconfigure(config::InstanceConfig config) {
     tracked_ = tracked_priority(config_.priority, tracker_inputs_);
     params.priority = tracked_.priority;
     execute(sm_.reconfigure(std::move(params), Clock::now()));
-    if (iface_) {
-        // The source may change with the new addresses or source_address; an unusable one
-        // is a Fault, as at startup.
-        const auto info = *iface_;
-        update_interface(&info);
-    }
+    // The source may change with the new addresses or source_address; an unusable one is
+    // a Fault, as at startup.
+    if (iface_) update_interface(info);
     if (sm_.state() == State::Master) schedule_refresh();
 }
 

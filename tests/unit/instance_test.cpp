@@ -181,7 +181,7 @@ TEST_F(InstanceTest, PriorityOverrideReplacesTheBaseUntilReload) {
     EXPECT_EQ(inst->set_priority_override(Priority{255}), "priority must be 1..254");
     auto c = web(150);
     c.preempt = false;
-    inst->reconfigure(c);
+    inst->reconfigure(c, &info);
     EXPECT_EQ(inst->priority_override(), std::nullopt);
     EXPECT_EQ(inst->machine().priority(), Priority{130});
 }
@@ -364,7 +364,7 @@ TEST_F(InstanceTest, ReloadAddsAndRemovesOnlyChangedVipsWhileMaster) {
     EXPECT_CALL(addresses, add(7, ip("192.0.2.2"), 24)).WillOnce(Return(std::error_code{}));
     EXPECT_CALL(announcer, announce(_, _, ip("192.0.2.2"), _)).WillOnce(Return(std::error_code{}));
     const auto before = transport.sent.size();
-    inst->reconfigure(c);
+    inst->reconfigure(c, &info);
     EXPECT_EQ(inst->state(), State::Master);
     ASSERT_GT(transport.sent.size(), before);  // the new priority goes out at once
     EXPECT_EQ(transport.decoded(before).fields.priority, Priority{120});

@@ -130,7 +130,8 @@ public:
     // FaultRaised/FaultCleared{SyncGroup}.
     void group_event(const Event& event) { dispatch(event); }
     // Reload with the same identity: parameters apply live, VIPs are not flapped.
-    void reconfigure(config::InstanceConfig config);
+    // `info`: the interface as it is now (the advert source is chosen again).
+    void reconfigure(config::InstanceConfig config, const os::InterfaceInfo* info);
 
     // The trackers' current results (scripts, interfaces, files, in config order): the
     // effective priority and the tracker Fault follow from them (core/tracking).
@@ -175,7 +176,11 @@ private:
     std::vector<IpAddress> vips_;
     StateMachine sm_;
     os::AdvertTransport* transport_ = nullptr;
-    std::optional<os::InterfaceInfo> iface_;
+    struct Link {
+        int ifindex = 0;
+        proto::MacAddress mac{};
+    };
+    std::optional<Link> iface_;  // the interface, while it exists
     IpAddress source_;
     std::optional<proto::ChecksumVariant> heard_variant_;  // checksum = auto learns this
     InstanceCounters counters_;
