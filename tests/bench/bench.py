@@ -124,8 +124,11 @@ def set_links(host, up, segments):
 
 
 def vips_on(host):
+    """The lab's VIPs on `host`: its 198.18.x.y addresses other than the hosts' own."""
     out = run(["ip", "-n", ns(host), "-o", "-4", "addr", "show"]).stdout
-    return set(re.findall(r"inet (198\.18\.\d+\.(?:1\d\d|200))/", out))
+    own = {str(last) for last in HOSTS.values()}
+    return {a for a in re.findall(r"inet (198\.18\.\d+\.\d+)/", out)
+            if a.rsplit(".", 1)[1] not in own}
 
 
 def wait_for(cond, timeout, step=0.02):
@@ -430,14 +433,19 @@ def single(kind, args):
     wait_for(lambda: addr(0, 1) in vips_on("m"), 10)
     time.sleep(1)
     gaps = []
-    for i in range(reps):
+    tries = 0
+    while len(gaps) < reps and tries < 3 * reps:
+        tries += 1
         prober = probe("c", addr(0, 1), 0.0005, 0.8)
         time.sleep(0.3)
+        cut = time.monotonic()
         set_links("m", False, [0])
-        gaps.append(probe_result(prober)[2])
+        outage = outage_around(probe_result(prober)[3], cut)
+        if outage is not None:
+            gaps.append(outage)
         set_links("m", True, [0])
         wait_for(lambda: addr(0, 1) not in vips_on("b") and addr(0, 1) in vips_on("m"), 3, 0.01)
-        time.sleep(0.3)
+        time.sleep(1.5)  # settled: announcements done, the client's ARP entry confirmed
     record("single", "outage p50 (ms)", kind, round(pct(gaps, 50), 1))
     record("single", "outage p99 (ms)", kind, round(pct(gaps, 99), 1))
     record("single", "outage max (ms)", kind, round(max(gaps), 1))
@@ -476,6 +484,7 @@ while True:
             replies.append(time.monotonic())
 gap = max((b - a for a, b in zip(replies, replies[1:])), default=float("nan"))
 print(seq, len(replies), round(gap * 1000, 2))
+print(" ".join("%.6f" % t for t in replies))
 """
 
 
@@ -486,9 +495,21 @@ def probe(host, dst, interval, duration):
 
 
 def probe_result(p):
+    """(sent, received, longest gap in ms, reply times on the monotonic clock)."""
     out, _ = p.communicate(timeout=60)
-    sent, got, gap = out.split()
-    return int(sent), int(got), float(gap)
+    lines = out.splitlines()
+    sent, got, gap = lines[0].split()
+    times = [float(t) for t in lines[1].split()] if len(lines) > 1 else []
+    return int(sent), int(got), float(gap), times
+
+
+def outage_around(times, cut):
+    """The longest silence between replies that ends after `cut` (the moment the cut was
+    started: it takes effect a few ms later), in ms. None when the VIP was not answering
+    before the cut (the lab had not settled) or never answered after it."""
+    if not any(t <= cut for t in times) or not any(t > cut for t in times):
+        return None
+    return max((b - a) * 1000 for a, b in zip(times, times[1:]) if b > cut)
 
 
 def precision(kind, args, rt):
@@ -543,7 +564,7 @@ def handover(kind, args):
     prober = probe("c", addr(0, 1), 0.001, 1.5)
     time.sleep(0.5)
     m.stop()  # SIGTERM: vipd hands over (graceful_handover), keepalived sends priority 0
-    sent, got, gap = probe_result(prober)
+    sent, got, gap, _ = probe_result(prober)
     record("handover", "probes lost at 1 ms (SIGTERM of the master)", kind, sent - got)
     record("handover", "longest gap (ms)", kind, gap)
     b.stop()
