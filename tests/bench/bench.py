@@ -423,15 +423,23 @@ def startup(kind, args):
     m.stop()
 
 
+def one_pair(kind, interval, extra_global=""):
+    """One instance on segment 0: m (priority 200) master, b (100) backup, settled."""
+    insts = [("one", "eth0", 1, addr(0, 1))]
+    m = Daemon(kind, "m", conf_for(kind, 200, insts, interval, extra_global=extra_global))
+    m.start()
+    time.sleep(0.2)
+    b = Daemon(kind, "b", conf_for(kind, 100, insts, interval, extra_global=extra_global))
+    b.start()
+    wait_for(lambda: addr(0, 1) in vips_on("m"), 10)
+    time.sleep(1)
+    return m, b
+
+
 def single(kind, args):
     """One instance at 10 ms adverts: client-visible outage of a hard failover."""
     reps = 10 if args.quick else 30
-    insts = [("one", "eth0", 1, addr(0, 1))]
-    m = Daemon(kind, "m", conf_for(kind, 200, insts, 0.01)).start()
-    time.sleep(0.2)
-    b = Daemon(kind, "b", conf_for(kind, 100, insts, 0.01)).start()
-    wait_for(lambda: addr(0, 1) in vips_on("m"), 10)
-    time.sleep(1)
+    m, b = one_pair(kind, 0.01)
     gaps = []
     tries = 0
     while len(gaps) < reps and tries < 3 * reps:
@@ -519,12 +527,7 @@ def precision(kind, args, rt):
     if rt:
         extra = ("realtime_priority = 50; lock_memory = true;" if kind == "vipd"
                  else "  vrrp_rt_priority 50\n  vrrp_no_swap")
-    insts = [("one", "eth0", 1, addr(0, 1))]
-    m = Daemon(kind, "m", conf_for(kind, 200, insts, 0.01, extra_global=extra)).start()
-    time.sleep(0.2)
-    b = Daemon(kind, "b", conf_for(kind, 100, insts, 0.01, extra_global=extra)).start()
-    wait_for(lambda: addr(0, 1) in vips_on("m"), 10)
-    time.sleep(1)
+    m, b = one_pair(kind, 0.01, extra)
     before = transitions(m) + transitions(b)
     hogs = [spawn(["sh", "-c", "while :; do :; done"]) for _ in range(4)]
     pcap = os.path.join(WORK, f"{kind}-prec.pcap")
@@ -555,12 +558,7 @@ def transitions(d):
 
 def handover(kind, args):
     """Planned switchover at 100 ms adverts, pinging every 1 ms: probes lost."""
-    insts = [("one", "eth0", 1, addr(0, 1))]
-    m = Daemon(kind, "m", conf_for(kind, 200, insts, 0.1)).start()
-    time.sleep(0.2)
-    b = Daemon(kind, "b", conf_for(kind, 100, insts, 0.1)).start()
-    wait_for(lambda: addr(0, 1) in vips_on("m"), 10)
-    time.sleep(1)
+    m, b = one_pair(kind, 0.1)
     prober = probe("c", addr(0, 1), 0.001, 1.5)
     time.sleep(0.5)
     m.stop()  # SIGTERM: vipd hands over (graceful_handover), keepalived sends priority 0

@@ -28,23 +28,12 @@ ctl() {  # ctl HOST ARGS...
 state_of() { ctl "$1" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["instances"][0]["state"])'; }
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
 
-# probe COUNT: pings the VIP every 1 ms, COUNT times, in the background.
-probe_start() {
-    ip netns exec "$(lab_ns client)" ping -D -n -i 0.001 -c "$1" -W 1 "$vip" \
-        >"$LAB_DIR/probe.txt" 2>&1 &
-    PROBE=$!
-}
-# probe_wait LABEL: waits for the probe to finish; sets LOST and GAP (ms) and prints them.
+probe_start() { lab_fast_probe_start client "$vip" "$1"; }
+# probe_wait LABEL: waits for the probe; sets LOST and GAP (ms) and prints them.
 probe_wait() {
-    wait "$PROBE" || true
-    local sent got
-    sent=$(sed -nE 's/^([0-9]+) packets transmitted.*/\1/p' "$LAB_DIR/probe.txt")
-    got=$(sed -nE 's/.* ([0-9]+) received.*/\1/p' "$LAB_DIR/probe.txt")
-    [ -n "$sent" ] && [ "$sent" -gt 0 ] || lab_fail "$1: the prober sent nothing"
-    LOST=$((sent - got))
-    GAP=$(awk -F'[][]' '/bytes from/ { t = $2 * 1000; if (n++ && t - p > gap) gap = t - p; p = t }
-        END { printf "%.1f\n", gap }' "$LAB_DIR/probe.txt")
-    echo "$1: sent=$sent lost=$LOST longest_gap_ms=$GAP"
+    lab_fast_probe_wait
+    LOST=$LAB_LOST GAP=$LAB_GAP
+    echo "$1: sent=$LAB_SENT lost=$LOST longest_gap_ms=$GAP"
 }
 
 lab_vipd a "$(conf 200)"

@@ -26,18 +26,6 @@ ctl() {
     "$VIPCTL" --socket "$LAB_DIR/$h.run/vipd.sock" "$@"
 }
 both_on() { lab_only_holder "$1" 192.0.2.82 && lab_only_holder "$1" 192.0.2.83; }
-probe_start() {
-    ip netns exec "$(lab_ns client)" ping -D -n -i 0.001 -c "$1" -W 1 "$2" \
-        >"$LAB_DIR/probe.txt" 2>&1 &
-    PROBE=$!
-}
-probe_lost() {
-    wait "$PROBE" || true
-    local sent got
-    sent=$(sed -nE 's/^([0-9]+) packets transmitted.*/\1/p' "$LAB_DIR/probe.txt")
-    got=$(sed -nE 's/.* ([0-9]+) received.*/\1/p' "$LAB_DIR/probe.txt")
-    echo $((sent - got))
-}
 
 lab_vipd a "$(group 200)"
 lab_vipd b "$(group 100)"
@@ -46,14 +34,14 @@ lab_wait 2000 lab_ping client 192.0.2.83 || lab_fail "db unreachable"
 sleep 0.3
 
 # Handing over one member moves the group; the reply lists both.
-probe_start 1000 192.0.2.83  # db's VIP: it moves because web was named
+lab_fast_probe_start client 192.0.2.83 1000  # db's VIP: it moves because web was named
 sleep 0.3
 out=$(ctl a handover web) || lab_fail "group handover refused: $out"
 echo "$out"
 echo "$out" | grep -E '^web: handed over to 192\.0\.2\.12' >/dev/null || lab_fail "reply: web"
 echo "$out" | grep -E '^db: handed over to 192\.0\.2\.12' >/dev/null || lab_fail "reply: db"
-lost=$(probe_lost)
-[ "$lost" -eq 0 ] || lab_fail "db lost $lost probes in the group handover"
+lab_fast_probe_wait
+[ "$LAB_LOST" -eq 0 ] || lab_fail "db lost $LAB_LOST probes in the group handover"
 lab_wait 1000 both_on b || lab_fail "both VIPs should be on b"
 sleep 0.5
 both_on b || lab_fail "a took the group back after handing it over"

@@ -183,6 +183,27 @@ lab_prober_stop() {
     rm -f "$LAB_DIR"/probe.*.txt
 }
 
+# lab_fast_probe_start FROM ADDR COUNT: pings ADDR every 1 ms, COUNT times, in the
+# background (for handovers: one lost ping counts).
+lab_fast_probe_start() {
+    ip netns exec "$LAB-$1" ping -D -n -i 0.001 -c "$3" -W 1 "$2" >"$LAB_DIR/fast.txt" 2>&1 &
+    LAB_FAST=$!
+}
+
+# lab_fast_probe_wait: waits for it; sets LAB_SENT, LAB_LOST and LAB_GAP (the longest wait
+# between two replies, ms). (ping slows down while unanswered: LAB_GAP measures an outage
+# better than LAB_LOST does.)
+lab_fast_probe_wait() {
+    wait "$LAB_FAST" || true
+    local got
+    LAB_SENT=$(sed -nE 's/^([0-9]+) packets transmitted.*/\1/p' "$LAB_DIR/fast.txt")
+    got=$(sed -nE 's/.* ([0-9]+) received.*/\1/p' "$LAB_DIR/fast.txt")
+    [ -n "$LAB_SENT" ] && [ "$LAB_SENT" -gt 0 ] || lab_fail "the 1 ms prober sent nothing"
+    LAB_LOST=$((LAB_SENT - got))
+    LAB_GAP=$(awk -F'[][]' '/bytes from/ { t = $2 * 1000; if (n++ && t - p > gap) gap = t - p; p = t }
+        END { printf "%.1f\n", gap }' "$LAB_DIR/fast.txt")
+}
+
 # A vipd config with one instance, from key=value words:
 #   lab_conf name=web vrid=51 priority=150 addresses='"192.0.2.1/24"' [key=value ...]
 lab_conf() {
