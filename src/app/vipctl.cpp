@@ -235,7 +235,8 @@ int main(int argc, char** argv) {
         "                               another router has taken over (its sync group too)\n"
         "  set-priority NAME N|default  runtime priority 1..254 (until reload)\n"
         "  maintenance NAME on|off      go (by handover) and stay backup, or end it\n"
-        "  metrics                      Prometheus text exposition\n\nOptions");
+        "  metrics                      Prometheus text exposition\n"
+        "  ping                         is vipd there? (prints pong)\n\nOptions");
     desc.add_options()("socket,s", po::value(&socket_path)->default_value(socket_path),
                        "vipd's control socket")("json", po::bool_switch(&as_json),
                                                 "print the reply as JSON")(

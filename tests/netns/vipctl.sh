@@ -17,6 +17,7 @@ lab_vipd a "$(conf 150)"
 sock="$LAB_DIR/a.run/vipd.sock"
 lab_wait 2000 lab_has_vip a 192.0.2.97 || lab_fail "a should be master"
 [ "$(stat -c %a "$sock")" = 660 ] || lab_fail "control socket mode $(stat -c %a "$sock")"
+[ "$("$VIPCTL" --socket "$sock" ping)" = pong ] || lab_fail "vipctl ping"
 out=$("$VIPCTL" --socket "$sock" status)
 echo "$out"
 echo "$out" | grep -E '^web +eth0 +97 +ipv4 +MASTER +150 +192\.0\.2\.11 +192\.0\.2\.97/24 ' >/dev/null ||
