@@ -191,9 +191,9 @@ void print_stats(const json& s) {
                              s.value("cleared", false) ? "; counters now cleared" : "");
 }
 
-void print_members(const json& result, const char* verb) {
+void print_members(const json& result) {
     for (const auto& m : result.value("instances", json::array())) {
-        std::cout << fmt::format("{}: {}{}\n", str(m, "instance"), verb, str(m, "message"));
+        std::cout << fmt::format("{}: {}\n", str(m, "instance"), str(m, "message"));
     }
     if (result.contains("elapsed_ms")) {
         std::cout << fmt::format("done in {:.0f} ms\n", result.value("elapsed_ms", 0.0));
@@ -346,10 +346,8 @@ int main(int argc, char** argv) {
         print_stats(result);
     } else if (words[0] == "metrics") {
         std::cout << result.get<std::string>();
-    } else if (words[0] == "handover") {
-        print_members(result, "");
-    } else if (words[0] == "maintenance") {
-        print_members(result, "");
+    } else if (words[0] == "handover" || words[0] == "maintenance") {
+        print_members(result);
     } else if (words[0] == "set-priority") {
         std::cout << fmt::format(
             "{}: priority {} ({}, {})\n", words[1], str(result, "priority"),

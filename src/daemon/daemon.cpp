@@ -483,22 +483,17 @@ void Daemon::drain_all() {
 }
 
 void Daemon::drain(SocketEntry& entry) {
-    std::uint64_t received = 0;
-    struct Count {
-        Daemon& d;
-        std::uint64_t& n;
-        ~Count() { d.count_received(n); }
-    } count{*this, received};
-    for (std::size_t i = 0; i < kMaxPacketsPerWakeup;) {
+    std::size_t received = 0;
+    while (received < kMaxPacketsPerWakeup) {
         std::error_code ec;
         const auto n = entry.socket->receive_batch(*rx_batch_, ec);
         if (ec) log_->warn("receive on {}: {}", entry.ifname, ec.message());
         for (std::size_t k = 0; k < n; ++k)
             handle_packet(entry, rx_batch_->packets[k]);
         received += n;
-        i += n;
-        if (n < os::RxBatch::kSize) return;  // the socket is empty
+        if (n < os::RxBatch::kSize) break;  // the socket is empty
     }
+    count_received(received);
 }
 
 void Daemon::handle_packet(SocketEntry& entry, const os::ReceivedPacket& pkt) {

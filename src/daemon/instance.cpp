@@ -50,7 +50,8 @@ Instance::Instance(Env env, config::InstanceConfig config)
       announce_timer_(env_.io),
       refresh_timer_(env_.io),
       notify_(env_.log, prefix_),
-      release_timer_(env_.io) {
+      release_timer_(env_.io),
+      auth_data_(proto::make_auth_data(config_.password)) {
     for (const auto& v : config_.addresses)
         vips_.push_back(v.address);
 }
@@ -299,6 +300,7 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
     auto params = params_for(config_, source_);
     tracked_ = tracked_priority(config_.priority, tracker_inputs_);
     params.priority = tracked_.priority;
+    auth_data_ = proto::make_auth_data(config_.password);
     execute(sm_.reconfigure(std::move(params), Clock::now()));
     // The source may change with the new addresses or source_address; an unusable one is
     // a Fault, as at startup.
@@ -310,7 +312,7 @@ void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
     const proto::ReceivePolicy policy{
         .version = config_.version,
         .auth_type = config_.auth_type,
-        .auth_data = proto::make_auth_data(config_.password),
+        .auth_data = auth_data_,
         .unicast_peers = config_.unicast_peers,
     };
     if (const auto err = proto::check_policy(advert, meta, policy)) {
@@ -388,7 +390,7 @@ void Instance::send_advert(const action::SendAdvert& a) {
         .priority = a.priority,
         .max_adver_int = a.max_adver_int,
         .auth_type = config_.auth_type,
-        .auth_data = proto::make_auth_data(config_.password),
+        .auth_data = auth_data_,
     };
     std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
     const auto send_to = [&](const IpAddress& dst) {

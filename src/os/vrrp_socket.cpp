@@ -136,27 +136,6 @@ ReceivedPacket VrrpSocket::parse(std::span<const std::uint8_t> buffer, std::size
     return pkt;
 }
 
-std::optional<ReceivedPacket> VrrpSocket::receive(std::span<std::uint8_t> buffer,
-                                                  std::error_code& ec) {
-    ec.clear();
-    sockaddr_in6 from{};
-    iovec iov{buffer.data(), buffer.size()};
-    alignas(cmsghdr) std::array<std::uint8_t, 256> control{};
-    msghdr msg{};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof(from);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    const ssize_t n = ::recvmsg(fd_, &msg, MSG_DONTWAIT);
-    if (n < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK) ec = last_error();
-        return std::nullopt;
-    }
-    return parse(buffer, static_cast<std::size_t>(n), msg);
-}
-
 std::size_t VrrpSocket::receive_batch(RxBatch& batch, std::error_code& ec) {
     ec.clear();
     for (std::size_t i = 0; i < RxBatch::kSize; ++i) {

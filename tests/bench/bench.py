@@ -16,7 +16,6 @@ import argparse
 import os
 import re
 import signal
-import statistics
 import struct
 import subprocess
 import sys
@@ -28,10 +27,8 @@ SEGMENTS = range(1, 11)
 PER_SEGMENT = 100
 HOSTS = {"m": 11, "b": 12, "c": 100}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 VIPD = os.environ.get("VIPD", "build/src/vipd")
-VIPCTL = os.path.join(os.path.dirname(VIPD), "vipctl")
 WORK = tempfile.mkdtemp(prefix="vipd-bench.")
 PROCS = []  # everything we started, killed at exit
 
@@ -216,16 +213,10 @@ class Daemon:
             pass
         return pids
 
-    def vrrp_pid(self):
-        return self.pids()[-1]
-
     def stop(self, wait=15):
         if self.proc:
             kill(self.proc, signal.SIGTERM, wait)
             self.proc = None
-
-    def ctl(self, *args):
-        return run([VIPCTL, "--socket", os.path.join(self.dir, "vipd.sock"), *args], check=False)
 
 
 def cpu_ticks(pids):

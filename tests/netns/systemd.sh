@@ -41,5 +41,5 @@ lab_wait 2000 [ "$(count '^READY=1$')" -ge 3 ] || lab_fail "no READY=1 after vip
 
 lab_stop a TERM
 lab_wait 2000 got '^STOPPING=1$' || lab_fail "no STOPPING=1"
-cat "$LAB_DIR/notify.txt" | sort | uniq -c | sort -rn | head
+sort "$LAB_DIR/notify.txt" | uniq -c | sort -rn | head
 lab_log "PASS"

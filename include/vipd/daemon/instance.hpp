@@ -213,6 +213,7 @@ private:
     std::optional<IpAddress> handover_to_;
     boost::asio::steady_timer release_timer_;
     std::vector<config::VipAddress> lingering_;  // handed over; go when release_timer_ fires
+    proto::AuthData auth_data_;  // from config_.password: sent and checked on every advert
     // Handlers hold a weak reference: one already queued when this instance is destroyed
     // (Asio cannot cancel an expired wait) sees it expired and does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

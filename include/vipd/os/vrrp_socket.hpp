@@ -66,11 +66,9 @@ public:
     std::error_code send(std::span<const std::uint8_t> message, const IpAddress& src,
                          const IpAddress& dst) override;
 
-    // One packet into `buffer`, or nullopt when none is waiting (non-blocking). A packet
-    // too short to carry an IP header is reported with an empty message (a decode error).
-    std::optional<ReceivedPacket> receive(std::span<std::uint8_t> buffer, std::error_code& ec);
-    // Up to RxBatch::kSize packets in one system call (recvmmsg); 0 when none is waiting.
-    // batch.packets[0..n) point into the batch, valid until its next use.
+    // Up to RxBatch::kSize packets in one system call (recvmmsg, non-blocking); 0 when none
+    // is waiting. batch.packets[0..n) point into the batch, valid until its next use. A
+    // packet too short to carry an IP header has an empty message (a decode error).
     std::size_t receive_batch(RxBatch& batch, std::error_code& ec);
 
 private:
