@@ -133,6 +133,7 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
 
 Daemon::~Daemon() {
     control_.reset();
+    vip_owners_.clear();
     instances_.clear();
     scripts_.clear();
     if (inotify_watch_) inotify_watch_->release();
@@ -143,7 +144,7 @@ Daemon::~Daemon() {
 }
 
 Instance::Env Daemon::env() {
-    Instance::Env e{io_, *netlink_, *announcer_, log_};
+    Instance::Env e{io_, timers_, *netlink_, *announcer_, log_};
     e.scripts = runner_.get();
     e.notify_line = [this](const std::string& line) {
         if (!config_.global.notify_fifo.empty()) write_notify_line(line);
@@ -341,6 +342,11 @@ void Daemon::apply(config::Config config) {
     }
     old.clear();
     reap_retired();
+    vip_owners_.clear();
+    for (const auto& [key, inst] : instances_) {
+        for (const auto& v : inst->config().addresses)
+            vip_owners_[{key.interface, v.address}].push_back(inst.get());
+    }
     // (config_.instances stays empty: each instance keeps its own configuration, and a
     // second copy of a thousand of them is memory for nothing.)
     sync_sockets();
@@ -469,7 +475,12 @@ void Daemon::count_received(std::uint64_t n) {
 
 void Daemon::poll_sockets() {
     // On the timers' grid: the tick shares its wake-up with the timers due then.
-    rx_timer_.expires_at(on_grid(Clock::now()) + kPollTick);
+    const auto next = on_grid(Clock::now()) + kPollTick;
+    rx_timer_.expires_at(next);
+    // Nothing is read before the next tick, so no deadline moves before it: a backup's
+    // Master_Down_Timers that would come up only to find an advert pushed them on are
+    // moved now, and the tick is the only wake-up a steady backup has.
+    timers_.settle(next);
     rx_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || !rx_polling_) return;
         drain_all();
@@ -837,16 +848,13 @@ void Daemon::write_notify_line(const std::string& line) {
 void Daemon::on_address_changed(int ifindex, const IpAddress& address, bool added) {
     const auto* info = netlink_->find(ifindex);
     if (info == nullptr) return;
-    bool is_vip = false;
-    for (auto& [key, inst] : instances_) {
-        if (key.interface != info->name) continue;
-        for (const auto& v : inst->config().addresses) {
-            if (v.address != address) continue;
-            is_vip = true;
-            if (!added) inst->address_removed(address);
+    if (const auto it = vip_owners_.find({info->name, address}); it != vip_owners_.end()) {
+        if (!added) {
+            for (auto* inst : it->second)
+                inst->address_removed(address);
         }
+        return;
     }
-    if (is_vip) return;
     // An interface address changed: primary addresses may have moved.
     for (auto& [key, inst] : instances_) {
         if (key.interface == info->name) inst->update_interface(info);

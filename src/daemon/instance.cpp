@@ -45,8 +45,8 @@ Instance::Instance(Env env, config::InstanceConfig config)
       prefix_(fmt::format("[{} vrid {} {}]", config_.name, config_.vrid.value(),
                           to_string(config_.family))),
       sm_(params_for(config_, IpAddress{})),
-      master_down_timer_(env_.io),
-      adver_timer_(env_.io),
+      master_down_timer_(env_.timers.add(*this, static_cast<int>(TimerId::MasterDown))),
+      adver_timer_(env_.timers.add(*this, static_cast<int>(TimerId::Adver))),
       announce_timer_(env_.io),
       refresh_timer_(env_.io),
       notify_(env_.log, prefix_),
@@ -60,6 +60,8 @@ Instance::~Instance() {
     // Removed by a reload (or the daemon going away) with a handover still waiting: its
     // requester gets an answer rather than silence.
     finish_handover({false, "the instance was removed", std::nullopt});
+    env_.timers.remove(master_down_timer_);
+    env_.timers.remove(adver_timer_);
 }
 
 InstanceParams Instance::params_for(const config::InstanceConfig& c, const IpAddress& source) {
@@ -498,51 +500,18 @@ void Instance::announce_round() {
 }
 
 // Wake-ups cost more than the work they do: with a thousand instances, one per advert
-// sent and one per Master_Down_Timer re-check is most of vipd's CPU. So timers wake on a
-// 1 ms grid (the receive tick too), and all that falls due in the same millisecond is
-// handled in one wake-up:
+// sent and one per Master_Down_Timer re-check was most of vipd's CPU. The daemon's timer
+// queue wakes on a 1 ms grid and runs all that falls due in the same millisecond at once:
 // - the advert timer fires at the start of its millisecond: never late, at most 1 ms early
 //   (the next deadline still counts from the exact one, so intervals do not drift);
-// - the Master_Down_Timer wakes on the grid to re-check; if its deadline has moved on (an
-//   advert came) it waits again, and a real expiry is acted on at its exact time.
-TimePoint on_grid(TimePoint t) {
-    return TimePoint{t.time_since_epoch() - t.time_since_epoch() % kTimerGrain};
-}
-
+// - the Master_Down_Timer's deadline moves with every advert without touching the queue;
+//   a real expiry is acted on at its exact time.
 void Instance::arm_timer(TimerId id, TimePoint deadline) {
-    auto& t = id == TimerId::MasterDown ? master_down_timer_ : adver_timer_;
-    t.want = id == TimerId::Adver ? on_grid(deadline) : deadline;
-    const auto at = wake_for(*t.want);
-    // Already waiting for an earlier moment: it re-checks `want` when it fires.
-    if (t.armed && *t.armed <= at) return;
-    wait_timer(id, at);
+    env_.timers.set(queue_id(id), id == TimerId::Adver ? on_grid(deadline) : deadline);
 }
 
-TimePoint Instance::wake_for(TimePoint want) {
-    const auto grid = on_grid(want);
-    return grid > Clock::now() ? grid : want;
-}
-
-void Instance::wait_timer(TimerId id, TimePoint at) {
-    auto& t = id == TimerId::MasterDown ? master_down_timer_ : adver_timer_;
-    t.armed = at;
-    t.asio.expires_at(at);  // cancels a wait in progress: its handler sees operation_aborted
-    t.asio.async_wait(
-        [this, id, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
-            if (ec || alive.expired()) return;
-            timer_fired(id);
-        });
-}
-
-void Instance::timer_fired(TimerId id) {
-    auto& t = id == TimerId::MasterDown ? master_down_timer_ : adver_timer_;
-    t.armed.reset();
-    if (!t.want) return;  // cancelled meanwhile
-    if (*t.want > Clock::now()) {
-        wait_timer(id, wake_for(*t.want));  // moved later while we waited
-        return;
-    }
-    t.want.reset();
+void Instance::timer_fired(int tag) {
+    const auto id = static_cast<TimerId>(tag);
     if (id == TimerId::MasterDown) {
         // An advert already received but not read yet must count before the timer does.
         if (env_.drain_received) env_.drain_received();
@@ -557,8 +526,7 @@ void Instance::timer_fired(TimerId id) {
 }
 
 void Instance::cancel_timer(TimerId id) {
-    // Lazily: the Asio timer may still fire once, and finds nothing wanted.
-    (id == TimerId::MasterDown ? master_down_timer_ : adver_timer_).want.reset();
+    env_.timers.cancel(queue_id(id));
 }
 
 void Instance::log_transition(const action::Notify& n) {

@@ -78,7 +78,7 @@ class InstanceTest : public testing::Test {
 protected:
     std::unique_ptr<Instance> make(config::InstanceConfig c) {
         auto inst = std::make_unique<Instance>(
-            Instance::Env{io, addresses, announcer,
+            Instance::Env{io, timers, addresses, announcer,
                           std::make_shared<spdlog::logger>(
                               "test", std::make_shared<spdlog::sinks::null_sink_mt>())},
             std::move(c));
@@ -111,6 +111,7 @@ protected:
     }
 
     boost::asio::io_context io;
+    TimerQueue timers{io};
     StrictMock<FakeAddresses> addresses;
     StrictMock<FakeAnnouncer> announcer;
     FakeTransport transport;

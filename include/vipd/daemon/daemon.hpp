@@ -20,6 +20,7 @@
 #include "vipd/daemon/instance.hpp"
 #include "vipd/daemon/metrics_http.hpp"
 #include "vipd/daemon/notify_queue.hpp"
+#include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/process.hpp"
@@ -122,6 +123,7 @@ private:
     DaemonOptions options_;
     std::shared_ptr<spdlog::logger> log_;
     boost::asio::io_context io_;
+    TimerQueue timers_{io_};  // every instance's protocol timers (outlives the instances)
     boost::asio::signal_set signals_;
     boost::asio::steady_timer retry_timer_;
     bool retry_pending_ = false;
@@ -164,6 +166,9 @@ private:
     bool syncing_ = false;  // propagating a group decision: its echoes are not propagated
     config::Config config_;
     std::map<InstanceKey, std::unique_ptr<Instance>> instances_;
+    // (interface, VIP) -> the instances configured with it: an address change is looked up,
+    // not compared against every instance (a mass failover makes a thousand of them).
+    std::map<std::pair<std::string, IpAddress>, std::vector<Instance*>> vip_owners_;
     std::map<std::pair<std::string, Family>, std::unique_ptr<SocketEntry>> sockets_;
     std::unique_ptr<os::RxBatch> rx_batch_ = std::make_unique<os::RxBatch>();
     std::string pid_file_;

@@ -21,16 +21,13 @@
 #include "vipd/core/tracking.hpp"
 #include "vipd/daemon/notify_queue.hpp"
 #include "vipd/daemon/rate_limiter.hpp"
+#include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
 
 namespace vipd {
-
-// Timers wake on this grid so that work due in the same millisecond shares a wake-up.
-inline constexpr Duration kTimerGrain = std::chrono::milliseconds{1};
-[[nodiscard]] TimePoint on_grid(TimePoint t);  // the grid point at or before t
 
 struct InstanceCounters {
     std::uint64_t adverts_sent = 0;
@@ -57,10 +54,11 @@ struct InstanceKey {
 };
 InstanceKey key_of(const config::InstanceConfig& c);
 
-class Instance {
+class Instance : private TimerQueue::Client {
 public:
     struct Env {
         boost::asio::io_context& io;
+        TimerQueue& timers;  // the protocol timers (all instances share one wake-up)
         os::AddressManager& addresses;
         os::Announcer& announcer;
         std::shared_ptr<spdlog::logger> log;
@@ -75,7 +73,7 @@ public:
     };
 
     Instance(Env env, config::InstanceConfig config);
-    ~Instance();
+    ~Instance() override;
     Instance(const Instance&) = delete;
     Instance& operator=(const Instance&) = delete;
 
@@ -185,20 +183,13 @@ private:
     std::optional<proto::ChecksumVariant> heard_variant_;  // checksum = auto learns this
     InstanceCounters counters_;
     InstanceCounters stats_base_;
-    // The machine's two timers, re-armed lazily: a backup pushes its Master_Down_Timer
-    // forward with every advert, but the Asio timer is only moved when it fires early (or
-    // must fire earlier), not once per advert.
-    struct Timer {
-        explicit Timer(boost::asio::io_context& io) : asio(io) {}
-        boost::asio::steady_timer asio;
-        std::optional<TimePoint> want;   // the machine's deadline; none = cancelled
-        std::optional<TimePoint> armed;  // when the Asio timer fires; none = not waiting
-    };
-    void wait_timer(TimerId id, TimePoint at);
-    static TimePoint wake_for(TimePoint want);
-    void timer_fired(TimerId id);
-    Timer master_down_timer_;
-    Timer adver_timer_;
+    // The machine's two timers, in the daemon's queue (tag: the TimerId).
+    void timer_fired(int tag) override;
+    [[nodiscard]] TimerQueue::Id queue_id(TimerId id) const {
+        return id == TimerId::MasterDown ? master_down_timer_ : adver_timer_;
+    }
+    TimerQueue::Id master_down_timer_;
+    TimerQueue::Id adver_timer_;
     boost::asio::steady_timer announce_timer_;
     boost::asio::steady_timer refresh_timer_;
     int announce_rounds_left_ = 0;

@@ -1,0 +1,100 @@
+// Every instance's protocol timers behind one Asio timer. A thousand instances each with
+// its own steady_timer cost a heap update and a timerfd change per re-arm and a handler per
+// expiry; here they are entries in one heap, and one wake-up runs all that is due.
+//
+// Timers wake on a 1 ms grid, so that work due in the same millisecond shares a wake-up:
+// a timer wants to fire at `want`; the queue wakes at the grid point at or before it (or at
+// `want` itself once that grid point has passed) and fires the timer when `want` has come.
+// Deadlines are re-armed lazily: a backup pushes its Master_Down_Timer forward with every
+// advert, but its heap entry only moves when it comes up (or must come earlier), and
+// `settle` moves the entries that would come up only to find their deadline gone later.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "vipd/core/types.hpp"
+
+namespace vipd {
+
+inline constexpr Duration kTimerGrain = std::chrono::milliseconds{1};
+[[nodiscard]] TimePoint on_grid(TimePoint t);  // the grid point at or before t
+
+class TimerQueue {
+public:
+    // Whoever owns timers: told which of its timers fired (the `tag` it registered).
+    class Client {
+    public:
+        virtual void timer_fired(int tag) = 0;
+
+    protected:
+        virtual ~Client() = default;
+    };
+    using Id = std::uint32_t;
+
+    explicit TimerQueue(boost::asio::io_context& io);
+    TimerQueue(const TimerQueue&) = delete;
+    TimerQueue& operator=(const TimerQueue&) = delete;
+
+    // A timer of `client`'s, not running. It stays registered until removed; the client
+    // must remove its timers before it goes away.
+    [[nodiscard]] Id add(Client& client, int tag);
+    void remove(Id id);
+    // Fires once at `want` (replacing any earlier deadline of this timer).
+    void set(Id id, TimePoint want);
+    void cancel(Id id);
+    [[nodiscard]] std::optional<TimePoint> deadline(Id id) const;
+
+    // Nothing will be read before `horizon` (the daemon's next receive tick): entries that
+    // would come up before it only to find their deadline moved past it are moved now, so
+    // they cost no wake-up.
+    void settle(TimePoint horizon);
+
+    // Wake-ups so far, and timers fired (for the tests and the benchmark's reasoning).
+    [[nodiscard]] std::uint64_t wakeups() const { return wakeups_; }
+    [[nodiscard]] std::uint64_t fired() const { return fired_; }
+    [[nodiscard]] std::size_t size() const { return slots_.size() - free_.size(); }
+
+private:
+    struct Slot {
+        Client* client = nullptr;  // null: free
+        int tag = 0;
+        std::uint32_t gen = 0;            // bumped whenever its heap entry is replaced
+        std::optional<TimePoint> want;    // none: not running
+        std::optional<TimePoint> queued;  // when its heap entry comes up; none: no entry
+    };
+    struct Entry {
+        TimePoint at;
+        Id id;
+        std::uint32_t gen;
+    };
+    struct Later {
+        bool operator()(const Entry& a, const Entry& b) const { return a.at > b.at; }
+    };
+    [[nodiscard]] static TimePoint wake_for(TimePoint want, TimePoint now);
+    void enqueue(Id id, TimePoint at);
+    [[nodiscard]] bool live(const Entry& e) const;
+    void drop_dead_top();
+    void run_due();
+    void rearm();
+
+    boost::asio::steady_timer timer_;
+    std::optional<TimePoint> timer_at_;  // when the Asio timer is set to go off
+    std::uint64_t wait_gen_ = 0;         // the current wait's; an older handler does nothing
+    std::vector<Entry> heap_;
+    std::vector<Entry> due_;  // settle's scratch
+    std::deque<Slot> slots_;
+    std::vector<Id> free_;
+    std::uint64_t wakeups_ = 0;
+    std::uint64_t fired_ = 0;
+    // Handlers hold a weak reference: one already queued when the queue is destroyed (Asio
+    // cannot cancel an expired wait) sees it expired and does nothing.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace vipd
