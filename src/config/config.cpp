@@ -14,10 +14,13 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <libconfig.h++>
 #include <map>
 #include <span>
+#include <string_view>
 #include <system_error>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -278,6 +281,8 @@ private:
         std::replace_if(
             message.begin(), message.end(),
             [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; }, '?');
+        // Diagnostics are listed in file order; the tree is numbered only when there is one.
+        if (order_.empty()) number(*root_);
         const auto it = order_.find(&s);
         entries_.push_back({it == order_.end() ? 0 : it->second,
                             Diagnostic{severity, file_of(s), line_of(s), std::move(message)}});
@@ -300,8 +305,16 @@ private:
         return fmt::format("{}:{}", file_of(s), line_of(s));
     }
 
+    // One pass over the group's members (Setting::exists and operator[] each parse `key`
+    // as a path and search the group: a thousand instances probe dozens of keys each).
     static const Setting* find(const Setting& group, const char* key) {
-        return group.exists(key) ? &group[key] : nullptr;
+        if (!group.isGroup()) return nullptr;
+        for (int i = 0, n = group.getLength(); i < n; ++i) {
+            const Setting& member = group[i];
+            const char* name = member.getName();
+            if (name != nullptr && std::strcmp(name, key) == 0) return &member;
+        }
+        return nullptr;
     }
 
     void check_keys(const Setting& group, Scope scope);
@@ -337,6 +350,7 @@ private:
     const Checks& checks_;
     std::vector<ScriptConfig> scripts_;
     GlobalConfig global_;  // for the sections parsed after 'global'
+    const Setting* root_ = nullptr;
     std::unordered_map<const Setting*, std::size_t> order_;
     std::vector<Entry> entries_;
 };
@@ -1248,34 +1262,40 @@ std::vector<SyncGroupConfig> Loader::sync_groups(const Setting* list,
 }
 
 void Loader::cross_check(const std::vector<Parsed>& instances) {
-    for (std::size_t i = 0; i < instances.size(); ++i) {
-        const Parsed& b = instances[i];
-        for (std::size_t j = 0; j < i; ++j) {
-            const Parsed& a = instances[j];
-            if (a.name != nullptr && b.name != nullptr && a.config.name == b.config.name) {
+    // The first instance with each name and with each (interface, family, VRID): a later
+    // one is the duplicate. (Hashed: pairwise comparison of a thousand instances was most
+    // of a reload's time.)
+    std::unordered_map<std::string_view, const Parsed*> by_name;
+    std::map<std::tuple<std::string_view, Family, std::uint8_t>, const Parsed*> by_vrid;
+    for (const Parsed& b : instances) {
+        if (b.name != nullptr) {
+            const auto [it, first] = by_name.emplace(b.config.name, &b);
+            if (!first) {
+                const Parsed& a = *it->second;
                 error(*b.name, fmt::format("duplicate instance name '{}' (first defined at {}:{})",
                                            b.config.name, a.config.file, a.config.line));
-                break;
             }
         }
-        for (std::size_t j = 0; j < i; ++j) {
-            const Parsed& a = instances[j];
-            if (a.vrid != nullptr && b.vrid != nullptr && a.config.vrid == b.config.vrid &&
-                a.config.family == b.config.family && a.config.interface == b.config.interface) {
+        if (b.vrid != nullptr) {
+            const auto [it, first] =
+                by_vrid.emplace(std::tuple{std::string_view(b.config.interface), b.config.family,
+                                           b.config.vrid.value()},
+                                &b);
+            if (!first) {
+                const Parsed& a = *it->second;
                 const std::string by =
                     a.config.name.empty() ? "" : fmt::format(" by instance '{}'", a.config.name);
                 error(*b.vrid,
                       fmt::format("duplicate VRID {} for {} on '{}' (first used{} at {}:{})",
                                   b.config.vrid.value(), family_name(b.config.family),
                                   b.config.interface, by, a.config.file, a.config.line));
-                break;
             }
         }
     }
 }
 
 LoadResult Loader::run(const Setting& root) {
-    number(root);
+    root_ = &root;
     check_keys(root, Scope::TopLevel);
 
     Config config;
@@ -1292,6 +1312,7 @@ LoadResult Loader::run(const Setting& root) {
     } else if (list->getType() == Setting::TypeList ||
                (list->getType() == Setting::TypeArray && list->getLength() == 0)) {
         if (list->getLength() == 0) warning(*list, "no instances: vipd will not do anything");
+        parsed.reserve(static_cast<std::size_t>(list->getLength()));
         for (int i = 0; i < list->getLength(); ++i) {
             if (auto p = instance((*list)[i], config.global)) parsed.push_back(std::move(*p));
         }
@@ -1310,6 +1331,7 @@ LoadResult Loader::run(const Setting& root) {
         result.diagnostics.push_back(std::move(e.diagnostic));
     }
     if (failed) return result;
+    config.instances.reserve(parsed.size());
     for (auto& p : parsed) {
         config.instances.push_back(std::move(p.config));
     }

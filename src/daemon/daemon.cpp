@@ -912,11 +912,13 @@ ReloadResult Daemon::reload() {
             d.schedule_status_update();
         }
     } ready{*this};
+    const auto started = Clock::now();
     auto checks = system_checks();
     checks.interface_exists = [this](std::string_view name) {
         return netlink_->find(name) != nullptr;
     };
     auto loaded = config::load_file(options_.config_file, checks);
+    const auto read = Clock::now();
     result.diagnostics = loaded.diagnostics;
     for (const auto& d : loaded.diagnostics) {
         if (d.severity == config::Diagnostic::Severity::Error) {
@@ -931,7 +933,9 @@ ReloadResult Daemon::reload() {
     }
     apply(std::move(*loaded.config));
     result.applied = true;
-    log_->info("reload done: {} instance(s)", instances_.size());
+    const auto ms = [](Duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    log_->info("reload done: {} instance(s); read in {:.1f} ms, applied in {:.1f} ms",
+               instances_.size(), ms(read - started), ms(Clock::now() - read));
     return result;
 }
 
