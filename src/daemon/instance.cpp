@@ -303,6 +303,7 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
     tracked_ = tracked_priority(config_.priority, tracker_inputs_);
     params.priority = tracked_.priority;
     auth_data_ = proto::make_auth_data(config_.password);
+    advert_key_.reset();  // addresses, version or authentication may have changed
     execute(sm_.reconfigure(std::move(params), Clock::now()));
     // The source may change with the new addresses or source_address; an unusable one is
     // a Fault, as at startup.
@@ -384,8 +385,12 @@ proto::ChecksumVariant Instance::send_variant() const {
     return proto::ChecksumVariant::PseudoHeader;
 }
 
-void Instance::send_advert(const action::SendAdvert& a) {
-    if (transport_ == nullptr) return;  // interface gone: we are (about to be) in Fault
+// A master sends the same bytes every interval until its priority, interval, source or
+// checksum variant changes: they are encoded once and kept.
+std::span<const std::uint8_t> Instance::encoded_advert(const action::SendAdvert& a,
+                                                       const IpAddress& dst) {
+    const AdvertKey key{a.priority, a.max_adver_int, send_variant(), source_, dst};
+    if (advert_key_ == key) return advert_bytes_;
     const proto::AdvertFields fields{
         .version = config_.version,
         .vrid = config_.vrid,
@@ -394,15 +399,25 @@ void Instance::send_advert(const action::SendAdvert& a) {
         .auth_type = config_.auth_type,
         .auth_data = auth_data_,
     };
-    std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
+    std::array<std::uint8_t, proto::kMaxMessageSize> buf;  // encode writes every byte it uses
+    const auto n = proto::encode(fields, a.addresses, source_, dst, key.variant, buf);
+    advert_key_.reset();
+    if (!n) {
+        ++counters_.send_errors;
+        env_.log->error("{} cannot encode advert: {}", prefix_, proto::to_string(n.error()));
+        return {};
+    }
+    advert_bytes_.assign(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+    advert_key_ = key;
+    return advert_bytes_;
+}
+
+void Instance::send_advert(const action::SendAdvert& a) {
+    if (transport_ == nullptr) return;  // interface gone: we are (about to be) in Fault
     const auto send_to = [&](const IpAddress& dst) {
-        const auto n = proto::encode(fields, a.addresses, source_, dst, send_variant(), buf);
-        if (!n) {
-            ++counters_.send_errors;
-            env_.log->error("{} cannot encode advert: {}", prefix_, proto::to_string(n.error()));
-            return;
-        }
-        if (auto ec = transport_->send(std::span(buf).first(*n), source_, dst)) {
+        const auto message = encoded_advert(a, dst);
+        if (message.empty()) return;  // counted and logged
+        if (auto ec = transport_->send(message, source_, dst)) {
             ++counters_.send_errors;
             if (drop_log_.allow(Clock::now())) {
                 env_.log->warn("{} advert to {} not sent: {}", prefix_, dst.to_string(),

@@ -196,9 +196,33 @@ TEST_F(InstanceTest, UnicastSendsToEachPeer) {
     EXPECT_CALL(announcer, announce(_, _, _, _)).WillOnce(Return(std::error_code{}));
     inst->update_interface(&info);
     inst->start();
-    ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 2; }));
+    ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 4; }));
     EXPECT_EQ(transport.sent[0].dst, ip("192.0.2.12"));
     EXPECT_EQ(transport.sent[1].dst, ip("192.0.2.13"));
+    // Each carries the checksum for its own destination (the pseudo-header has it), also
+    // when the adverts are re-sent.
+    for (std::size_t i = 0; i < 4; ++i)
+        EXPECT_EQ(transport.decoded(i).fields.priority, Priority{150}) << "advert " << i;
+}
+
+TEST_F(InstanceTest, AdvertsFollowAReloadedAddressList) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(_, _, _)).WillRepeatedly(Return(std::error_code{}));
+    EXPECT_CALL(addresses, remove(_, _, _)).WillRepeatedly(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 2; }));
+    EXPECT_EQ(transport.sent[0].bytes, transport.sent[1].bytes);
+    auto c = web(150);  // same priority and interval: only the addresses change
+    c.addresses = {{ip("192.0.2.1"), 24}, {ip("192.0.2.2"), 24}};
+    inst->reconfigure(c, &info);
+    const auto before = transport.sent.size();
+    ASSERT_TRUE(run_until([&] { return transport.sent.size() > before; }));
+    const auto advert = transport.decoded(transport.sent.size() - 1);
+    EXPECT_EQ(advert.addresses.to_vector(),
+              (std::vector<IpAddress>{ip("192.0.2.1"), ip("192.0.2.2")}));
 }
 
 TEST_F(InstanceTest, HigherPriorityAdvertKeepsItBackupWithoutTouchingAddresses) {

@@ -148,6 +148,8 @@ private:
     void dispatch(const Event& event, TimePoint now);
     void execute(const Actions& actions);
     void send_advert(const action::SendAdvert& a);
+    [[nodiscard]] std::span<const std::uint8_t> encoded_advert(const action::SendAdvert& a,
+                                                               const IpAddress& dst);
     void add_addresses(std::span<const IpAddress> addresses);
     void remove_addresses(std::span<const IpAddress> addresses);
     void start_announce_burst();
@@ -205,6 +207,18 @@ private:
     boost::asio::steady_timer release_timer_;
     std::vector<config::VipAddress> lingering_;  // handed over; go when release_timer_ fires
     proto::AuthData auth_data_;  // from config_.password: sent and checked on every advert
+    // The last advert encoded and what it was encoded for (the configuration's part -
+    // addresses, version, authentication - changes only by reconfigure, which drops it).
+    struct AdvertKey {
+        Priority priority;
+        Centiseconds interval;
+        proto::ChecksumVariant variant;
+        IpAddress src;
+        IpAddress dst;
+        bool operator==(const AdvertKey&) const = default;
+    };
+    std::optional<AdvertKey> advert_key_;
+    std::vector<std::uint8_t> advert_bytes_;
     // Handlers hold a weak reference: one already queued when this instance is destroyed
     // (Asio cannot cancel an expired wait) sees it expired and does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
