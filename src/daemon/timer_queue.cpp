@@ -9,7 +9,15 @@ TimePoint on_grid(TimePoint t) {
     return TimePoint{t.time_since_epoch() - t.time_since_epoch() % kTimerGrain};
 }
 
-TimerQueue::TimerQueue(boost::asio::io_context& io) : timer_(io) {}
+TimerQueue::TimerQueue(boost::asio::io_context& io) : waits_{Wait(io), Wait(io)} {}
+
+std::optional<TimePoint> TimerQueue::armed() const {
+    std::optional<TimePoint> first;
+    for (const auto& w : waits_) {
+        if (w.at && (!first || *w.at < *first)) first = w.at;
+    }
+    return first;
+}
 
 TimerQueue::Id TimerQueue::add(Client& client, int tag) {
     Id id = 0;
@@ -35,6 +43,7 @@ void TimerQueue::remove(Id id) {
     s.client = nullptr;
     s.want.reset();
     s.queued.reset();
+    s.moved = false;
     ++s.gen;
     free_.push_back(id);
 }
@@ -43,10 +52,17 @@ void TimerQueue::set(Id id, TimePoint want) {
     auto& s = slots_[id];
     s.want = want;
     const auto at = wake_for(want, Clock::now());
-    // Already coming up at or before `at`: it looks at `want` again then.
-    if (s.queued && *s.queued <= at) return;
+    // Already coming up at or before `at`: it looks at `want` again then, or settle moves
+    // it first.
+    if (s.queued && *s.queued <= at) {
+        if (*s.queued < at && !s.moved) {
+            s.moved = true;
+            moved_.push_back(id);
+        }
+        return;
+    }
     enqueue(id, at);
-    if (!timer_at_ || at < *timer_at_) rearm();
+    if (!armed() || at < *armed()) rearm();
 }
 
 void TimerQueue::cancel(Id id) {
@@ -58,29 +74,21 @@ std::optional<TimePoint> TimerQueue::deadline(Id id) const {
     return slots_[id].want;
 }
 
-void TimerQueue::settle(TimePoint horizon) {
-    bool moved = false;
-    due_.clear();
-    while (!heap_.empty() && heap_.front().at <= horizon) {
-        const auto e = heap_.front();
-        std::pop_heap(heap_.begin(), heap_.end(), Later{});
-        heap_.pop_back();
-        if (!live(e)) continue;
-        auto& s = slots_[e.id];
-        if (s.want && *s.want <= horizon) {
-            due_.push_back(e);  // really due before the horizon: it keeps its wake-up
-            continue;
-        }
-        s.queued.reset();
-        // Past its grid point by the time it comes up: it waits for its exact deadline.
-        if (s.want) enqueue(e.id, *s.want);
-        moved = true;
+void TimerQueue::settle() {
+    const auto now = Clock::now();
+    bool changed = false;
+    for (const Id id : moved_) {
+        auto& s = slots_[id];
+        if (!s.moved) continue;  // removed (and perhaps reused) since
+        s.moved = false;
+        if (s.client == nullptr || !s.want || !s.queued) continue;
+        const auto at = wake_for(*s.want, now);
+        if (at <= *s.queued) continue;
+        enqueue(id, at);  // its old entry is dead now, dropped when it comes up
+        changed = true;
     }
-    for (const auto& e : due_) {
-        heap_.push_back(e);
-        std::push_heap(heap_.begin(), heap_.end(), Later{});
-    }
-    if (moved) rearm();
+    moved_.clear();
+    if (changed) rearm();
 }
 
 TimePoint TimerQueue::wake_for(TimePoint want, TimePoint now) {
@@ -109,6 +117,11 @@ void TimerQueue::drop_dead_top() {
 
 void TimerQueue::run_due() {
     ++wakeups_;
+    running_ = true;
+    struct Done {
+        bool& running;
+        ~Done() { running = false; }
+    } done{running_};
     const auto now = Clock::now();
     while (!heap_.empty() && heap_.front().at <= now) {
         const auto e = heap_.front();
@@ -130,28 +143,75 @@ void TimerQueue::run_due() {
     }
 }
 
+// Two Asio timers, at the next two wake-up times. When the first goes off, Asio itself
+// sets the kernel's timer to the second on its way out, and the first is re-armed for the
+// wake-up after that, which is not the earliest: no second timerfd_settime per wake-up (in
+// a VM each one costs a trap to the hypervisor).
 void TimerQueue::rearm() {
+    if (running_) return;  // run_due sets the timers once, when it is done
     drop_dead_top();
-    if (heap_.empty()) {
-        if (timer_at_) {
-            timer_at_.reset();
-            ++wait_gen_;
-            timer_.cancel();
-        }
-        return;
+    std::array<std::optional<TimePoint>, 2> want{};
+    if (!heap_.empty()) {
+        want[0] = heap_.front().at;
+        want[1] = second_wake();
     }
-    const auto at = heap_.front().at;
-    if (timer_at_ == at) return;
-    timer_at_ = at;
-    const auto gen = ++wait_gen_;
-    timer_.expires_at(at);  // cancels a wait in progress: its handler sees operation_aborted
-    timer_.async_wait(
-        [this, gen, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
-            if (ec || alive.expired() || gen != wait_gen_) return;
-            timer_at_.reset();
+    std::array<bool, 2> kept{false, false};
+    std::array<bool, 2> covered{false, false};
+    for (std::size_t i = 0; i < waits_.size(); ++i) {
+        for (std::size_t j = 0; j < want.size(); ++j) {
+            if (!covered[j] && waits_[i].at && waits_[i].at == want[j]) {
+                kept[i] = covered[j] = true;
+                break;
+            }
+        }
+    }
+    for (std::size_t j = 0; j < want.size(); ++j) {  // the earlier first
+        if (!want[j] || covered[j]) continue;
+        const std::size_t i = kept[0] ? 1 : 0;
+        kept[i] = true;
+        arm(i, *want[j]);
+    }
+    for (std::size_t i = 0; i < waits_.size(); ++i) {
+        if (!kept[i] && waits_[i].at) {
+            waits_[i].at.reset();
+            ++waits_[i].gen;
+            waits_[i].timer.cancel();
+        }
+    }
+}
+
+void TimerQueue::arm(std::size_t i, TimePoint at) {
+    auto& w = waits_[i];
+    w.at = at;
+    const auto gen = ++w.gen;
+    w.timer.expires_at(at);  // cancels a wait in progress: its handler sees operation_aborted
+    w.timer.async_wait(
+        [this, i, gen, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
+            if (ec || alive.expired() || gen != waits_[i].gen) return;
+            waits_[i].at.reset();
             run_due();
             rearm();
         });
+}
+
+std::optional<TimePoint> TimerQueue::second_wake() {
+    // The smallest `at` after the top's: below the entries that share the top's time.
+    const auto top = heap_.front().at;
+    std::optional<TimePoint> best;
+    scratch_.clear();
+    scratch_.push_back(0);
+    while (!scratch_.empty()) {
+        const auto k = scratch_.back();
+        scratch_.pop_back();
+        if (heap_[k].at > top) {
+            if (!best || heap_[k].at < *best) best = heap_[k].at;
+            continue;  // its children come later still
+        }
+        for (const auto c : {2 * k + 1, 2 * k + 2}) {
+            if (c < heap_.size()) scratch_.push_back(c);
+        }
+    }
+    return best;
 }
 
 }  // namespace vipd

@@ -148,24 +148,44 @@ TEST_F(TimerQueueTest, SettleSavesTheWakeupOfADeadlineThatMovedOn) {
     const auto u = queue.add(rec, 2);
     queue.set(u, Clock::now() + 5ms);
     queue.set(u, Clock::now() + 2s);
-    queue.settle(Clock::now() + 10ms);
+    queue.settle();
     run_for(40ms);
     EXPECT_EQ(queue.wakeups(), 1u);  // none more
     EXPECT_TRUE(rec.fired.empty());
 }
 
-TEST_F(TimerQueueTest, SettleKeepsWhatIsReallyDueBeforeTheHorizon) {
+TEST_F(TimerQueueTest, SettleLeavesTimersThatDidNotMove) {
     const auto t = queue.add(rec, 1);
     const auto u = queue.add(rec, 2);
-    const auto soon = Clock::now() + 5ms;
+    const auto soon = on_grid(Clock::now()) + 5ms;  // on the grid: fired in one wake-up
     queue.set(t, soon);
-    queue.set(u, Clock::now() + 6ms);
+    queue.set(u, soon + 1ms);
     queue.set(u, Clock::now() + 1s);
-    queue.settle(Clock::now() + 20ms);
+    queue.settle();
     ASSERT_TRUE(run_until([&] { return !rec.fired.empty(); }));
     EXPECT_EQ(rec.fired[0].tag, 1);
     EXPECT_GE(rec.fired[0].at, soon);
-    EXPECT_EQ(queue.deadline(u).has_value(), true);
+    run_for(40ms);
+    EXPECT_EQ(queue.wakeups(), 1u);  // t's; u's old entry did not wake anything
+    EXPECT_EQ(rec.fired.size(), 1u);
+    EXPECT_TRUE(queue.deadline(u).has_value());
+}
+
+TEST_F(TimerQueueTest, SettleSkipsATimerRemovedAfterItMoved) {
+    const auto t = queue.add(rec, 1);
+    queue.set(t, Clock::now() + 5ms);
+    queue.set(t, Clock::now() + 1s);  // moved: listed for settle
+    queue.remove(t);
+    Recorder other;
+    const auto u = queue.add(other, 2);  // the same slot
+    ASSERT_EQ(u, t);
+    const auto later = Clock::now() + 1h;
+    queue.set(u, later);
+    queue.settle();
+    EXPECT_EQ(queue.deadline(u), later);
+    run_for(40ms);
+    EXPECT_TRUE(other.fired.empty());
+    EXPECT_TRUE(rec.fired.empty());
 }
 
 }  // namespace

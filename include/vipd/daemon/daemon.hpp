@@ -2,8 +2,10 @@
 // netlink, signals and the instances; applies configurations and reloads them.
 #pragma once
 
+#include <poll.h>
 #include <spdlog/logger.h>
 #include <array>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -171,6 +173,7 @@ private:
     std::map<std::pair<std::string, IpAddress>, std::vector<Instance*>> vip_owners_;
     std::map<std::pair<std::string, Family>, std::unique_ptr<SocketEntry>> sockets_;
     std::unique_ptr<os::RxBatch> rx_batch_ = std::make_unique<os::RxBatch>();
+    std::vector<pollfd> ready_;  // drain_all's poll() set
     std::string pid_file_;
     bool pid_file_written_ = false;
 };

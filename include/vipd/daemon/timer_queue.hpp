@@ -6,10 +6,11 @@
 // a timer wants to fire at `want`; the queue wakes at the grid point at or before it (or at
 // `want` itself once that grid point has passed) and fires the timer when `want` has come.
 // Deadlines are re-armed lazily: a backup pushes its Master_Down_Timer forward with every
-// advert, but its heap entry only moves when it comes up (or must come earlier), and
-// `settle` moves the entries that would come up only to find their deadline gone later.
+// advert, but its heap entry only moves when it comes up (or must come earlier), or when
+// `settle` moves every entry whose deadline went later, once per batch of adverts read.
 #pragma once
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -50,10 +51,10 @@ public:
     void cancel(Id id);
     [[nodiscard]] std::optional<TimePoint> deadline(Id id) const;
 
-    // Nothing will be read before `horizon` (the daemon's next receive tick): entries that
-    // would come up before it only to find their deadline moved past it are moved now, so
-    // they cost no wake-up.
-    void settle(TimePoint horizon);
+    // Moves the entries of timers whose deadline was set later since they were queued, so
+    // they cost no wake-up that would only find the deadline gone (the daemon calls it
+    // after reading a batch of adverts).
+    void settle();
 
     // Wake-ups so far, and timers fired (for the tests and the benchmark's reasoning).
     [[nodiscard]] std::uint64_t wakeups() const { return wakeups_; }
@@ -67,6 +68,7 @@ private:
         std::uint32_t gen = 0;            // bumped whenever its heap entry is replaced
         std::optional<TimePoint> want;    // none: not running
         std::optional<TimePoint> queued;  // when its heap entry comes up; none: no entry
+        bool moved = false;               // in moved_: `want` went past `queued`
     };
     struct Entry {
         TimePoint at;
@@ -83,11 +85,21 @@ private:
     void run_due();
     void rearm();
 
-    boost::asio::steady_timer timer_;
-    std::optional<TimePoint> timer_at_;  // when the Asio timer is set to go off
-    std::uint64_t wait_gen_ = 0;         // the current wait's; an older handler does nothing
+    struct Wait {
+        explicit Wait(boost::asio::io_context& io) : timer(io) {}
+        boost::asio::steady_timer timer;
+        std::optional<TimePoint> at;  // when it goes off; none: not set
+        std::uint64_t gen = 0;        // the current wait's; an older handler does nothing
+    };
+    void arm(std::size_t i, TimePoint at);
+    [[nodiscard]] std::optional<TimePoint> armed() const;  // the earlier wait's time
+    [[nodiscard]] std::optional<TimePoint> second_wake();
+
+    std::array<Wait, 2> waits_;
+    std::vector<std::size_t> scratch_;  // second_wake's
+    bool running_ = false;              // in run_due: timers set meanwhile wait for its end
     std::vector<Entry> heap_;
-    std::vector<Entry> due_;  // settle's scratch
+    std::vector<Id> moved_;  // timers set later than their entry since the last settle
     std::deque<Slot> slots_;
     std::vector<Id> free_;
     std::uint64_t wakeups_ = 0;
