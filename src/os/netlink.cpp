@@ -28,6 +28,7 @@ std::error_code nl_error(int code) {
 }
 
 constexpr int kEventBufferBytes = 8 * 1024 * 1024;
+constexpr std::size_t kMessageBufferBytes = 64 * 1024;  // the kernel caps a dump part at 32 KiB
 
 std::optional<IpAddress> from_nl_addr(const nl_addr* a) {
     if (a == nullptr) return std::nullopt;
@@ -100,6 +101,13 @@ Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open() {
     if (const int err = nl_connect(nl->request_, NETLINK_ROUTE); err < 0) {
         return Unexpected{nl_error(err)};
     }
+    // libnl peeks at every message to size its buffer: two recvmsg calls per ack, on the
+    // path of every VIP added or removed. A fixed buffer, larger than any message the
+    // kernel sends us (it sizes dump replies by the reader's buffer), reads each in one.
+    nl_socket_disable_msg_peek(nl->request_);
+    if (const int err = nl_socket_set_msg_buf_size(nl->request_, kMessageBufferBytes); err < 0) {
+        return Unexpected{nl_error(err)};
+    }
     // Our own event socket with a large receive buffer: a mass failover adds thousands of
     // addresses while the loop is busy, and an overrun loses events (see resync()).
     nl->events_ = nl_socket_alloc();
@@ -111,6 +119,10 @@ Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open() {
         return Unexpected{nl_error(err)};
     }
     if (const int err = nl_socket_set_buffer_size(nl->events_, kEventBufferBytes, 0); err < 0) {
+        return Unexpected{nl_error(err)};
+    }
+    nl_socket_disable_msg_peek(nl->events_);
+    if (const int err = nl_socket_set_msg_buf_size(nl->events_, kMessageBufferBytes); err < 0) {
         return Unexpected{nl_error(err)};
     }
     if (const int err = nl_cache_mngr_add(nl->manager_, "route/link", &Netlink::on_change, nl.get(),
