@@ -516,13 +516,25 @@ void Instance::announce_round() {
 
 // Wake-ups cost more than the work they do: with a thousand instances, one per advert
 // sent and one per Master_Down_Timer re-check was most of vipd's CPU. The daemon's timer
-// queue wakes on a 1 ms grid and runs all that falls due in the same millisecond at once:
-// - the advert timer fires at the start of its millisecond: never late, at most 1 ms early
-//   (the next deadline still counts from the exact one, so intervals do not drift);
+// queue wakes on a 1 ms grid and runs all that falls due in the same millisecond at once;
+// and then:
+// - the advert timer fires at the start of its 10 ms slot (kAdvertGrain). Intervals are
+//   whole centiseconds and the next deadline counts from the exact one, so every advert
+//   of an instance leaves the same amount early (less than 10 ms) and the intervals stay
+//   exact; all masters' adverts share at most one wake-up per 10 ms. (During a handover,
+//   whose deadline is not periodic, the 1 ms grid.)
 // - the Master_Down_Timer's deadline moves with every advert without touching the queue;
 //   a real expiry is acted on at its exact time.
+TimePoint on_advert_grid(TimePoint t) {
+    return TimePoint{t.time_since_epoch() - t.time_since_epoch() % kAdvertGrain};
+}
+
 void Instance::arm_timer(TimerId id, TimePoint deadline) {
-    env_.timers.set(queue_id(id), id == TimerId::Adver ? on_grid(deadline) : deadline);
+    TimePoint want = deadline;
+    if (id == TimerId::Adver) {
+        want = sm_.handing_over() ? on_grid(deadline) : on_advert_grid(deadline);
+    }
+    env_.timers.set(queue_id(id), want);
 }
 
 void Instance::timer_fired(int tag) {
@@ -533,8 +545,8 @@ void Instance::timer_fired(int tag) {
         dispatch(event::MasterDownTimerExpired{});
         return;
     }
-    // Possibly up to kAdverGrain early: the machine sees its own deadline (it ignores an
-    // expiry before it as stale).
+    // Up to kAdvertGrain early: the machine sees its own deadline (it ignores an expiry
+    // before it as stale), and counts the next one from it.
     const auto deadline = sm_.adver_deadline();
     dispatch(event::AdverTimerExpired{},
              deadline ? std::max(Clock::now(), *deadline) : Clock::now());

@@ -205,6 +205,32 @@ TEST_F(InstanceTest, UnicastSendsToEachPeer) {
         EXPECT_EQ(transport.decoded(i).fields.priority, Priority{150}) << "advert " << i;
 }
 
+TEST(AdvertGrid, RoundsDownToTheCentisecond) {
+    const TimePoint t{std::chrono::microseconds{12'345'678}};
+    EXPECT_EQ(on_advert_grid(t), TimePoint{std::chrono::milliseconds{12'340}});
+    EXPECT_EQ(on_advert_grid(on_advert_grid(t)), on_advert_grid(t));
+}
+
+// A master's adverts wake on the 10 ms grid, so many masters share a wake-up; the machine
+// keeps its exact deadlines, so the intervals do not change.
+TEST_F(InstanceTest, AdvertTimerWakesAtTheStartOfItsCentisecond) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(_, _, _)).WillRepeatedly(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 3; }));
+    const auto exact = inst->machine().adver_deadline();
+    ASSERT_TRUE(exact.has_value());
+    const TimerQueue::Id adver_timer = 1;  // the instance's second timer in a fresh queue
+    const auto wake = timers.deadline(adver_timer);
+    ASSERT_TRUE(wake.has_value());
+    EXPECT_EQ(*wake, on_advert_grid(*exact));
+    EXPECT_LE(*wake, *exact);
+    EXPECT_GT(*wake, *exact - kAdvertGrain);
+}
+
 TEST_F(InstanceTest, AdvertsFollowAReloadedAddressList) {
     auto inst = make(web(150));
     const auto info = eth0();

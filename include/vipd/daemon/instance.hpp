@@ -29,6 +29,11 @@
 
 namespace vipd {
 
+// Adverts leave at the start of their 10 ms slot (a centisecond: every advert interval is
+// a whole number of them), so that many masters share a wake-up.
+inline constexpr Duration kAdvertGrain = std::chrono::milliseconds{10};
+[[nodiscard]] TimePoint on_advert_grid(TimePoint t);  // the slot start at or before t
+
 struct InstanceCounters {
     std::uint64_t adverts_sent = 0;
     std::uint64_t adverts_received = 0;  // accepted by the receive checks
