@@ -492,7 +492,10 @@ void Daemon::drain_all() {
     ready_.clear();
     for (auto& [where, entry] : sockets_)
         ready_.push_back(pollfd{entry->socket->fd(), POLLIN, 0});
-    if (::poll(ready_.data(), ready_.size(), 0) <= 0) return;
+    if (::poll(ready_.data(), ready_.size(), 0) <= 0) {
+        count_received(0);  // silence must also end the rate window (back to per packet)
+        return;
+    }
     std::size_t i = 0;
     for (auto& [where, entry] : sockets_) {
         if ((ready_[i++].revents & (POLLIN | POLLERR)) != 0) drain(*entry);

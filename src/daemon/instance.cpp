@@ -521,8 +521,9 @@ void Instance::announce_round() {
 // - the advert timer fires at the start of its 10 ms slot (kAdvertGrain). Intervals are
 //   whole centiseconds and the next deadline counts from the exact one, so every advert
 //   of an instance leaves the same amount early (less than 10 ms) and the intervals stay
-//   exact; all masters' adverts share at most one wake-up per 10 ms. (During a handover,
-//   whose deadline is not periodic, the 1 ms grid.)
+//   exact, except the first after the phase is set (becoming master, a reassert), which is
+//   that much shorter; all masters' adverts share at most one wake-up per 10 ms. (During a
+//   handover, whose deadline is not periodic, the 1 ms grid.)
 // - the Master_Down_Timer's deadline moves with every advert without touching the queue;
 //   a real expiry is acted on at its exact time.
 TimePoint on_advert_grid(TimePoint t) {

@@ -203,10 +203,13 @@ std::optional<TimePoint> TimerQueue::second_wake() {
     while (!scratch_.empty()) {
         const auto k = scratch_.back();
         scratch_.pop_back();
-        if (heap_[k].at > top) {
+        // A dead or cancelled entry would only cost a wake-up for nothing: look below it.
+        const bool wanted = live(heap_[k]) && slots_[heap_[k].id].want.has_value();
+        if (heap_[k].at > top && wanted) {
             if (!best || heap_[k].at < *best) best = heap_[k].at;
             continue;  // its children come later still
         }
+        if (best && heap_[k].at >= *best) continue;  // nothing below it can be earlier
         for (const auto c : {2 * k + 1, 2 * k + 2}) {
             if (c < heap_.size()) scratch_.push_back(c);
         }

@@ -102,8 +102,8 @@ Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open() {
         return Unexpected{nl_error(err)};
     }
     // libnl peeks at every message to size its buffer: two recvmsg calls per ack, on the
-    // path of every VIP added or removed. A fixed buffer, larger than any message the
-    // kernel sends us (it sizes dump replies by the reader's buffer), reads each in one.
+    // path of every VIP added or removed. A fixed buffer, larger than any ack or
+    // notification, reads each in one (resync() peeks again for its dumps).
     nl_socket_disable_msg_peek(nl->request_);
     if (const int err = nl_socket_set_msg_buf_size(nl->request_, kMessageBufferBytes); err < 0) {
         return Unexpected{nl_error(err)};
@@ -160,8 +160,13 @@ std::error_code Netlink::resync() {
     std::vector<int> before;
     for (const auto& [index, info] : interfaces_)
         before.push_back(index);
-    if (const int err = nl_cache_refill(request_, links_); err < 0) return nl_error(err);
-    if (const int err = nl_cache_refill(request_, addresses_); err < 0) return nl_error(err);
+    // A dump may hold a message larger than our fixed buffer (a link with many VFs): libnl
+    // sizes its buffer by peeking while it reads one.
+    nl_socket_enable_msg_peek(request_);
+    int err = nl_cache_refill(request_, links_);
+    if (err >= 0) err = nl_cache_refill(request_, addresses_);
+    nl_socket_disable_msg_peek(request_);
+    if (err < 0) return nl_error(err);
     rebuild();
     if (callbacks_.link_changed) {
         for (const int index : before) {

@@ -91,7 +91,12 @@ int main(int argc, char** argv) {
             ifaces.emplace_back(a);
         }
     }
-    if (ifaces.empty() || per < 1 || per > 255 || interval_ms < 1) usage();
+    if (ifaces.empty() || per < 1 || per > 255) usage();
+    if (interval_ms < 10 || interval_ms > 40950 || interval_ms % 10 != 0) {
+        std::fprintf(stderr,
+                     "vrrp-floor: --interval-ms must be 10..40950, in whole centiseconds\n");
+        return 2;
+    }
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
 
@@ -121,7 +126,11 @@ int main(int argc, char** argv) {
                 const std::array addresses{*src};
                 const auto n = vipd::proto::encode(f, addresses, *src, vipd::os::kVrrpGroupV4,
                                                    vipd::proto::ChecksumVariant::PseudoHeader, buf);
-                if (!n) return 1;
+                if (!n) {
+                    std::fprintf(stderr, "vrrp-floor: cannot encode an advert: %s\n",
+                                 std::string(vipd::proto::to_string(n.error())).c_str());
+                    return 1;
+                }
                 port.adverts.emplace_back(buf.begin(), buf.begin() + static_cast<long>(*n));
             }
         }

@@ -1,4 +1,5 @@
-// Every instance's protocol timers behind one Asio timer. A thousand instances each with
+// Every instance's protocol timers in one heap behind two Asio timers (the next two
+// wake-ups). A thousand instances each with
 // its own steady_timer cost a heap update and a timerfd change per re-arm and a handler per
 // expiry; here they are entries in one heap, and one wake-up runs all that is due.
 //
