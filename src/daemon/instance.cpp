@@ -526,10 +526,6 @@ void Instance::announce_round() {
 //   handover, whose deadline is not periodic, the 1 ms grid.)
 // - the Master_Down_Timer's deadline moves with every advert without touching the queue;
 //   a real expiry is acted on at its exact time.
-TimePoint on_advert_grid(TimePoint t) {
-    return TimePoint{t.time_since_epoch() - t.time_since_epoch() % kAdvertGrain};
-}
-
 void Instance::arm_timer(TimerId id, TimePoint deadline) {
     TimePoint want = deadline;
     if (id == TimerId::Adver) {

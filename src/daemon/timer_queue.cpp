@@ -5,10 +5,6 @@
 
 namespace vipd {
 
-TimePoint on_grid(TimePoint t) {
-    return TimePoint{t.time_since_epoch() - t.time_since_epoch() % kTimerGrain};
-}
-
 TimerQueue::TimerQueue(boost::asio::io_context& io) : waits_{Wait(io), Wait(io)} {}
 
 std::optional<TimePoint> TimerQueue::armed() const {

@@ -85,6 +85,17 @@ protected:
         inst->set_transport(&transport);
         return inst;
     }
+    // Started on eth0, with every address add and announcement allowed: for the tests about
+    // adverts rather than addresses.
+    std::unique_ptr<Instance> start_claiming(config::InstanceConfig c) {
+        EXPECT_CALL(addresses, add(_, _, _)).WillRepeatedly(Return(std::error_code{}));
+        EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
+        auto inst = make(std::move(c));
+        const auto info = eth0();
+        inst->update_interface(&info);
+        inst->start();
+        return inst;
+    }
     // Runs the loop until `done` or a generous deadline (the deadline only bounds a failure).
     template <class F>
     bool run_until(F done, std::chrono::milliseconds limit = 2s) {
@@ -214,12 +225,7 @@ TEST(AdvertGrid, RoundsDownToTheCentisecond) {
 // A master's adverts wake on the 10 ms grid, so many masters share a wake-up; the machine
 // keeps its exact deadlines, so the intervals do not change.
 TEST_F(InstanceTest, AdvertTimerWakesAtTheStartOfItsCentisecond) {
-    auto inst = make(web(150));
-    const auto info = eth0();
-    EXPECT_CALL(addresses, add(_, _, _)).WillRepeatedly(Return(std::error_code{}));
-    EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
-    inst->update_interface(&info);
-    inst->start();
+    auto inst = start_claiming(web(150));
     ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 3; }));
     const auto exact = inst->machine().adver_deadline();
     ASSERT_TRUE(exact.has_value());
@@ -232,17 +238,13 @@ TEST_F(InstanceTest, AdvertTimerWakesAtTheStartOfItsCentisecond) {
 }
 
 TEST_F(InstanceTest, AdvertsFollowAReloadedAddressList) {
-    auto inst = make(web(150));
-    const auto info = eth0();
-    EXPECT_CALL(addresses, add(_, _, _)).WillRepeatedly(Return(std::error_code{}));
     EXPECT_CALL(addresses, remove(_, _, _)).WillRepeatedly(Return(std::error_code{}));
-    EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
-    inst->update_interface(&info);
-    inst->start();
+    auto inst = start_claiming(web(150));
     ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 2; }));
     EXPECT_EQ(transport.sent[0].bytes, transport.sent[1].bytes);
     auto c = web(150);  // same priority and interval: only the addresses change
     c.addresses = {{ip("192.0.2.1"), 24}, {ip("192.0.2.2"), 24}};
+    const auto info = eth0();
     inst->reconfigure(c, &info);
     const auto before = transport.sent.size();
     ASSERT_TRUE(run_until([&] { return transport.sent.size() > before; }));
@@ -292,12 +294,7 @@ TEST_F(InstanceTest, WrongPasswordIsDroppedAndCounted) {
 }
 
 TEST_F(InstanceTest, AutoChecksumAnswersInThePeersConvention) {
-    auto inst = make(web(150));
-    const auto info = eth0();
-    EXPECT_CALL(addresses, add(_, _, _)).WillRepeatedly(Return(std::error_code{}));
-    EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
-    inst->update_interface(&info);
-    inst->start();
+    auto inst = start_claiming(web(150));
     // A lower-priority peer using the RFC 9568 message-only checksum shows up.
     deliver(*inst, {.vrid = Vrid{51}, .priority = Priority{100}, .max_adver_int = Centiseconds{1}});
     ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));

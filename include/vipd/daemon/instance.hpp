@@ -32,7 +32,10 @@ namespace vipd {
 // Adverts leave at the start of their 10 ms slot (a centisecond: every advert interval is
 // a whole number of them), so that many masters share a wake-up.
 inline constexpr Duration kAdvertGrain = std::chrono::milliseconds{10};
-[[nodiscard]] TimePoint on_advert_grid(TimePoint t);  // the slot start at or before t
+// The slot start at or before t.
+[[nodiscard]] constexpr TimePoint on_advert_grid(TimePoint t) {
+    return round_down(t, kAdvertGrain);
+}
 
 struct InstanceCounters {
     std::uint64_t adverts_sent = 0;

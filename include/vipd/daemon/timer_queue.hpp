@@ -1,7 +1,7 @@
 // Every instance's protocol timers in one heap behind two Asio timers (the next two
-// wake-ups). A thousand instances each with
-// its own steady_timer cost a heap update and a timerfd change per re-arm and a handler per
-// expiry; here they are entries in one heap, and one wake-up runs all that is due.
+// wake-ups). A thousand instances each with its own steady_timer cost a heap update and a
+// timerfd change per re-arm and a handler per expiry; here they are entries in one heap,
+// and one wake-up runs all that is due.
 //
 // Timers wake on a 1 ms grid, so that work due in the same millisecond shares a wake-up:
 // a timer wants to fire at `want`; the queue wakes at the grid point at or before it (or at
@@ -24,8 +24,16 @@
 
 namespace vipd {
 
+// The multiple of `grain` at or before t.
+[[nodiscard]] constexpr TimePoint round_down(TimePoint t, Duration grain) {
+    return TimePoint{t.time_since_epoch() - t.time_since_epoch() % grain};
+}
+
 inline constexpr Duration kTimerGrain = std::chrono::milliseconds{1};
-[[nodiscard]] TimePoint on_grid(TimePoint t);  // the grid point at or before t
+// The grid point at or before t.
+[[nodiscard]] constexpr TimePoint on_grid(TimePoint t) {
+    return round_down(t, kTimerGrain);
+}
 
 class TimerQueue {
 public:
@@ -57,7 +65,7 @@ public:
     // after reading a batch of adverts).
     void settle();
 
-    // Wake-ups so far, and timers fired (for the tests and the benchmark's reasoning).
+    // Wake-ups so far, timers fired, timers registered (for the tests).
     [[nodiscard]] std::uint64_t wakeups() const { return wakeups_; }
     [[nodiscard]] std::uint64_t fired() const { return fired_; }
     [[nodiscard]] std::size_t size() const { return slots_.size() - free_.size(); }
