@@ -50,15 +50,14 @@ both_on b || lab_fail "a took the group back after handing it over"
 out=$(ctl b maintenance db on) || lab_fail "group maintenance refused: $out"
 echo "$out"
 lab_wait 1000 both_on a || lab_fail "maintenance on b should move both VIPs to a"
-[ "$(ctl b status --json | python3 -c '
+in_maintenance() {  # in_maintenance HOST COUNT: COUNT of HOST's instances are in maintenance
+    [ "$(ctl "$1" status --json | python3 -c '
 import json, sys
-print(sum(i["maintenance"] for i in json.load(sys.stdin)["result"]["instances"]))')" = 2 ] ||
-    lab_fail "both members of b's group should be in maintenance"
+print(sum(i["maintenance"] for i in json.load(sys.stdin)["result"]["instances"]))')" = "$2" ]
+}
+in_maintenance b 2 || lab_fail "both members of b's group should be in maintenance"
 ctl b maintenance web off >/dev/null
-lab_wait 2000 [ "$(ctl b status --json | python3 -c '
-import json, sys
-print(sum(i["maintenance"] for i in json.load(sys.stdin)["result"]["instances"]))')" = 0 ] ||
-    lab_fail "maintenance off should end it for the group"
+lab_wait 2000 in_maintenance b 0 || lab_fail "maintenance off should end it for the group"
 
 # A second TERM stops at once: with b gone, a's handover would wait 300 ms.
 lab_stop b

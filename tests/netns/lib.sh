@@ -14,6 +14,7 @@
 
 LAB_ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${VIPD:=$LAB_ROOT_DIR/build/src/vipd}"
+: "${VIPCTL:=$(dirname "$VIPD")/vipctl}"
 
 lab_log() { printf '%s %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
 lab_fail() {
@@ -52,7 +53,19 @@ lab_cleanup() {
     local status=$?
     set +e
     local name pid
-    for name in "${!LAB_PIDS[@]}"; do lab_stop "$name" KILL 2>/dev/null; done
+    # Daemons still running stop as at the end of a real run: TERM, all at once (masters
+    # hand over side by side), then each must exit 0. A crash, a sanitizer report or a hang
+    # at shutdown fails a scenario that had passed. After a failure they are just killed.
+    local sig=TERM
+    [ "$status" -ne 0 ] || [ "${LAB_FAILED:-0}" -ne 0 ] && sig=KILL
+    for name in "${!LAB_PIDS[@]}"; do kill -"$sig" "${LAB_PIDS[$name]}" 2>/dev/null; done
+    for name in "${!LAB_PIDS[@]}"; do
+        lab_reap "$name" "$sig"
+        if [ -n "$LAB_REAP_PROBLEM" ] && [ "$sig" = TERM ]; then
+            lab_log "FAIL at cleanup: $LAB_REAP_PROBLEM"
+            status=1
+        fi
+    done
     for pid in "${LAB_BG_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
     for name in "${LAB_HOSTS[@]}"; do
         # Anything else we started in there (pingers, tcpdump) goes too.
@@ -103,25 +116,74 @@ lab_vipd() {
     LAB_PIDS[$name]=$!
 }
 
-# lab_stop NAME [SIGNAL]: stops vipd in NAME and waits for it (TERM by default).
+# lab_stop NAME [SIGNAL]: stops the daemon in NAME and waits for it (TERM by default), and
+# fails the scenario unless it ended as that signal should end it: exit 0 within 10 s for
+# TERM or INT (a crash, a sanitizer report, a non-zero status or a hang fails), death by
+# the signal for KILL. Sets LAB_LAST_EXIT. (A master hands over first: up to two advert
+# intervals and 100 ms without a backup.)
 lab_stop() {
     local name=$1 sig=${2:-TERM}
     local pid=${LAB_PIDS[$name]:-}
     [ -n "$pid" ] || return 0
     kill -"$sig" "$pid" 2>/dev/null || true
-    local i
-    # (A master hands over first: up to two advert intervals and 100 ms without a backup.)
+    lab_wait_exit "$name" "$sig"
+}
+
+# lab_reap NAME SIGNAL: waits (10 s at most, then kills) for NAME's daemon, which was sent
+# SIGNAL; sets LAB_LAST_EXIT, and LAB_REAP_PROBLEM to what was wrong with how it ended
+# (empty if nothing). (Not in a subshell: only this shell can wait for its children.)
+lab_reap() {
+    local name=$1 sig=$2 pid=${LAB_PIDS[$1]} i hung=0
+    LAB_REAP_PROBLEM=""
     for i in $(seq 1 1000); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.01
     done
-    kill -9 "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then
+        hung=1
+        kill -9 "$pid" 2>/dev/null
+    fi
     LAB_LAST_EXIT=0
     wait "$pid" 2>/dev/null || LAB_LAST_EXIT=$?
-    unset "LAB_PIDS[$name]"
+    case $sig in
+        KILL | 9) [ "$LAB_LAST_EXIT" -eq 137 ] ||
+            LAB_REAP_PROBLEM="$name: exited $LAB_LAST_EXIT before SIGKILL reached it" ;;
+        *)
+            if [ "$hung" = 1 ]; then
+                LAB_REAP_PROBLEM="$name did not exit within 10 s of SIG$sig (killed)"
+            elif [ "$LAB_LAST_EXIT" -ne 0 ]; then
+                LAB_REAP_PROBLEM="$name exited $LAB_LAST_EXIT after SIG$sig, not 0"
+            fi ;;
+    esac
 }
 
 lab_signal() { kill -"$2" "${LAB_PIDS[$1]}"; }
+
+# lab_wait_exit NAME [SIGNAL]: as lab_stop, for a daemon already sent SIGNAL (TERM).
+lab_wait_exit() {
+    local name=$1 sig=${2:-TERM}
+    [ -n "${LAB_PIDS[$name]:-}" ] || return 0
+    lab_reap "$name" "$sig"
+    unset "LAB_PIDS[$name]"
+    [ -z "$LAB_REAP_PROBLEM" ] || lab_fail "$LAB_REAP_PROBLEM"
+}
+
+# lab_ctl NAME ARGS...: vipctl against NAME's vipd.
+lab_ctl() {
+    local name=$1
+    shift
+    "$VIPCTL" --socket "$LAB_DIR/$name.run/vipd.sock" "$@"
+}
+
+# lab_field NAME INSTANCE FIELD: FIELD of INSTANCE in NAME's `vipctl status --json` (empty
+# for null; fails if vipd does not answer or has no such instance).
+lab_field() {
+    lab_ctl "$1" status --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["result"]["instances"]
+v = next(i for i in r if i["name"] == sys.argv[1])[sys.argv[2]]
+print("" if v is None else v)' "$2" "$3"
+}
 
 # lab_bg CMD...: a helper process outside the namespaces, killed by the cleanup. Its output
 # goes to the lab's bg.log: a process holding the test's stdout would keep meson waiting.
@@ -174,34 +236,54 @@ lab_prober_start() {
     LAB_PROBER=$!
 }
 
-# lab_prober_stop: stops the prober and prints the longest gap between replies, in ms.
+# lab_longest_gap FILE END: the longest time in ms between two replies in a `ping -D`
+# output, the prober's END (epoch seconds) counting as the last: an outage still going on
+# at the end counts up to it. Prints "REPLIES GAP_MS".
+lab_longest_gap() {
+    awk -F'[][]' -v end="$2" '
+        /bytes from/ { t = $2 * 1000; if (n++ && t - p > gap) gap = t - p; p = t }
+        END { if (n && end * 1000 - p > gap) gap = end * 1000 - p; printf "%d %.1f\n", n, gap }' "$1"
+}
+
+# lab_prober_stop [MIN_REPLIES]: stops the prober and prints the longest time without a
+# reply, in ms, up to now. Fails (status 1, reason on stderr) with fewer than
+# MIN_REPLIES (default 10) replies: a prober that never got through measured nothing.
 lab_prober_stop() {
+    local min=${1:-10} stopped replies gap
     kill -INT "$LAB_PROBER" 2>/dev/null || true
     wait "$LAB_PROBER" 2>/dev/null || true
-    awk -F'[][]' '/bytes from/ { t = $2 * 1000; if (n++ && t - p > gap) gap = t - p; p = t }
-        END { printf "%d\n", gap }' "$LAB_DIR"/probe.*.txt
+    stopped=$(date +%s.%N)
+    read -r replies gap < <(lab_longest_gap "$LAB_DIR"/probe.*.txt "$stopped")
     rm -f "$LAB_DIR"/probe.*.txt
+    if [ "$replies" -lt "$min" ]; then
+        lab_log "FAIL: the prober got $replies replies (fewer than $min)"
+        return 1
+    fi
+    echo "${gap%.*}"
 }
 
 # lab_fast_probe_start FROM ADDR COUNT: pings ADDR every 1 ms, COUNT times, in the
 # background (for handovers: one lost ping counts).
 lab_fast_probe_start() {
-    ip netns exec "$LAB-$1" ping -D -n -i 0.001 -c "$3" -W 1 "$2" >"$LAB_DIR/fast.txt" 2>&1 &
+    rm -f "$LAB_DIR/fast.end"
+    { ip netns exec "$LAB-$1" ping -D -n -i 0.001 -c "$3" -W 1 "$2"
+      date +%s.%N >"$LAB_DIR/fast.end"; } >"$LAB_DIR/fast.txt" 2>&1 &
     LAB_FAST=$!
 }
 
-# lab_fast_probe_wait: waits for it; sets LAB_SENT, LAB_LOST and LAB_GAP (the longest wait
-# between two replies, ms). (ping slows down while unanswered: LAB_GAP measures an outage
-# better than LAB_LOST does.)
+# lab_fast_probe_wait [MIN_REPLIES]: waits for it; sets LAB_SENT, LAB_LOST and LAB_GAP (the
+# longest wait for a reply, up to the prober's end, ms), and fails the scenario
+# with fewer than MIN_REPLIES (default 10) replies. (ping slows down while unanswered:
+# LAB_GAP measures an outage better than LAB_LOST does.)
 lab_fast_probe_wait() {
+    local min=${1:-10} got
     wait "$LAB_FAST" || true
-    local got
     LAB_SENT=$(sed -nE 's/^([0-9]+) packets transmitted.*/\1/p' "$LAB_DIR/fast.txt")
     got=$(sed -nE 's/.* ([0-9]+) received.*/\1/p' "$LAB_DIR/fast.txt")
     [ -n "$LAB_SENT" ] && [ "$LAB_SENT" -gt 0 ] || lab_fail "the 1 ms prober sent nothing"
+    [ "${got:-0}" -ge "$min" ] || lab_fail "the 1 ms prober got ${got:-0} replies (fewer than $min)"
     LAB_LOST=$((LAB_SENT - got))
-    LAB_GAP=$(awk -F'[][]' '/bytes from/ { t = $2 * 1000; if (n++ && t - p > gap) gap = t - p; p = t }
-        END { printf "%.1f\n", gap }' "$LAB_DIR/fast.txt")
+    LAB_GAP=$(lab_longest_gap "$LAB_DIR/fast.txt" "$(cat "$LAB_DIR/fast.end")" | cut -d' ' -f2)
 }
 
 # A vipd config with one instance, from key=value words:

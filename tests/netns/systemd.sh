@@ -20,6 +20,7 @@ with open(sys.argv[2], "a", buffering=1) as out:
 lab_wait 2000 test -S "$notify" || lab_fail "no notify socket"
 got() { grep -E -e "$1" "$LAB_DIR/notify.txt" >/dev/null 2>&1; }
 count() { grep -cE -e "$1" "$LAB_DIR/notify.txt" || true; }
+at_least() { [ "$(count "$1")" -ge "$2" ]; }  # re-read at every try of lab_wait
 
 export NOTIFY_SOCKET=$notify WATCHDOG_USEC=200000
 lab_vipd a "$(lab_conf name=web vrid=96 priority=150 advert_interval=0.1 addresses='"192.0.2.96/24"')"
@@ -34,9 +35,9 @@ echo "watchdog pings in about 1.3 s: $n"
 
 lab_signal a HUP
 lab_wait 2000 got '^RELOADING=1 \| MONOTONIC_USEC=[0-9]+$' || lab_fail "no RELOADING=1 on SIGHUP"
-lab_wait 2000 [ "$(count '^READY=1$')" -ge 2 ] || lab_fail "no READY=1 after the reload"
+lab_wait 2000 at_least '^READY=1$' 2 || lab_fail "no READY=1 after the reload"
 "$VIPCTL" --socket "$LAB_DIR/a.run/vipd.sock" reload >/dev/null
-lab_wait 2000 [ "$(count '^READY=1$')" -ge 3 ] || lab_fail "no READY=1 after vipctl reload"
+lab_wait 2000 at_least '^READY=1$' 3 || lab_fail "no READY=1 after vipctl reload"
 [ "$(count '^RELOADING=1')" -eq 2 ] || lab_fail "expected two RELOADING=1"
 
 lab_stop a TERM
