@@ -33,11 +33,21 @@ lab_vipd a "$(group 200 "track_interfaces = ( \"uplink\" ); track_files = ( { pa
 lab_vipd b "$(group 100)"
 lab_wait 3000 both_on a || lab_fail "a should hold both VIPs: web '$(lab_holders 192.0.2.80)' db '$(lab_holders 192.0.2.81)'"
 
-# 1. web's uplink fails: web FAULT, db follows into FAULT, b takes both.
+# 1. web's uplink fails: web FAULT, db follows into FAULT, b takes both. Both members
+#    leave with a priority-0 advert: b takes each over after its Skew_Time, (256 - 100) x
+#    100 ms / 256 = 61 ms, not its Master_Down_Interval (361 ms).
+skew=61
+margin=${FAILOVER_MARGIN_MS:-180}
+t0=$(lab_now_ms)
 ip -n "$ns" link set dev uplink-peer down
-lab_wait 1500 both_on b || lab_fail "b should hold both after a's uplink failed"
+lab_wait $((skew + margin)) both_on b ||
+    lab_fail "b should hold both within Skew_Time ${skew}+${margin} ms of a's uplink failing"
+echo "group_takeover_ms=$(($(lab_now_ms) - t0))"
 grep '\[db vrid 81 v4\] MASTER -> FAULT (fault: another member of the sync group is in fault)' \
     "$LAB_DIR/a.log" >/dev/null || lab_fail "db did not follow web into FAULT"
+# (b's db then follows its web as a sync group, or takes over on a's priority 0 itself.)
+grep '\[web vrid 80 v4\] BACKUP -> MASTER (master 192.0.2.11 resigned (priority 0))' \
+    "$LAB_DIR/b.log" >/dev/null || lab_fail "b's web did not take over on a's priority 0"
 ip -n "$ns" link set dev uplink-peer up
 lab_wait 3000 both_on a || lab_fail "both should return to a with its uplink"
 
