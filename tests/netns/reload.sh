@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SIGHUP: a changed priority applies live with no VIP gap for the client; a removed
-# instance releases its VIP; an added one starts; an invalid file keeps everything running.
+# instance releases its VIP; an added one starts and claims its VIP after its
+# Master_Down_Interval; an invalid file keeps everything running.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init
@@ -56,5 +57,25 @@ lab_wait 2000 bash -c "! ip -n $(lab_ns a) -o addr show dev eth0 | grep -q 'inet
     lab_fail "removed instance kept its VIP"
 lab_wait 2000 lab_only_holder b 192.0.2.10 || lab_fail "web did not move to b after the priority drop"
 lab_running a || lab_fail "vipd died during reload"
+
+# 4. Add an instance (VRID 66, alone on it): it starts at once and, nobody else
+#    advertising, claims its VIP after its Master_Down_Interval (3 x 100 ms + (256 - 150)
+#    x 100 ms / 256 = 341 ms); web carries on as it was.
+cat >"$LAB_DIR/a.conf" <<'CONF'
+instances = (
+  { name = "web"; interface = "eth0"; vrid = 60; priority = 50; advert_interval = 0.1;
+    addresses = ( "192.0.2.10/24" ); },
+  { name = "extra"; interface = "eth0"; vrid = 66; priority = 150; advert_interval = 0.1;
+    addresses = ( "192.0.2.66/24" ); }
+);
+CONF
+t0=$(lab_now_ms)
+lab_signal a HUP
+lab_wait $((341 + ${FAILOVER_MARGIN_MS:-300})) lab_has_vip a 192.0.2.66 ||
+    lab_fail "the added instance did not claim its VIP within 341+${FAILOVER_MARGIN_MS:-300} ms"
+echo "added_instance_master_ms=$(($(lab_now_ms) - t0))"
+grep '\[extra vrid 66 v4\] INIT -> BACKUP (startup)' "$LAB_DIR/a.log" >/dev/null ||
+    lab_fail "the added instance did not start"
+lab_only_holder b 192.0.2.10 || lab_fail "web moved during the reload that added an instance"
 echo "reload_gap_ms=$gap"
 lab_log "PASS"

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# What health checks and notify scripts get, read from inside the scripts themselves:
+# the user (nobody unless root is named, for checks and notifications alike), stdin from
+# /dev/null, a minimal environment (nothing of vipd's own), keepalived's arguments and the
+# VIPD_* variables for notifications, and a stop notification that vipd waits for before
+# it exits.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+lab_init
+chmod 755 "$LAB_DIR"  # the scripts run as nobody
+lab_host a 192.0.2.11/24
+out="$LAB_DIR/out"
+mkdir -m 777 "$out"
+rec="$LAB_DIR/record.sh"
+# record.sh TAG ARGS...: appends what it saw to out/TAG.txt (one "run" line, then its
+# environment); a TAG ending in _slow sleeps 0.5 s first.
+cat >"$rec" <<'SH'
+#!/bin/sh
+tag=$1
+shift
+case $tag in *_slow) sleep 0.5 ;; esac
+dir=$(dirname "$0")/out
+{
+    printf 'run uid=%s gid=%s stdin=%s args=%s\n' "$(id -u)" "$(id -g)" \
+        "$(readlink /proc/self/fd/0)" "$*"
+    env | sort | sed 's/^/env /'
+} >>"$dir/$tag.txt"
+SH
+chmod 755 "$rec"
+# (vipd runs with LEAK_MARKER in its environment, as with anything else: no script may see it.)
+LEAK_MARKER=1 lab_vipd a "$(cat <<CONF
+scripts = (
+  { name = "plain"; command = "/bin/sh $rec check_plain"; interval = 0.2; },
+  { name = "rooted"; command = "/bin/sh $rec check_rooted"; interval = 0.2; user = "root"; }
+);
+instances = (
+  { name = "web"; interface = "eth0"; vrid = 73; priority = 150; advert_interval = 0.1;
+    addresses = ( "192.0.2.73/24" ); track_scripts = ( "plain", "rooted" );
+    notify = { master = "/bin/sh $rec notify_master"; any = "/bin/sh $rec notify_any";
+               stop = "/bin/sh $rec notify_stop_slow"; timeout = 3.0; }; }
+);
+CONF
+)"
+lab_wait 3000 lab_has_vip a 192.0.2.73 || lab_fail "a should be master"
+lab_wait 2000 test -s "$out/check_plain.txt" -a -s "$out/check_rooted.txt" -a -s "$out/notify_master.txt" ||
+    lab_fail "the scripts did not run: $(ls "$out")"
+lab_stop a  # returns when vipd has exited: the slow stop notification must be done by then
+[ -s "$out/notify_stop_slow.txt" ] || lab_fail "vipd exited before its stop notification ran"
+
+python3 - "$out" <<'PY' || lab_fail "what the scripts saw: see above"
+import os, sys
+out = sys.argv[1]
+def runs(tag):
+    """[(run fields, {env})] per run of TAG."""
+    result = []
+    for line in open(os.path.join(out, tag + ".txt")):
+        kind, _, rest = line.rstrip("\n").partition(" ")
+        if kind == "run":
+            fields = dict(w.split("=", 1) for w in rest.split(" args=")[0].split())
+            fields["args"] = rest.split(" args=", 1)[1]
+            result.append((fields, {}))
+        else:
+            k, _, v = rest.partition("=")
+            result[-1][1][k] = v
+    return result
+bad = []
+def want(cond, what):
+    if not cond:
+        bad.append(what)
+nobody = ("65534", "65534")
+for tag, user in (("check_plain", nobody), ("check_rooted", ("0", "0")),
+                  ("notify_master", nobody), ("notify_any", nobody), ("notify_stop_slow", nobody)):
+    for fields, env in runs(tag):
+        want((fields["uid"], fields["gid"]) == user, f"{tag} ran as {fields['uid']}:{fields['gid']}, not {user}")
+        want(fields["stdin"] == "/dev/null", f"{tag}: stdin {fields['stdin']}")
+        # dash adds PWD itself; nothing else comes from vipd's environment.
+        extra = set(env) - {"PATH", "PWD", "VIPD_SCRIPT"} - {k for k in env if k.startswith("VIPD_")}
+        want(not extra, f"{tag}: environment has {sorted(extra)}")
+for tag, name in (("check_plain", "plain"), ("check_rooted", "rooted")):
+    fields, env = runs(tag)[0]
+    want(fields["args"] == "", f"{tag}: arguments '{fields['args']}'")
+    want(set(env) <= {"PATH", "PWD", "VIPD_SCRIPT"} and env.get("VIPD_SCRIPT") == name,
+         f"{tag}: environment {env}")
+fields, env = runs("notify_master")[0]
+want(fields["args"] == "INSTANCE web MASTER 150", f"notify master arguments '{fields['args']}'")
+expected = {"VIPD_TYPE": "INSTANCE", "VIPD_INSTANCE": "web", "VIPD_STATE": "MASTER",
+            "VIPD_PREVIOUS_STATE": "BACKUP", "VIPD_PRIORITY": "150", "VIPD_VRID": "73",
+            "VIPD_INTERFACE": "eth0", "VIPD_FAMILY": "ipv4"}
+want(all(env.get(k) == v for k, v in expected.items()), f"notify master environment {env}")
+want(env.get("VIPD_REASON", "").startswith("master down"), f"notify master reason {env.get('VIPD_REASON')}")
+states = [f["args"] for f, _ in runs("notify_any")]
+want(states == ["INSTANCE web BACKUP 150", "INSTANCE web MASTER 150", "INSTANCE web STOP 150"],
+     f"notify any: {states}")
+fields, env = runs("notify_stop_slow")[0]
+want(fields["args"] == "INSTANCE web STOP 150" and env.get("VIPD_STATE") == "STOP"
+     and env.get("VIPD_PREVIOUS_STATE") == "MASTER", f"notify stop: {fields} {env}")
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PY
+lab_log "PASS"
