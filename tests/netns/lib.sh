@@ -2,9 +2,13 @@
 #   lab_init                      namespaces prefix, work dir, cleanup trap (always runs)
 #   lab_host NAME ADDR4 [ADDR6]   a host namespace with eth0 on the lab bridge
 #   lab_vipd NAME CONFIG_TEXT     start vipd in NAME with that config (lab_stop to stop)
+#   lab_stop NAME [SIGNAL]        stop it; fails unless TERM ends it with status 0 in 10 s
+#   lab_ctl NAME ARGS / lab_field NAME INSTANCE FIELD   vipctl, and one status field
 #   lab_wait MS CMD...            poll CMD every 10 ms until it succeeds or MS pass
 #   lab_has_vip NAME ADDR         NAME holds ADDR on eth0
 #   lab_cut NAME / lab_mend NAME  take NAME's switch port down / up (a cable pull)
+# Daemons a scenario leaves running get a TERM at the end and must exit 0 too: a crash, a
+# sanitizer report or a hang at shutdown fails the scenario.
 # Only documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
 # 2001:db8::/32) are used, only inside namespaces this lab made. Root-only: a caller that
 # is not root gets exit 77 (meson's "skipped").
