@@ -2,7 +2,7 @@
 // becomes one Diagnostic with the file and line of the setting at fault, all of them in one
 // pass. libconfig's exceptions stop here; nothing in this file throws to its caller.
 #include "vipd/config/config.hpp"
-#include "vipd/os/process.hpp"
+#include "vipd/config/command_line.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -1003,7 +1003,7 @@ std::optional<std::string> Loader::user_value(const Setting& s) {
 std::optional<std::vector<std::string>> Loader::command(const Setting& s, const std::string& user) {
     const auto text = string_value(s);
     if (!text) return std::nullopt;
-    auto argv = os::split_command(*text);
+    auto argv = split_command(*text);
     if (!argv) {
         error(s, fmt::format("'{}': {}", s.getName(), argv.error()));
         return std::nullopt;

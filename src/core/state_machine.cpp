@@ -210,14 +210,14 @@ void StateMachine::on(const event::AdvertReceived& ev, TimePoint now, Actions& o
     if (state_ != State::Backup && state_ != State::Master) return;  // not listening
     // §7.1: MUST verify the local router is not the address owner (priority 255).
     if (is_owner()) {
-        out.push_back(action::Discard{proto::DecodeError::LocalIsOwner});
+        out.push_back(action::Discard{DropReason::LocalIsOwner});
         return;
     }
     // RFC 3768 §7.1: a v2 Adver Interval different from ours MUST be discarded. VRRPv3
     // instead learns the master's interval (§6.4.2 (26)); we only log the difference.
     if (ev.max_adver_int != params_.advert_interval) {
         if (params_.version == Version::V2) {
-            out.push_back(action::Discard{proto::DecodeError::IntervalMismatch});
+            out.push_back(action::Discard{DropReason::IntervalMismatch});
             return;
         }
         if (ev.max_adver_int != warned_interval_) {
@@ -232,7 +232,7 @@ void StateMachine::on(const event::AdvertReceived& ev, TimePoint now, Actions& o
         out.push_back(
             action::Warn{WarnKind::AddressMismatch, ev.src, ev.priority, ev.max_adver_int});
         if (params_.version == Version::V2 && ev.priority != kPriorityOwner) {
-            out.push_back(action::Discard{proto::DecodeError::AddressMismatch});
+            out.push_back(action::Discard{DropReason::AddressMismatch});
             return;
         }
     }

@@ -3,10 +3,12 @@
 #include "vipd/daemon/daemon.hpp"
 
 #include "vipd/daemon/metrics.hpp"
+#include "vipd/proto/wire.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/inotify.h>
@@ -47,8 +49,8 @@ struct Daemon::SocketEntry {
     std::unique_ptr<os::VrrpSocket> socket;
     std::unique_ptr<boost::asio::posix::stream_descriptor> watch;
     std::array<Instance*, 256> by_vrid{};
-    std::array<std::uint64_t, proto::kDecodeErrorCount> drops{};  // before an instance is known
-    std::array<std::uint64_t, proto::kDecodeErrorCount> drops_base{};  // at the last stats --clear
+    std::array<std::uint64_t, kDropReasonCount> drops{};       // before an instance is known
+    std::array<std::uint64_t, kDropReasonCount> drops_base{};  // at the last stats --clear
     RateLimiter drop_log{1.0, 5.0};
     std::string ifname;
 
@@ -511,12 +513,12 @@ void Daemon::drain(SocketEntry& entry) {
         // A batch is for many instances, scattered in memory: ask for all of them before the
         // first is needed, so their cache misses overlap instead of queueing one by one.
         for (std::size_t k = 0; k < n; ++k) {
-            const auto& m = rx_batch_->packets[k].message;
-            if (m.size() < 2) continue;
-            if (const auto* inst = entry.by_vrid[m[1]]) inst->prefetch();
+            const auto vrid = proto::peek_vrid(rx_batch_->packets()[k].message);
+            if (!vrid) continue;
+            if (const auto* inst = entry.by_vrid[vrid->value()]) inst->prefetch();
         }
         for (std::size_t k = 0; k < n; ++k)
-            handle_packet(entry, rx_batch_->packets[k]);
+            handle_packet(entry, rx_batch_->packets()[k]);
         received += n;
         if (n < os::RxBatch::kSize) break;  // the socket is empty
     }
@@ -527,13 +529,13 @@ void Daemon::drain(SocketEntry& entry) {
 
 void Daemon::handle_packet(SocketEntry& entry, const os::ReceivedPacket& pkt) {
     const auto advert = proto::decode(pkt.message, pkt.meta);
-    proto::DecodeError error{};
+    DropReason error{};
     Instance* inst = nullptr;
     if (!advert) {
         error = advert.error();
     } else {
         inst = entry.by_vrid[advert->fields.vrid.value()];
-        if (inst == nullptr) error = proto::DecodeError::UnknownVrid;
+        if (inst == nullptr) error = DropReason::UnknownVrid;
     }
     if (inst != nullptr) {
         inst->receive(*advert, pkt.meta);
@@ -541,9 +543,9 @@ void Daemon::handle_packet(SocketEntry& entry, const os::ReceivedPacket& pkt) {
     }
     ++entry.drops[static_cast<std::size_t>(error)];
     // Other VRIDs on a shared segment are normal; only malformed packets are news.
-    if (error != proto::DecodeError::UnknownVrid && entry.drop_log.allow(Clock::now())) {
+    if (error != DropReason::UnknownVrid && entry.drop_log.allow(Clock::now())) {
         log_->warn("[{}] dropped packet from {}: {}", entry.ifname, pkt.meta.src.to_string(),
-                   proto::to_string(error));
+                   to_string(error));
     }
 }
 
@@ -1019,9 +1021,8 @@ nlohmann::json Daemon::snapshot() const {
     json interfaces = json::array();
     for (const auto& [where, entry] : sockets_) {
         json drops = json::object();
-        for (std::size_t i = 0; i < proto::kDecodeErrorCount; ++i) {
-            drops[std::string(proto::to_string(static_cast<proto::DecodeError>(i)))] =
-                entry->drops[i];
+        for (std::size_t i = 0; i < kDropReasonCount; ++i) {
+            drops[std::string(to_string(static_cast<DropReason>(i)))] = entry->drops[i];
         }
         interfaces.push_back(json{{"interface", where.first},
                                   {"family", where.second == Family::IPv4 ? "ipv4" : "ipv6"},
@@ -1111,7 +1112,7 @@ void Daemon::metrics(ControlReply reply) {
 
 nlohmann::json Daemon::stats_json() const {
     using nlohmann::json;
-    std::array<std::uint64_t, proto::kDecodeErrorCount> drops{};
+    std::array<std::uint64_t, kDropReasonCount> drops{};
     json instances = json::array();
     std::uint64_t sent = 0, received = 0, transitions = 0, send_errors = 0;
     for (const auto& [key, inst] : instances_) {
@@ -1142,7 +1143,7 @@ nlohmann::json Daemon::stats_json() const {
     json by_reason = json::object();
     std::uint64_t dropped = 0;
     for (std::size_t i = 0; i < drops.size(); ++i) {
-        by_reason[std::string(proto::to_string(static_cast<proto::DecodeError>(i)))] = drops[i];
+        by_reason[std::string(to_string(static_cast<DropReason>(i)))] = drops[i];
         dropped += drops[i];
     }
     json scripts = json::array();

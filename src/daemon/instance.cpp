@@ -2,6 +2,8 @@
 // Every action is carried out in the order the machine returned it.
 #include "vipd/daemon/instance.hpp"
 
+#include "vipd/proto/wire.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -428,7 +430,7 @@ void Instance::send_advert(const action::SendAdvert& a) {
         ++counters_.adverts_sent;
     };
     if (config_.unicast_peers.empty()) {
-        send_to(config_.family == Family::IPv4 ? os::kVrrpGroupV4 : os::kVrrpGroupV6);
+        send_to(proto::vrrp_group(config_.family));
     } else {
         for (const auto& peer : config_.unicast_peers)
             send_to(peer);
@@ -623,22 +625,21 @@ void Instance::log_warn(const action::Warn& w) {
     }
 }
 
-void Instance::count_drop(proto::DecodeError e, const IpAddress& from) {
+void Instance::count_drop(DropReason e, const IpAddress& from) {
     ++counters_.drops[static_cast<std::size_t>(e)];
     const auto now = Clock::now();
     if (!drop_log_.allow(now)) return;
     const auto suppressed = drop_log_.take_suppressed();
     env_.log->warn("{} dropped advert{}: {}{}", prefix_,
-                   from.is_unspecified() ? "" : " from " + from.to_string(), proto::to_string(e),
+                   from.is_unspecified() ? "" : " from " + from.to_string(), to_string(e),
                    suppressed > 0 ? fmt::format(" ({} similar lines suppressed)", suppressed) : "");
 }
 
 nlohmann::json Instance::snapshot(TimePoint now) const {
     using nlohmann::json;
     json drops = json::object();
-    for (std::size_t i = 0; i < proto::kDecodeErrorCount; ++i) {
-        drops[std::string(proto::to_string(static_cast<proto::DecodeError>(i)))] =
-            counters_.drops[i];
+    for (std::size_t i = 0; i < kDropReasonCount; ++i) {
+        drops[std::string(to_string(static_cast<DropReason>(i)))] = counters_.drops[i];
     }
     json vips = json::array();
     for (const auto& v : config_.addresses) {

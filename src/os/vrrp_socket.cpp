@@ -3,6 +3,7 @@
 // ancillary data (IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO).
 #include "vipd/os/vrrp_socket.hpp"
 #include "vipd/os/send.hpp"
+#include "vipd/proto/wire.hpp"
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -17,7 +18,6 @@
 namespace vipd::os {
 namespace {
 
-constexpr int kTtl = 255;          // RFC 9568 §5.1.1.3 / §5.1.2.3
 constexpr int kTosControl = 0xc0;  // internetwork control, as keepalived and FRR send
 
 std::error_code last_error() {
@@ -31,23 +31,23 @@ std::error_code set_option(int fd, int level, int name, const T& value) {
 }
 
 std::error_code configure_v4(int fd, int ifindex, bool join_group) {
-    if (auto ec = set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, kTtl)) return ec;
-    if (auto ec = set_option(fd, IPPROTO_IP, IP_TTL, kTtl)) return ec;  // unicast peers
+    if (auto ec = set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, int{proto::kTtl})) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IP, IP_TTL, int{proto::kTtl})) return ec;  // unicast peers
     if (auto ec = set_option(fd, IPPROTO_IP, IP_TOS, kTosControl)) return ec;
     if (auto ec = set_option(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0)) return ec;
     ip_mreqn mreq{};
     mreq.imr_ifindex = ifindex;
     if (auto ec = set_option(fd, IPPROTO_IP, IP_MULTICAST_IF, mreq)) return ec;
     if (join_group) {
-        std::memcpy(&mreq.imr_multiaddr, kVrrpGroupV4.bytes().data(), 4);
+        std::memcpy(&mreq.imr_multiaddr, proto::kVrrpGroupV4.bytes().data(), 4);
         if (auto ec = set_option(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq)) return ec;
     }
     return {};
 }
 
 std::error_code configure_v6(int fd, int ifindex, bool join_group) {
-    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, kTtl)) return ec;
-    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, kTtl)) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, int{proto::kTtl})) return ec;
+    if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, int{proto::kTtl})) return ec;
     if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_TCLASS, kTosControl)) return ec;
     if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0)) return ec;
     if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)) return ec;
@@ -55,7 +55,7 @@ std::error_code configure_v6(int fd, int ifindex, bool join_group) {
     if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)) return ec;
     if (join_group) {
         ipv6_mreq mreq{};
-        std::memcpy(&mreq.ipv6mr_multiaddr, kVrrpGroupV6.bytes().data(), 16);
+        std::memcpy(&mreq.ipv6mr_multiaddr, proto::kVrrpGroupV6.bytes().data(), 16);
         mreq.ipv6mr_interface = static_cast<unsigned>(ifindex);
         if (auto ec = set_option(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, mreq)) return ec;
     }
@@ -63,6 +63,22 @@ std::error_code configure_v6(int fd, int ifindex, bool join_group) {
 }
 
 }  // namespace
+
+struct RxBatch::Buffers {
+    static constexpr std::size_t kSlot = 4200;
+    std::array<std::array<std::uint8_t, kSlot>, kSize> data{};
+    std::array<mmsghdr, kSize> headers{};
+    std::array<iovec, kSize> iov{};
+    std::array<sockaddr_in6, kSize> from{};
+    std::array<std::array<std::uint8_t, 128>, kSize> control{};
+};
+
+RxBatch::RxBatch() : buffers_(std::make_unique<Buffers>()) {}
+RxBatch::~RxBatch() = default;
+
+struct VrrpSocket::Header {
+    msghdr msg;
+};
 
 Expected<std::unique_ptr<VrrpSocket>, std::error_code> VrrpSocket::open(Family family, int ifindex,
                                                                         const std::string& ifname,
@@ -92,7 +108,8 @@ std::error_code VrrpSocket::send(std::span<const std::uint8_t> message, const Ip
 }
 
 ReceivedPacket VrrpSocket::parse(std::span<const std::uint8_t> buffer, std::size_t len,
-                                 const msghdr& msg) const {
+                                 const Header& header) const {
+    const msghdr& msg = header.msg;
     ReceivedPacket pkt{};
     pkt.meta.ifindex = static_cast<std::uint32_t>(ifindex_);
     len = std::min(len, buffer.size());  // MSG_TRUNC: the rest is not there (a decode error)
@@ -136,8 +153,10 @@ ReceivedPacket VrrpSocket::parse(std::span<const std::uint8_t> buffer, std::size
     return pkt;
 }
 
-std::size_t VrrpSocket::receive_batch(RxBatch& batch, std::error_code& ec) {
+std::size_t VrrpSocket::receive_batch(RxBatch& rx, std::error_code& ec) {
     ec.clear();
+    rx.count_ = 0;
+    auto& batch = *rx.buffers_;
     for (std::size_t i = 0; i < RxBatch::kSize; ++i) {
         auto& h = batch.headers[i].msg_hdr;
         h = msghdr{};
@@ -156,9 +175,11 @@ std::size_t VrrpSocket::receive_batch(RxBatch& batch, std::error_code& ec) {
     }
     for (int i = 0; i < n; ++i) {
         const auto k = static_cast<std::size_t>(i);
-        batch.packets[k] = parse(batch.data[k], batch.headers[k].msg_len, batch.headers[k].msg_hdr);
+        rx.packets_[k] =
+            parse(batch.data[k], batch.headers[k].msg_len, Header{batch.headers[k].msg_hdr});
     }
-    return static_cast<std::size_t>(n);
+    rx.count_ = static_cast<std::size_t>(n);
+    return rx.count_;
 }
 
 }  // namespace vipd::os

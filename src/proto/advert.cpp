@@ -4,13 +4,13 @@
 //   (s) bytes 6-7: checksum, then the addresses, then (v2 only) 8 bytes of authentication data.
 #include "vipd/proto/advert.hpp"
 
+#include "vipd/proto/wire.hpp"
+
 #include <algorithm>
 #include <array>
 
 namespace vipd::proto {
 namespace {
-
-constexpr std::uint8_t kTtlRequired = 255;  // RFC 9568 §5.1.1.3, §5.1.2.3
 
 std::size_t address_size(Family f) {
     return f == Family::IPv4 ? IpAddress::kV4Size : IpAddress::kV6Size;
@@ -53,48 +53,6 @@ AuthData make_auth_data(std::string_view password) {
     return data;
 }
 
-std::string_view to_string(DecodeError e) {
-    switch (e) {
-        case DecodeError::TooShort:
-            return "too_short";
-        case DecodeError::UnknownVersion:
-            return "unknown_version";
-        case DecodeError::VersionFamilyMismatch:
-            return "version_family_mismatch";
-        case DecodeError::BadType:
-            return "bad_type";
-        case DecodeError::NoAddresses:
-            return "no_addresses";
-        case DecodeError::Truncated:
-            return "truncated";
-        case DecodeError::TrailingBytes:
-            return "trailing_bytes";
-        case DecodeError::BadChecksum:
-            return "bad_checksum";
-        case DecodeError::IntervalZero:
-            return "interval_zero";
-        case DecodeError::BadTtl:
-            return "bad_ttl";
-        case DecodeError::UnknownVrid:
-            return "unknown_vrid";
-        case DecodeError::VersionMismatch:
-            return "version_mismatch";
-        case DecodeError::AuthTypeMismatch:
-            return "auth_type_mismatch";
-        case DecodeError::AuthFailure:
-            return "auth_failure";
-        case DecodeError::NotAPeer:
-            return "not_a_peer";
-        case DecodeError::LocalIsOwner:
-            return "local_is_owner";
-        case DecodeError::IntervalMismatch:
-            return "interval_mismatch";
-        case DecodeError::AddressMismatch:
-            return "address_mismatch";
-    }
-    return "unknown";
-}
-
 std::string_view to_string(EncodeError e) {
     switch (e) {
         case EncodeError::NoAddresses:
@@ -132,30 +90,30 @@ std::size_t encoded_size(Version v, Family f, std::size_t address_count) {
     return kHeaderSize + address_count * address_size(f) + (v == Version::V2 ? kAuthDataSize : 0);
 }
 
-Expected<Advert, DecodeError> decode(std::span<const std::uint8_t> message, const RxMeta& meta,
-                                     ChecksumPolicy policy) {
+Expected<Advert, DropReason> decode(std::span<const std::uint8_t> message, const RxMeta& meta,
+                                    ChecksumPolicy policy) {
     const Family family = meta.src.family();
 
     // §7.1: TTL / Hop Limit first: an off-link or forwarded packet is not worth parsing.
-    if (meta.ttl != kTtlRequired) return Unexpected{DecodeError::BadTtl};
-    if (message.size() < kHeaderSize) return Unexpected{DecodeError::TooShort};
+    if (meta.ttl != kTtl) return Unexpected{DropReason::BadTtl};
+    if (message.size() < kHeaderSize) return Unexpected{DropReason::TooShort};
 
     // §7.1: the version must be one we speak; v2 exists only for IPv4.
     const auto version_bits = static_cast<unsigned>(message[0] >> 4U);
-    if (version_bits != 2 && version_bits != 3) return Unexpected{DecodeError::UnknownVersion};
+    if (version_bits != 2 && version_bits != 3) return Unexpected{DropReason::UnknownVersion};
     const auto version = static_cast<Version>(version_bits);
     if (version == Version::V2 && family != Family::IPv4) {
-        return Unexpected{DecodeError::VersionFamilyMismatch};
+        return Unexpected{DropReason::VersionFamilyMismatch};
     }
     // §5.2.2: only ADVERTISEMENT (1) is defined; others are discarded.
-    if ((message[0] & 0x0fU) != kTypeAdvertisement) return Unexpected{DecodeError::BadType};
+    if ((message[0] & 0x0fU) != kTypeAdvertisement) return Unexpected{DropReason::BadType};
 
     // §5.2.5: at least one address; §7.1: the complete packet must be present.
     const std::size_t count = message[3];
-    if (count == 0) return Unexpected{DecodeError::NoAddresses};
+    if (count == 0) return Unexpected{DropReason::NoAddresses};
     const std::size_t expected = encoded_size(version, family, count);
-    if (message.size() < expected) return Unexpected{DecodeError::Truncated};
-    if (message.size() > expected) return Unexpected{DecodeError::TrailingBytes};
+    if (message.size() < expected) return Unexpected{DropReason::Truncated};
+    if (message.size() > expected) return Unexpected{DropReason::TrailingBytes};
 
     // §7.1: MUST verify the checksum. Try each variant this policy accepts and remember
     // which one matched, so the sender's convention can be learned and reported.
@@ -166,7 +124,7 @@ Expected<Advert, DecodeError> decode(std::span<const std::uint8_t> message, cons
             break;
         }
     }
-    if (!matched) return Unexpected{DecodeError::BadChecksum};
+    if (!matched) return Unexpected{DropReason::BadChecksum};
 
     Advert advert;
     advert.family = family;
@@ -185,7 +143,7 @@ Expected<Advert, DecodeError> decode(std::span<const std::uint8_t> message, cons
                     advert.fields.auth_data.begin());
     }
     // §5.2.7: an interval of 0 is not valid and would make the timers spin.
-    if (advert.fields.max_adver_int.count() == 0) return Unexpected{DecodeError::IntervalZero};
+    if (advert.fields.max_adver_int.count() == 0) return Unexpected{DropReason::IntervalZero};
 
     advert.addresses =
         AddressView(message.subspan(kHeaderSize, count * address_size(family)), family);
@@ -250,22 +208,22 @@ Expected<std::size_t, EncodeError> encode(const AdvertFields& fields,
     return size;
 }
 
-std::optional<DecodeError> check_policy(const Advert& advert, const RxMeta& meta,
-                                        const ReceivePolicy& policy) {
+std::optional<DropReason> check_policy(const Advert& advert, const RxMeta& meta,
+                                       const ReceivePolicy& policy) {
     // §7.1: MUST verify the version (a v3 instance does not listen to v2, and vice versa).
-    if (advert.fields.version != policy.version) return DecodeError::VersionMismatch;
+    if (advert.fields.version != policy.version) return DropReason::VersionMismatch;
     if (!policy.unicast_peers.empty() &&
         std::find(policy.unicast_peers.begin(), policy.unicast_peers.end(), meta.src) ==
             policy.unicast_peers.end()) {
-        return DecodeError::NotAPeer;
+        return DropReason::NotAPeer;
     }
     if (advert.fields.version == Version::V2) {
         // RFC 3768 §7.1: MUST verify that the Auth Type matches the configured method.
-        if (advert.fields.auth_type != policy.auth_type) return DecodeError::AuthTypeMismatch;
+        if (advert.fields.auth_type != policy.auth_type) return DropReason::AuthTypeMismatch;
         // RFC 2338 §5.3.6.1: the receiver compares the 8 octets to its configured password.
         if (policy.auth_type == AuthType::SimplePassword &&
             advert.fields.auth_data != policy.auth_data) {
-            return DecodeError::AuthFailure;
+            return DropReason::AuthFailure;
         }
     }
     return std::nullopt;

@@ -1,6 +1,8 @@
 // RFC 1071 checksum with the pseudo-headers of RFC 791/RFC 8200 §8.1.
 #include "vipd/proto/checksum.hpp"
 
+#include "vipd/proto/wire.hpp"
+
 #include <array>
 
 namespace vipd::proto {

@@ -26,6 +26,7 @@
 
 #include "vipd/os/vrrp_socket.hpp"
 #include "vipd/proto/advert.hpp"
+#include "vipd/proto/wire.hpp"
 
 namespace {
 
@@ -124,7 +125,7 @@ int main(int argc, char** argv) {
                 f.max_adver_int = vipd::Centiseconds{static_cast<std::uint16_t>(interval_ms / 10)};
                 std::array<std::uint8_t, 64> buf{};
                 const std::array addresses{*src};
-                const auto n = vipd::proto::encode(f, addresses, *src, vipd::os::kVrrpGroupV4,
+                const auto n = vipd::proto::encode(f, addresses, *src, vipd::proto::kVrrpGroupV4,
                                                    vipd::proto::ChecksumVariant::PseudoHeader, buf);
                 if (!n) {
                     std::fprintf(stderr, "vrrp-floor: cannot encode an advert: %s\n",
@@ -145,7 +146,7 @@ int main(int argc, char** argv) {
         while (!stop) {
             for (auto& p : ports) {
                 for (const auto& a : p.adverts) {
-                    if (p.socket->send(a, p.src, vipd::os::kVrrpGroupV4)) {
+                    if (p.socket->send(a, p.src, vipd::proto::kVrrpGroupV4)) {
                         ++errors;
                     } else {
                         ++count;

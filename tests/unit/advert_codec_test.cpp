@@ -63,10 +63,10 @@ void refresh_checksum(Packet& p, ChecksumVariant variant) {
     p.bytes[7] = static_cast<std::uint8_t>(sum & 0xffU);
 }
 
-DecodeError error_of(const Packet& p, ChecksumPolicy policy = ChecksumPolicy::AcceptBoth) {
+DropReason error_of(const Packet& p, ChecksumPolicy policy = ChecksumPolicy::AcceptBoth) {
     const auto r = decode(p.bytes, p.meta, policy);
     EXPECT_FALSE(r.has_value());
-    return r.has_value() ? DecodeError::AddressMismatch : r.error();
+    return r.has_value() ? DropReason::AddressMismatch : r.error();
 }
 
 TEST(AdvertCodec, V3Ipv4RoundTrip) {
@@ -102,9 +102,9 @@ TEST(AdvertCodec, V3Ipv4StrictPoliciesRejectTheOtherVariant) {
     const auto rfc = v3_ipv4(ChecksumVariant::MessageOnly);
     const auto pseudo = v3_ipv4(ChecksumVariant::PseudoHeader);
     EXPECT_TRUE(decode(rfc.bytes, rfc.meta, ChecksumPolicy::RequireMessageOnly).has_value());
-    EXPECT_EQ(error_of(rfc, ChecksumPolicy::RequirePseudoHeader), DecodeError::BadChecksum);
+    EXPECT_EQ(error_of(rfc, ChecksumPolicy::RequirePseudoHeader), DropReason::BadChecksum);
     EXPECT_TRUE(decode(pseudo.bytes, pseudo.meta, ChecksumPolicy::RequirePseudoHeader).has_value());
-    EXPECT_EQ(error_of(pseudo, ChecksumPolicy::RequireMessageOnly), DecodeError::BadChecksum);
+    EXPECT_EQ(error_of(pseudo, ChecksumPolicy::RequireMessageOnly), DropReason::BadChecksum);
 }
 
 TEST(AdvertCodec, V3Ipv6RoundTripUsesPseudoHeader) {
@@ -164,10 +164,10 @@ TEST(AdvertCodec, Rfc9568_7_1_TtlMustBe255) {
     for (const std::uint8_t ttl : std::array<std::uint8_t, 4>{0, 1, 64, 254}) {
         auto p = v3_ipv4();
         p.meta.ttl = ttl;
-        EXPECT_EQ(error_of(p), DecodeError::BadTtl) << int{ttl};
+        EXPECT_EQ(error_of(p), DropReason::BadTtl) << int{ttl};
         auto q = v3_ipv6();
         q.meta.ttl = ttl;
-        EXPECT_EQ(error_of(q), DecodeError::BadTtl) << int{ttl};
+        EXPECT_EQ(error_of(q), DropReason::BadTtl) << int{ttl};
     }
 }
 
@@ -175,7 +175,7 @@ TEST(AdvertCodec, Rfc9568_7_1_ShorterThanHeaderIsTooShort) {
     const auto p = v3_ipv4();
     for (std::size_t n = 0; n < kHeaderSize; ++n) {
         Packet q{{p.bytes.begin(), p.bytes.begin() + static_cast<std::ptrdiff_t>(n)}, p.meta};
-        EXPECT_EQ(error_of(q), DecodeError::TooShort) << n;
+        EXPECT_EQ(error_of(q), DropReason::TooShort) << n;
     }
 }
 
@@ -184,7 +184,7 @@ TEST(AdvertCodec, Rfc9568_7_1_VersionMustBeKnown) {
         auto p = v3_ipv4();
         p.bytes[0] = static_cast<std::uint8_t>(v << 4U | 1U);
         refresh_checksum(p, ChecksumVariant::MessageOnly);
-        EXPECT_EQ(error_of(p), DecodeError::UnknownVersion) << v;
+        EXPECT_EQ(error_of(p), DropReason::UnknownVersion) << v;
     }
 }
 
@@ -192,7 +192,7 @@ TEST(AdvertCodec, Rfc3768_VersionTwoOverIpv6IsRejected) {
     auto p = v3_ipv6();
     p.bytes[0] = 0x21;
     refresh_checksum(p, ChecksumVariant::PseudoHeader);
-    EXPECT_EQ(error_of(p), DecodeError::VersionFamilyMismatch);
+    EXPECT_EQ(error_of(p), DropReason::VersionFamilyMismatch);
 }
 
 TEST(AdvertCodec, Rfc9568_5_2_2_TypeMustBeAdvertisement) {
@@ -200,7 +200,7 @@ TEST(AdvertCodec, Rfc9568_5_2_2_TypeMustBeAdvertisement) {
         auto p = v3_ipv4();
         p.bytes[0] = static_cast<std::uint8_t>(0x30U | t);
         refresh_checksum(p, ChecksumVariant::MessageOnly);
-        EXPECT_EQ(error_of(p), DecodeError::BadType) << t;
+        EXPECT_EQ(error_of(p), DropReason::BadType) << t;
     }
 }
 
@@ -209,24 +209,24 @@ TEST(AdvertCodec, Rfc9568_5_2_5_CountZeroIsRejected) {
     p.bytes[3] = 0;
     p.bytes.resize(kHeaderSize);
     refresh_checksum(p, ChecksumVariant::MessageOnly);
-    EXPECT_EQ(error_of(p), DecodeError::NoAddresses);
+    EXPECT_EQ(error_of(p), DropReason::NoAddresses);
 }
 
 TEST(AdvertCodec, Rfc9568_7_1_CountBeyondLengthIsTruncated) {
     auto p = v3_ipv4();
     p.bytes[3] = 3;  // claims three addresses, carries two
     refresh_checksum(p, ChecksumVariant::MessageOnly);
-    EXPECT_EQ(error_of(p), DecodeError::Truncated);
+    EXPECT_EQ(error_of(p), DropReason::Truncated);
 
     auto q = v2_pass();
     q.bytes.resize(q.bytes.size() - 1);  // authentication data cut short
     refresh_checksum(q, ChecksumVariant::MessageOnly);
-    EXPECT_EQ(error_of(q), DecodeError::Truncated);
+    EXPECT_EQ(error_of(q), DropReason::Truncated);
 
     auto r = v3_ipv6();
     r.bytes[3] = 255;  // an enormous count must not read past the buffer
     refresh_checksum(r, ChecksumVariant::PseudoHeader);
-    EXPECT_EQ(error_of(r), DecodeError::Truncated);
+    EXPECT_EQ(error_of(r), DropReason::Truncated);
 }
 
 TEST(AdvertCodec, Rfc9568_7_1_ExtraBytesAreRejected) {
@@ -234,28 +234,28 @@ TEST(AdvertCodec, Rfc9568_7_1_ExtraBytesAreRejected) {
     p.bytes.push_back(0);
     p.bytes.push_back(0);
     refresh_checksum(p, ChecksumVariant::MessageOnly);
-    EXPECT_EQ(error_of(p), DecodeError::TrailingBytes);
+    EXPECT_EQ(error_of(p), DropReason::TrailingBytes);
 }
 
 TEST(AdvertCodec, Rfc9568_7_1_ChecksumMustMatch) {
     auto p = v3_ipv4();
     p.bytes[7] ^= 0x01;
-    EXPECT_EQ(error_of(p), DecodeError::BadChecksum);
+    EXPECT_EQ(error_of(p), DropReason::BadChecksum);
 
     auto q = v3_ipv6();
     q.meta.src = ip("fe80::2");  // pseudo-header covers the source address
-    EXPECT_EQ(error_of(q), DecodeError::BadChecksum);
+    EXPECT_EQ(error_of(q), DropReason::BadChecksum);
 
     auto r = v2_pass();
     r.bytes.back() ^= 0x20;  // v2 checksum covers the authentication data
-    EXPECT_EQ(error_of(r), DecodeError::BadChecksum);
+    EXPECT_EQ(error_of(r), DropReason::BadChecksum);
 }
 
 TEST(AdvertCodec, Rfc3768_5_3_8_V2IgnoresPseudoHeader) {
     // A v2 packet whose checksum was computed with the pseudo-header is invalid.
     auto p = v2_pass();
     refresh_checksum(p, ChecksumVariant::PseudoHeader);
-    EXPECT_EQ(error_of(p), DecodeError::BadChecksum);
+    EXPECT_EQ(error_of(p), DropReason::BadChecksum);
 }
 
 TEST(AdvertCodec, Rfc9568_5_2_7_IntervalZeroIsRejected) {
@@ -263,12 +263,12 @@ TEST(AdvertCodec, Rfc9568_5_2_7_IntervalZeroIsRejected) {
     p.bytes[4] = 0xf0;  // reserved bits set, interval 0
     p.bytes[5] = 0;
     refresh_checksum(p, ChecksumVariant::MessageOnly);
-    EXPECT_EQ(error_of(p), DecodeError::IntervalZero);
+    EXPECT_EQ(error_of(p), DropReason::IntervalZero);
 
     auto q = v2_pass();
     q.bytes[5] = 0;
     refresh_checksum(q, ChecksumVariant::MessageOnly);
-    EXPECT_EQ(error_of(q), DecodeError::IntervalZero);
+    EXPECT_EQ(error_of(q), DropReason::IntervalZero);
 }
 
 TEST(AdvertCodec, Rfc9568_5_2_6_ReservedBitsAreIgnoredOnReceive) {
@@ -338,7 +338,7 @@ TEST(AdvertPolicy, Rfc9568_7_1_VersionMustMatchInstance) {
     const auto r = decode(p.bytes, p.meta);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(check_policy(*r, p.meta, ReceivePolicy{.version = Version::V2}),
-              DecodeError::VersionMismatch);
+              DropReason::VersionMismatch);
     EXPECT_EQ(check_policy(*r, p.meta, ReceivePolicy{.version = Version::V3}), std::nullopt);
 }
 
@@ -352,10 +352,10 @@ TEST(AdvertPolicy, Rfc3768_7_1_AuthTypeAndPasswordMustMatch) {
     EXPECT_EQ(check_policy(*r, p.meta, right), std::nullopt);
     auto wrong_pass = right;
     wrong_pass.auth_data = make_auth_data("secret2");
-    EXPECT_EQ(check_policy(*r, p.meta, wrong_pass), DecodeError::AuthFailure);
+    EXPECT_EQ(check_policy(*r, p.meta, wrong_pass), DropReason::AuthFailure);
     auto no_auth = right;
     no_auth.auth_type = AuthType::None;
-    EXPECT_EQ(check_policy(*r, p.meta, no_auth), DecodeError::AuthTypeMismatch);
+    EXPECT_EQ(check_policy(*r, p.meta, no_auth), DropReason::AuthTypeMismatch);
 }
 
 TEST(AdvertPolicy, UnicastAcceptsOnlyConfiguredPeers) {
@@ -366,7 +366,7 @@ TEST(AdvertPolicy, UnicastAcceptsOnlyConfiguredPeers) {
     const std::vector strangers{ip("192.0.2.12")};
     EXPECT_EQ(check_policy(*r, p.meta, ReceivePolicy{.unicast_peers = peers}), std::nullopt);
     EXPECT_EQ(check_policy(*r, p.meta, ReceivePolicy{.unicast_peers = strangers}),
-              DecodeError::NotAPeer);
+              DropReason::NotAPeer);
 }
 
 TEST(AdvertPolicy, AddressListComparisonIgnoresOrder) {
@@ -383,13 +383,13 @@ TEST(AdvertPolicy, AddressListComparisonIgnoresOrder) {
 
 TEST(DecodeErrorNames, EveryValueHasADistinctName) {
     std::vector<std::string_view> names;
-    for (std::size_t i = 0; i < kDecodeErrorCount; ++i) {
-        const auto name = to_string(static_cast<DecodeError>(i));
+    for (std::size_t i = 0; i < kDropReasonCount; ++i) {
+        const auto name = to_string(static_cast<DropReason>(i));
         EXPECT_NE(name, "unknown") << i;
         EXPECT_EQ(std::count(names.begin(), names.end(), name), 0) << name;
         names.push_back(name);
     }
-    EXPECT_EQ(to_string(static_cast<DecodeError>(kDecodeErrorCount)), "unknown");
+    EXPECT_EQ(to_string(static_cast<DropReason>(kDropReasonCount)), "unknown");
 }
 
 }  // namespace

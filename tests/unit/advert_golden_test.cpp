@@ -150,7 +150,7 @@ TEST_P(GoldenAdvert, PassesThePolicyOfAMatchingInstance) {
     // ...and is refused by an instance of the other version.
     auto other = policy;
     other.version = g.version == Version::V2 ? Version::V3 : Version::V2;
-    EXPECT_EQ(check_policy(*r, meta_of(g), other), DecodeError::VersionMismatch);
+    EXPECT_EQ(check_policy(*r, meta_of(g), other), DropReason::VersionMismatch);
 }
 
 TEST_P(GoldenAdvert, Ttl254IsRejected) {
@@ -159,7 +159,7 @@ TEST_P(GoldenAdvert, Ttl254IsRejected) {
     meta.ttl = 254;
     const auto r = decode(g.bytes, meta);
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error(), DecodeError::BadTtl);
+    EXPECT_EQ(r.error(), DropReason::BadTtl);
 }
 
 // VRRPv3 over IPv4 is where the two checksum conventions differ.
@@ -180,7 +180,7 @@ TEST_P(GoldenV3Ipv4, StrictPolicyForTheOtherChecksumVariantRejects) {
                            : ChecksumPolicy::RequirePseudoHeader;
     const auto r = decode(g.bytes, meta_of(g), other);
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error(), DecodeError::BadChecksum);
+    EXPECT_EQ(r.error(), DropReason::BadChecksum);
 }
 
 TEST_P(GoldenAdvert, EverySingleBitFlipIsRejected) {

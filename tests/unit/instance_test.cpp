@@ -1,6 +1,7 @@
 // The instance driver against gmock fakes of the OS adapters: which syscalls-to-be it makes,
 // in which order, for which machine actions. Real Boost.Asio timers, short intervals.
 #include "vipd/daemon/instance.hpp"
+#include "vipd/proto/wire.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -112,10 +113,10 @@ protected:
         std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
         const std::array vips{ip("192.0.2.1")};
         const auto peer = ip("192.0.2.12");
-        const auto n = proto::encode(fields, vips, peer, os::kVrrpGroupV4,
+        const auto n = proto::encode(fields, vips, peer, proto::kVrrpGroupV4,
                                      proto::ChecksumVariant::MessageOnly, buf);
         ASSERT_TRUE(n.has_value());
-        const proto::RxMeta meta{peer, os::kVrrpGroupV4, 255, 7};
+        const proto::RxMeta meta{peer, proto::kVrrpGroupV4, 255, 7};
         const auto advert = proto::decode(std::span(buf).first(*n), meta);
         ASSERT_TRUE(advert.has_value());
         inst.receive(*advert, meta);
@@ -142,7 +143,7 @@ TEST_F(InstanceTest, BecomingMasterClaimsAdvertisesAndAnnounces) {
     EXPECT_EQ(a.fields.vrid, Vrid{51});
     EXPECT_EQ(a.fields.priority, Priority{150});
     EXPECT_EQ(transport.sent[0].src, ip("192.0.2.11"));  // the interface's primary address
-    EXPECT_EQ(transport.sent[0].dst, os::kVrrpGroupV4);
+    EXPECT_EQ(transport.sent[0].dst, proto::kVrrpGroupV4);
     // keepalived and FRR include the pseudo-header; until a peer says otherwise, so do we.
     EXPECT_EQ(a.checksum, proto::ChecksumVariant::PseudoHeader);
     // And it keeps advertising.
@@ -299,8 +300,7 @@ TEST_F(InstanceTest, WrongPasswordIsDroppedAndCounted) {
                     .max_adver_int = Centiseconds{100},
                     .auth_type = proto::AuthType::SimplePassword,
                     .auth_data = proto::make_auth_data("wrong")});
-    EXPECT_EQ(inst->counters().drops[static_cast<std::size_t>(proto::DecodeError::AuthFailure)],
-              1U);
+    EXPECT_EQ(inst->counters().drops[static_cast<std::size_t>(DropReason::AuthFailure)], 1U);
     EXPECT_EQ(inst->counters().adverts_received, 0U);
     // The bad advert did not reset the Master_Down_Timer.
     EXPECT_EQ(inst->machine().master_down_deadline(), deadline);

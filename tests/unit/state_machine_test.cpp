@@ -11,7 +11,6 @@ namespace vipd {
 namespace {
 
 using namespace std::chrono_literals;
-using proto::DecodeError;
 
 const TimePoint kT0 = TimePoint{} + 1h;  // any fixed instant; the core never reads a clock
 
@@ -484,7 +483,7 @@ TEST(Receive, Rfc9568_7_1_AddressOwnerDiscardsAdverts) {
     StateMachine sm = started(params(255));
     const auto out = sm.handle(advert("192.0.2.12", 200), kT0 + 1s);
     ASSERT_EQ(all<action::Discard>(out).size(), 1U);
-    EXPECT_EQ(first<action::Discard>(out)->reason, DecodeError::LocalIsOwner);
+    EXPECT_EQ(first<action::Discard>(out)->reason, DropReason::LocalIsOwner);
     EXPECT_EQ(sm.state(), State::Master);
     // Negative case: a non-owner does not discard.
     StateMachine other = started(params(254));
@@ -496,7 +495,7 @@ TEST(Receive, Rfc3768_7_1_V2IntervalMismatchIsDiscarded) {
     p.version = Version::V2;
     StateMachine sm = started(p);
     const auto out = sm.handle(advert("192.0.2.12", 200, Centiseconds{200}), kT0 + 1s);
-    EXPECT_EQ(first<action::Discard>(out)->reason, DecodeError::IntervalMismatch);
+    EXPECT_EQ(first<action::Discard>(out)->reason, DropReason::IntervalMismatch);
     EXPECT_FALSE(armed(out, TimerId::MasterDown));
     // The same advert with the configured interval is accepted.
     EXPECT_TRUE(armed(sm.handle(advert("192.0.2.12", 200), kT0 + 1s), TimerId::MasterDown));
@@ -507,7 +506,7 @@ TEST(Receive, Rfc3768_7_1_V2MasterAlsoDiscardsIntervalMismatch) {
     p.version = Version::V2;
     StateMachine sm = master(p);
     const auto out = sm.handle(advert("192.0.2.12", 200, Centiseconds{200}), kT0 + 4s);
-    EXPECT_EQ(first<action::Discard>(out)->reason, DecodeError::IntervalMismatch);
+    EXPECT_EQ(first<action::Discard>(out)->reason, DropReason::IntervalMismatch);
     EXPECT_EQ(sm.state(), State::Master);
 }
 
@@ -528,7 +527,7 @@ TEST(Receive, Rfc3768_7_1_V2AddressMismatchIsDroppedUnlessFromOwner) {
     auto ev = advert("192.0.2.12", 200);
     ev.addresses_match = false;
     const auto out = sm.handle(ev, kT0 + 1s);
-    EXPECT_EQ(first<action::Discard>(out)->reason, DecodeError::AddressMismatch);
+    EXPECT_EQ(first<action::Discard>(out)->reason, DropReason::AddressMismatch);
     EXPECT_FALSE(armed(out, TimerId::MasterDown));
     auto owner = advert("192.0.2.12", 255);
     owner.addresses_match = false;

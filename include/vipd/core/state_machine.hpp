@@ -14,9 +14,9 @@
 #include <variant>
 #include <vector>
 
+#include "vipd/core/drop_reason.hpp"
 #include "vipd/core/ip_address.hpp"
 #include "vipd/core/types.hpp"
-#include "vipd/proto/decode_error.hpp"
 
 namespace vipd {
 
@@ -168,7 +168,7 @@ struct Notify {
 };
 // An advertisement dropped by a rule that needs the state machine's view; count it.
 struct Discard {
-    proto::DecodeError reason;
+    DropReason reason;
 };
 struct Warn {
     WarnKind kind;

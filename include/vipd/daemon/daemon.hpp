@@ -2,7 +2,6 @@
 // netlink, signals and the instances; applies configurations and reloads them.
 #pragma once
 
-#include <poll.h>
 #include <spdlog/logger.h>
 #include <array>
 
@@ -27,6 +26,8 @@
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
+
+struct pollfd;
 
 namespace vipd {
 

@@ -46,7 +46,7 @@ struct InstanceCounters {
     std::uint64_t announcements = 0;
     std::uint64_t address_errors = 0;
     std::uint64_t addresses_restored = 0;  // VIPs someone deleted while we were master
-    std::array<std::uint64_t, proto::kDecodeErrorCount> drops{};
+    std::array<std::uint64_t, kDropReasonCount> drops{};
     // What was counted since `base` (vipctl stats --clear keeps counting for the metrics,
     // whose counters must never go backwards, and moves its own baseline instead).
     [[nodiscard]] InstanceCounters since(const InstanceCounters& base) const;
@@ -184,7 +184,7 @@ private:
     void finish_handover(HandoverResult result);
     void release_later(std::span<const IpAddress> addresses, Duration linger);
     void release_lingering();
-    void count_drop(proto::DecodeError e, const IpAddress& from);
+    void count_drop(DropReason e, const IpAddress& from);
     [[nodiscard]] std::uint8_t prefix_len_of(const IpAddress& a) const;
     [[nodiscard]] proto::ChecksumVariant send_variant() const;
     [[nodiscard]] static InstanceParams params_for(const config::InstanceConfig& c,

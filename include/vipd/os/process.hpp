@@ -71,11 +71,6 @@ private:
     std::vector<std::shared_ptr<Child>> children_;
 };
 
-// Splits a command line into words the way a shell would for quoting only: whitespace
-// separates, '...' and "..." group, backslash escapes; no variables, globs or pipes (a
-// command that needs those says so: "/bin/sh -c '...'"). Error text for unbalanced quotes.
-[[nodiscard]] Expected<std::vector<std::string>, std::string> split_command(std::string_view cmd);
-
 // Why `path` is unsafe to run as a script for a daemon running as root, or nullopt if it
 // is safe: the file and every directory above it must be owned by root or `allowed_uid`
 // and not writable by group or others (a directory with the sticky bit may be

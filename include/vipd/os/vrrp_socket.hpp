@@ -3,9 +3,6 @@
 // explicit source; receives with the metadata the §7.1 checks need.
 #pragma once
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -20,9 +17,6 @@
 
 namespace vipd::os {
 
-inline const IpAddress kVrrpGroupV4 = *IpAddress::parse("224.0.0.18");
-inline const IpAddress kVrrpGroupV6 = *IpAddress::parse("ff02::12");
-
 // What the instances need from a transport: tests substitute a fake.
 class AdvertTransport {
 public:
@@ -36,17 +30,27 @@ struct ReceivedPacket {
     proto::RxMeta meta;
 };
 
-// Buffers for receive_batch. A slot holds any VRRP message (at most 4088 bytes) with its
-// IP header; a longer packet arrives cut short and fails to decode.
-struct RxBatch {
+// Buffers for receive_batch: up to kSize packets (their layout is the socket's business).
+// A slot holds any VRRP message (at most 4088 bytes) with its IP header; a longer packet
+// arrives cut short and fails to decode.
+class RxBatch {
+public:
     static constexpr std::size_t kSize = 32;
-    static constexpr std::size_t kSlot = 4200;
-    std::array<std::array<std::uint8_t, kSlot>, kSize> data{};
-    std::array<mmsghdr, kSize> headers{};
-    std::array<iovec, kSize> iov{};
-    std::array<sockaddr_in6, kSize> from{};
-    std::array<std::array<std::uint8_t, 128>, kSize> control{};
-    std::array<ReceivedPacket, kSize> packets{};
+    RxBatch();
+    ~RxBatch();
+    RxBatch(const RxBatch&) = delete;
+    RxBatch& operator=(const RxBatch&) = delete;
+    // What the last receive_batch read; valid until the batch is used again.
+    [[nodiscard]] std::span<const ReceivedPacket> packets() const {
+        return std::span(packets_).first(count_);
+    }
+
+private:
+    friend class VrrpSocket;
+    struct Buffers;
+    std::unique_ptr<Buffers> buffers_;
+    std::array<ReceivedPacket, kSize> packets_{};
+    std::size_t count_ = 0;
 };
 
 class VrrpSocket final : public AdvertTransport {
@@ -67,14 +71,15 @@ public:
                          const IpAddress& dst) override;
 
     // Up to RxBatch::kSize packets in one system call (recvmmsg, non-blocking); 0 when none
-    // is waiting. batch.packets[0..n) point into the batch, valid until its next use. A
-    // packet too short to carry an IP header has an empty message (a decode error).
+    // is waiting. batch.packets() point into the batch, valid until its next use. A packet
+    // too short to carry an IP header has an empty message (a decode error).
     std::size_t receive_batch(RxBatch& batch, std::error_code& ec);
 
 private:
     VrrpSocket(int fd, Family family, int ifindex) : fd_(fd), family_(family), ifindex_(ifindex) {}
+    struct Header;
     [[nodiscard]] ReceivedPacket parse(std::span<const std::uint8_t> buffer, std::size_t len,
-                                       const msghdr& msg) const;
+                                       const Header& header) const;
     int fd_;
     Family family_;
     int ifindex_;

@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "vipd/core/drop_reason.hpp"
 #include "vipd/core/expected.hpp"
 #include "vipd/core/ip_address.hpp"
 #include "vipd/core/types.hpp"
 #include "vipd/proto/checksum.hpp"
-#include "vipd/proto/decode_error.hpp"
 
 namespace vipd::proto {
 
@@ -89,7 +89,7 @@ struct Advert {
 
 // Validates every receive rule the packet itself can show (RFC 9568 §7.1, RFC 3768 §7.1)
 // and returns the advertisement or the first rule it breaks. `message` is the IP payload.
-[[nodiscard]] Expected<Advert, DecodeError> decode(
+[[nodiscard]] Expected<Advert, DropReason> decode(
     std::span<const std::uint8_t> message, const RxMeta& meta,
     ChecksumPolicy policy = ChecksumPolicy::AcceptBoth);
 
@@ -125,8 +125,8 @@ struct ReceivePolicy {
 
 // The per-instance receive checks of RFC 9568 §7.1 / RFC 3768 §7.1 that need configuration
 // (version, authentication, unicast peer). nullopt = accept.
-[[nodiscard]] std::optional<DecodeError> check_policy(const Advert& advert, const RxMeta& meta,
-                                                      const ReceivePolicy& policy);
+[[nodiscard]] std::optional<DropReason> check_policy(const Advert& advert, const RxMeta& meta,
+                                                     const ReceivePolicy& policy);
 
 // The MAY-check of §7.1: same count and same set of addresses (order ignored).
 [[nodiscard]] bool addresses_match(const AddressView& received,

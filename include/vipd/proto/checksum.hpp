@@ -9,8 +9,6 @@
 
 namespace vipd::proto {
 
-inline constexpr std::uint8_t kIpProtoVrrp = 112;
-
 // Which bytes the checksum covers.
 enum class ChecksumVariant : std::uint8_t {
     MessageOnly,   // the VRRP message alone: v2 (RFC 3768 §5.3.8) and v3 IPv4 (RFC 9568 §5.2.8)

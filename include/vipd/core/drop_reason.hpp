@@ -1,17 +1,17 @@
-// Why an advertisement was dropped. Every value has its own drop counter (as CARP keeps a
-// counter per drop reason). No dependencies, so the core can name the reasons it discards.
+// Why a received advertisement was dropped: one reason per receive rule, each with its own
+// counter (as CARP keeps a counter per drop reason). The codec reports the packet-level
+// ones, the receive policy and the state machine the ones that need an instance.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-namespace vipd::proto {
+namespace vipd {
 
-// Every reason an advertisement is dropped. Each value has its own drop counter; the values
-// before kFirstPolicyError are packet-level (decode()), the rest need the receiving
-// instance's configuration (check_policy() and the dispatcher).
-enum class DecodeError : std::uint8_t {
+enum class DropReason : std::uint8_t {
+    // --- the packet itself (proto::decode) ---
     TooShort,               // fewer bytes than the 8-byte fixed header
     UnknownVersion,         // version field neither 2 nor 3 (RFC 9568 §7.1)
     VersionFamilyMismatch,  // VRRPv2 over IPv6 (v2 is IPv4 only, RFC 3768 §1)
@@ -22,7 +22,7 @@ enum class DecodeError : std::uint8_t {
     BadChecksum,            // neither accepted checksum variant matches (§7.1, §5.2.8)
     IntervalZero,           // Max Adver Int / Adver Int of 0 (§5.2.7)
     BadTtl,                 // IPv4 TTL or IPv6 Hop Limit not 255 (§7.1)
-    // --- policy: need the instance's configuration ---
+    // --- policy: need the receiving instance's configuration or state ---
     UnknownVrid,       // no instance for this VRID on the interface/family (§7.1)
     VersionMismatch,   // packet version differs from the instance's (§7.1)
     AuthTypeMismatch,  // v2 auth type differs from the configured one (RFC 3768 §7.1)
@@ -32,9 +32,13 @@ enum class DecodeError : std::uint8_t {
     IntervalMismatch,  // v2 Adver Int differs from the configured one (RFC 3768 §7.1)
     AddressMismatch,   // v2 address list differs and the sender is not the owner
 };
-inline constexpr std::size_t kDecodeErrorCount = 18;
-inline constexpr DecodeError kFirstPolicyError = DecodeError::UnknownVrid;
+inline constexpr std::size_t kDropReasonCount = 18;
+inline constexpr DropReason kFirstPolicyDrop = DropReason::UnknownVrid;
 
-[[nodiscard]] std::string_view to_string(DecodeError e);
+// The counter's name: "bad_ttl", "not_a_peer", ...
+[[nodiscard]] std::string_view to_string(DropReason r);
 
-}  // namespace vipd::proto
+// One counter per reason.
+using DropCounts = std::array<std::uint64_t, kDropReasonCount>;
+
+}  // namespace vipd
