@@ -130,6 +130,7 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       shutdown_timer_(io_),
       reap_timer_(io_) {
     signals_.add(SIGUSR1);
+    rx_window_start_ = stats_since_ = time_.now();
     pid_file_ = options_.pid_file.empty() ? options_.runtime_dir + "/vipd.pid" : options_.pid_file;
 }
 
@@ -146,7 +147,7 @@ Daemon::~Daemon() {
 }
 
 Instance::Env Daemon::env() {
-    Instance::Env e{io_, timers_, *netlink_, *announcer_, log_};
+    Instance::Env e{time_, timers_, *netlink_, *announcer_, log_};
     e.scripts = runner_.get();
     e.notify_line = [this](const std::string& line) {
         if (!config_.global.notify_fifo.empty()) write_notify_line(line);
@@ -448,7 +449,7 @@ void Daemon::watch_socket(const std::pair<std::string, Family>& where) {
 
 void Daemon::count_received(std::uint64_t n) {
     rx_count_ += n;
-    const auto now = Clock::now();
+    const auto now = time_.now();
     if (now - rx_window_start_ < kRateWindow) return;
     const auto count = rx_count_;
     rx_count_ = 0;
@@ -477,7 +478,7 @@ void Daemon::count_received(std::uint64_t n) {
 
 void Daemon::poll_sockets() {
     // On the timers' grid: the tick shares its wake-up with the timers due then.
-    rx_timer_.expires_at(on_grid(Clock::now()) + kPollTick);
+    rx_timer_.expires_at(on_grid(time_.now()) + kPollTick);
     rx_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || !rx_polling_) return;
         drain_all();
@@ -543,7 +544,7 @@ void Daemon::handle_packet(SocketEntry& entry, const os::ReceivedPacket& pkt) {
     }
     ++entry.drops[static_cast<std::size_t>(error)];
     // Other VRIDs on a shared segment are normal; only malformed packets are news.
-    if (error != DropReason::UnknownVrid && entry.drop_log.allow(Clock::now())) {
+    if (error != DropReason::UnknownVrid && entry.drop_log.allow(time_.now())) {
         log_->warn("[{}] dropped packet from {}: {}", entry.ifname, pkt.meta.src.to_string(),
                    to_string(error));
     }
@@ -739,13 +740,13 @@ void Daemon::run_script(const std::string& name) {
     }
     st.running = true;
     ++st.runs;
-    const auto start = Clock::now();
+    const auto start = time_.now();
     runner_->run(spec, [this, name, start, alive = std::weak_ptr(st.alive)](os::ScriptResult r) {
         if (alive.expired()) return;
         auto& s = *scripts_.at(name);
         s.running = false;
         ++s.runs_timed;
-        s.duration_seconds_sum += std::chrono::duration<double>(Clock::now() - start).count();
+        s.duration_seconds_sum += std::chrono::duration<double>(time_.now() - start).count();
         if (!r.success()) ++s.failures;
         if (r.outcome == os::ScriptResult::Outcome::TimedOut) ++s.timeouts;
         s.last_result = r.describe();
@@ -758,7 +759,7 @@ void Daemon::run_script(const std::string& name) {
         }
         // Every `interval` from the start of the previous run; a run that took longer
         // delays the next one instead of piling up.
-        s.timer.expires_at(std::max(start + s.config.interval, Clock::now()));
+        s.timer.expires_at(std::max(start + s.config.interval, time_.now()));
         s.timer.async_wait([this, name, alive](const boost::system::error_code& ec) {
             if (!ec && !alive.expired()) run_script(name);
         });
@@ -932,13 +933,13 @@ ReloadResult Daemon::reload() {
             d.schedule_status_update();
         }
     } ready{*this};
-    const auto started = Clock::now();
+    const auto started = time_.now();
     auto checks = system_checks();
     checks.interface_exists = [this](std::string_view name) {
         return netlink_->find(name) != nullptr;
     };
     auto loaded = config::load_file(options_.config_file, checks);
-    const auto read = Clock::now();
+    const auto read = time_.now();
     result.diagnostics = loaded.diagnostics;
     for (const auto& d : loaded.diagnostics) {
         if (d.severity == config::Diagnostic::Severity::Error) {
@@ -955,7 +956,7 @@ ReloadResult Daemon::reload() {
     result.applied = true;
     const auto ms = [](Duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
     log_->info("reload done: {} instance(s); read in {:.1f} ms, applied in {:.1f} ms",
-               instances_.size(), ms(read - started), ms(Clock::now() - read));
+               instances_.size(), ms(read - started), ms(time_.now() - read));
     return result;
 }
 
@@ -984,7 +985,7 @@ void Daemon::shutdown() {
         longest = std::max(
             longest, static_cast<long>(g.notify->pending()) * Duration{g.config.notify.timeout});
     }
-    finish_shutdown(Clock::now() + longest + std::chrono::milliseconds{500});
+    finish_shutdown(time_.now() + longest + std::chrono::milliseconds{500});
 }
 
 void Daemon::finish_shutdown(TimePoint deadline) {
@@ -1001,7 +1002,7 @@ void Daemon::finish_shutdown(TimePoint deadline) {
     for (const auto& q : retired_queues_) {
         pending += q->pending();
     }
-    if (pending == 0 || Clock::now() >= deadline) {
+    if (pending == 0 || time_.now() >= deadline) {
         if (pending != 0) log_->warn("exiting with {} notification(s) not run", pending);
         io_.stop();
         return;
@@ -1014,7 +1015,7 @@ void Daemon::finish_shutdown(TimePoint deadline) {
 
 nlohmann::json Daemon::snapshot() const {
     using nlohmann::json;
-    const auto now = Clock::now();
+    const auto now = time_.now();
     json instances = json::array();
     for (const auto& [key, inst] : instances_)
         instances.push_back(inst->snapshot(now));
@@ -1153,7 +1154,7 @@ nlohmann::json Daemon::stats_json() const {
                                {"failures", st->failures - st->base.failures},
                                {"timeouts", st->timeouts - st->base.timeouts}});
     }
-    return json{{"seconds", std::chrono::duration<double>(Clock::now() - stats_since_).count()},
+    return json{{"seconds", std::chrono::duration<double>(time_.now() - stats_since_).count()},
                 {"totals",
                  {{"adverts_sent", sent},
                   {"adverts_received", received},
@@ -1173,7 +1174,7 @@ void Daemon::clear_stats() {
         entry->drops_base = entry->drops;
     for (auto& [name, st] : scripts_)
         st->base = {st->runs, st->failures, st->timeouts};
-    stats_since_ = Clock::now();
+    stats_since_ = time_.now();
 }
 
 void Daemon::stats(bool clear, ControlReply reply) {
@@ -1191,10 +1192,12 @@ namespace {
 
 // Collects the per-instance outcomes of a group operation and replies once all are in.
 struct GroupOutcome {
+    GroupOutcome(ControlReply r, const os::TimeSource& t) : reply(std::move(r)), time(t) {}
     ControlReply reply;
+    const os::TimeSource& time;
+    TimePoint start = time.now();
     std::size_t left = 0;
     bool ok = true;
-    TimePoint start = Clock::now();
     nlohmann::json members = nlohmann::json::array();
     std::vector<std::string> errors;
 
@@ -1224,8 +1227,7 @@ struct GroupOutcome {
         }
         reply(nlohmann::json{
             {"instances", members},
-            {"elapsed_ms",
-             std::chrono::duration<double, std::milli>(Clock::now() - start).count()}});
+            {"elapsed_ms", std::chrono::duration<double, std::milli>(time.now() - start).count()}});
     }
 };
 
@@ -1241,8 +1243,7 @@ void Daemon::handover(const std::string& name, std::optional<IpAddress> to, Cont
     for (auto* m : with_group(*inst)) {
         if (m == inst || m->state() == State::Master) members.push_back(m);
     }
-    auto outcome = std::make_shared<GroupOutcome>();
-    outcome->reply = std::move(reply);
+    auto outcome = std::make_shared<GroupOutcome>(std::move(reply), time_);
     outcome->left = members.size();
     for (auto* m : members) {
         const auto member = m->config().name;
@@ -1303,8 +1304,7 @@ void Daemon::maintenance(const std::string& name, bool on, ControlReply reply) {
                 m->config().name + ": the address owner (priority 255) can't go into maintenance"));
         }
     }
-    auto outcome = std::make_shared<GroupOutcome>();
-    outcome->reply = std::move(reply);
+    auto outcome = std::make_shared<GroupOutcome>(std::move(reply), time_);
     // + 1 until every member has been asked, so an early answer can't finish it.
     outcome->left = members.size() + 1;
     for (auto* m : members) {
@@ -1348,7 +1348,7 @@ bool Daemon::begin_exit_handover() {
     Duration longest{};
     for (const auto& [key, inst] : instances_)
         longest = std::max(longest, inst->machine().handover_timeout());
-    wait_exit_handover(Clock::now() + longest + std::chrono::seconds{1});
+    wait_exit_handover(time_.now() + longest + std::chrono::seconds{1});
     return true;
 }
 
@@ -1356,7 +1356,7 @@ void Daemon::wait_exit_handover(TimePoint deadline) {
     if (!exit_handover_) return;
     const bool busy = std::any_of(instances_.begin(), instances_.end(),
                                   [](const auto& kv) { return kv.second->handing_over(); });
-    if (!busy || Clock::now() >= deadline) {
+    if (!busy || time_.now() >= deadline) {
         shutdown();
         return;
     }

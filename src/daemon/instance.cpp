@@ -49,10 +49,14 @@ Instance::Instance(Env env, config::InstanceConfig config)
       sm_(params_for(config_, IpAddress{})),
       master_down_timer_(env_.timers.add(*this, static_cast<int>(TimerId::MasterDown))),
       adver_timer_(env_.timers.add(*this, static_cast<int>(TimerId::Adver))),
-      announce_timer_(env_.io),
-      refresh_timer_(env_.io),
+      announce_alarm_(env_.time.make_alarm([this] { announce_tick(); })),
+      refresh_alarm_(env_.time.make_alarm([this] {
+          if (sm_.state() != State::Master) return;
+          announce_round();
+          schedule_refresh();
+      })),
       notify_(env_.log, prefix_),
-      release_timer_(env_.io),
+      release_alarm_(env_.time.make_alarm([this] { release_lingering(); })),
       auth_data_(proto::make_auth_data(config_.password)) {
     for (const auto& v : config_.addresses)
         vips_.push_back(v.address);
@@ -167,7 +171,7 @@ void Instance::apply_tracking() {
 }
 
 void Instance::start() {
-    state_since_ = Clock::now();
+    state_since_ = env_.time.now();
     dispatch(event::Startup{});
 }
 
@@ -253,16 +257,11 @@ void Instance::release_later(std::span<const IpAddress> addresses, Duration ling
     lingering_.clear();
     for (const auto& a : addresses)
         lingering_.push_back({a, prefix_len_of(a)});
-    release_timer_.expires_after(linger);
-    release_timer_.async_wait(
-        [this, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
-            if (ec || alive.expired()) return;
-            release_lingering();
-        });
+    release_alarm_->set(env_.time.now() + linger);
 }
 
 void Instance::release_lingering() {
-    release_timer_.cancel();
+    release_alarm_->cancel();
     if (lingering_.empty()) return;
     const auto addresses = std::move(lingering_);
     lingering_.clear();
@@ -306,7 +305,7 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
     params.priority = tracked_.priority;
     auth_data_ = proto::make_auth_data(config_.password);
     advert_key_.reset();  // addresses, version or authentication may have changed
-    execute(sm_.reconfigure(std::move(params), Clock::now()));
+    execute(sm_.reconfigure(std::move(params), env_.time.now()));
     // The source may change with the new addresses or source_address; an unusable one is
     // a Fault, as at startup.
     if (iface_) update_interface(info);
@@ -333,7 +332,7 @@ void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
 }
 
 void Instance::dispatch(const Event& event) {
-    execute(sm_.handle(event, Clock::now()));
+    execute(sm_.handle(event, env_.time.now()));
 }
 
 void Instance::dispatch(const Event& event, TimePoint now) {
@@ -347,7 +346,7 @@ void Instance::execute(const Actions& actions) {
                        [&](const action::AddAddresses& a) {
                            // Back to master before a handed-over release ran: keep them.
                            lingering_.clear();
-                           release_timer_.cancel();
+                           release_alarm_->cancel();
                            add_addresses(a.addresses);
                        },
                        [&](const action::RemoveAddresses& a) {
@@ -359,8 +358,8 @@ void Instance::execute(const Actions& actions) {
                            } else {
                                remove_addresses(a.addresses);
                            }
-                           announce_timer_.cancel();
-                           refresh_timer_.cancel();
+                           announce_alarm_->cancel();
+                           refresh_alarm_->cancel();
                            announce_rounds_left_ = 0;
                        },
                        [&](const action::AnnounceAddresses&) { start_announce_burst(); },
@@ -421,7 +420,7 @@ void Instance::send_advert(const action::SendAdvert& a) {
         if (message.empty()) return;  // counted and logged
         if (auto ec = transport_->send(message, source_, dst)) {
             ++counters_.send_errors;
-            if (drop_log_.allow(Clock::now())) {
+            if (drop_log_.allow(env_.time.now())) {
                 env_.log->warn("{} advert to {} not sent: {}", prefix_, dst.to_string(),
                                ec.message());
             }
@@ -469,37 +468,28 @@ void Instance::remove_addresses(std::span<const IpAddress> addresses) {
 void Instance::start_announce_burst() {
     announce_round();  // the first round at once: clients must learn the new MAC now
     announce_rounds_left_ = config_.announce.count - 1;
-    announce_timer_.cancel();
+    announce_alarm_->cancel();
     if (announce_rounds_left_ <= 0) {
         schedule_refresh();
         return;
     }
-    const auto next = [this](auto& self) -> void {
-        announce_timer_.expires_after(config_.announce.interval);
-        announce_timer_.async_wait(
-            [this, self, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
-                if (ec || alive.expired() || sm_.state() != State::Master) return;
-                announce_round();
-                if (--announce_rounds_left_ > 0) {
-                    self(self);
-                } else {
-                    schedule_refresh();
-                }
-            });
-    };
-    next(next);
+    announce_alarm_->set(env_.time.now() + config_.announce.interval);
+}
+
+void Instance::announce_tick() {
+    if (sm_.state() != State::Master) return;
+    announce_round();
+    if (--announce_rounds_left_ > 0) {
+        announce_alarm_->set(env_.time.now() + config_.announce.interval);
+    } else {
+        schedule_refresh();
+    }
 }
 
 void Instance::schedule_refresh() {
-    refresh_timer_.cancel();
+    refresh_alarm_->cancel();
     if (config_.announce.refresh <= Duration::zero() || sm_.state() != State::Master) return;
-    refresh_timer_.expires_after(config_.announce.refresh);
-    refresh_timer_.async_wait(
-        [this, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
-            if (ec || alive.expired() || sm_.state() != State::Master) return;
-            announce_round();
-            schedule_refresh();
-        });
+    refresh_alarm_->set(env_.time.now() + config_.announce.refresh);
 }
 
 void Instance::announce_round() {
@@ -507,7 +497,7 @@ void Instance::announce_round() {
     const IpAddress source = config_.family == Family::IPv6 ? source_ : IpAddress{};
     for (const auto& a : vips_) {
         if (auto ec = env_.announcer.announce(iface_->ifindex, iface_->mac, a, source)) {
-            if (drop_log_.allow(Clock::now())) {
+            if (drop_log_.allow(env_.time.now())) {
                 env_.log->warn("{} cannot announce {}: {}", prefix_, a.to_string(), ec.message());
             }
             continue;
@@ -548,7 +538,7 @@ void Instance::timer_fired(int tag) {
     // before it as stale), and counts the next one from it.
     const auto deadline = sm_.adver_deadline();
     dispatch(event::AdverTimerExpired{},
-             deadline ? std::max(Clock::now(), *deadline) : Clock::now());
+             deadline ? std::max(env_.time.now(), *deadline) : env_.time.now());
 }
 
 void Instance::cancel_timer(TimerId id) {
@@ -558,7 +548,7 @@ void Instance::cancel_timer(TimerId id) {
 void Instance::log_transition(const action::Notify& n) {
     ++counters_.transitions;
     if (n.to == State::Master) ++counters_.became_master;
-    state_since_ = Clock::now();
+    state_since_ = env_.time.now();
     last_reason_ = n.reason;
     env_.log->info("{} {} -> {} ({})", prefix_, to_string(n.from), to_string(n.to),
                    describe(n.reason));
@@ -605,7 +595,7 @@ void Instance::log_warn(const action::Warn& w) {
         finish_handover({sm_.in_maintenance(), message});
         return;
     }
-    if (!drop_log_.allow(Clock::now())) return;
+    if (!drop_log_.allow(env_.time.now())) return;
     switch (w.kind) {
         case WarnKind::IntervalMismatch:
             env_.log->warn("{} {} advertises every {} ms, we are configured for {} ms", prefix_,
@@ -627,7 +617,7 @@ void Instance::log_warn(const action::Warn& w) {
 
 void Instance::count_drop(DropReason e, const IpAddress& from) {
     ++counters_.drops[static_cast<std::size_t>(e)];
-    const auto now = Clock::now();
+    const auto now = env_.time.now();
     if (!drop_log_.allow(now)) return;
     const auto suppressed = drop_log_.take_suppressed();
     env_.log->warn("{} dropped advert{}: {}{}", prefix_,

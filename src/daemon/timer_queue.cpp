@@ -1,3 +1,4 @@
+// The timer queue: a heap of deadlines behind two alarms, fired on a 1 ms grid.
 #include "vipd/daemon/timer_queue.hpp"
 
 #include <algorithm>
@@ -5,7 +6,15 @@
 
 namespace vipd {
 
-TimerQueue::TimerQueue(boost::asio::io_context& io) : waits_{Wait(io), Wait(io)} {}
+TimerQueue::TimerQueue(os::TimeSource& time) : time_(time) {
+    for (std::size_t i = 0; i < waits_.size(); ++i) {
+        waits_[i].alarm = time_.make_alarm([this, i] {
+            waits_[i].at.reset();
+            run_due();
+            rearm();
+        });
+    }
+}
 
 std::optional<TimePoint> TimerQueue::armed() const {
     std::optional<TimePoint> first;
@@ -47,7 +56,7 @@ void TimerQueue::remove(Id id) {
 void TimerQueue::set(Id id, TimePoint want) {
     auto& s = slots_[id];
     s.want = want;
-    const auto at = wake_for(want, Clock::now());
+    const auto at = wake_for(want, time_.now());
     // Already coming up at or before `at`: it looks at `want` again then, or settle moves
     // it first.
     if (s.queued && *s.queued <= at) {
@@ -71,7 +80,7 @@ std::optional<TimePoint> TimerQueue::deadline(Id id) const {
 }
 
 void TimerQueue::settle() {
-    const auto now = Clock::now();
+    const auto now = time_.now();
     bool changed = false;
     for (const Id id : moved_) {
         auto& s = slots_[id];
@@ -118,7 +127,7 @@ void TimerQueue::run_due() {
         bool& running;
         ~Done() { running = false; }
     } done{running_};
-    const auto now = Clock::now();
+    const auto now = time_.now();
     while (!heap_.empty() && heap_.front().at <= now) {
         const auto e = heap_.front();
         std::pop_heap(heap_.begin(), heap_.end(), Later{});
@@ -139,10 +148,10 @@ void TimerQueue::run_due() {
     }
 }
 
-// Two Asio timers, at the next two wake-up times. When the first goes off, Asio itself
-// sets the kernel's timer to the second on its way out, and the first is re-armed for the
-// wake-up after that, which is not the earliest: no second timerfd_settime per wake-up (in
-// a VM each one costs a trap to the hypervisor).
+// Two alarms, at the next two wake-up times. On the real clock they are Asio timers: when
+// the first goes off, Asio itself sets the kernel's timer to the second on its way out, and
+// the first is re-armed for the wake-up after that, which is not the earliest: no second
+// timerfd_settime per wake-up (in a VM each one costs a trap to the hypervisor).
 void TimerQueue::rearm() {
     if (running_) return;  // run_due sets the timers once, when it is done
     drop_dead_top();
@@ -170,24 +179,14 @@ void TimerQueue::rearm() {
     for (std::size_t i = 0; i < waits_.size(); ++i) {
         if (!kept[i] && waits_[i].at) {
             waits_[i].at.reset();
-            ++waits_[i].gen;
-            waits_[i].timer.cancel();
+            waits_[i].alarm->cancel();
         }
     }
 }
 
 void TimerQueue::arm(std::size_t i, TimePoint at) {
-    auto& w = waits_[i];
-    w.at = at;
-    const auto gen = ++w.gen;
-    w.timer.expires_at(at);  // cancels a wait in progress: its handler sees operation_aborted
-    w.timer.async_wait(
-        [this, i, gen, alive = std::weak_ptr(alive_)](const boost::system::error_code& ec) {
-            if (ec || alive.expired() || gen != waits_[i].gen) return;
-            waits_[i].at.reset();
-            run_due();
-            rearm();
-        });
+    waits_[i].at = at;
+    waits_[i].alarm->set(at);  // replaces the wait in progress
 }
 
 std::optional<TimePoint> TimerQueue::second_wake() {

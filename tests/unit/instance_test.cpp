@@ -1,5 +1,5 @@
 // The instance driver against gmock fakes of the OS adapters: which syscalls-to-be it makes,
-// in which order, for which machine actions. Real Boost.Asio timers, short intervals.
+// in which order, for which machine actions. On simulated time: no test waits for real.
 #include "vipd/daemon/instance.hpp"
 #include "vipd/proto/wire.hpp"
 
@@ -79,7 +79,7 @@ class InstanceTest : public testing::Test {
 protected:
     std::unique_ptr<Instance> make(config::InstanceConfig c) {
         auto inst = std::make_unique<Instance>(
-            Instance::Env{io, timers, addresses, announcer,
+            Instance::Env{time, timers, addresses, announcer,
                           std::make_shared<spdlog::logger>(
                               "test", std::make_shared<spdlog::sinks::null_sink_mt>())},
             std::move(c));
@@ -97,15 +97,11 @@ protected:
         inst->start();
         return inst;
     }
-    // Runs the loop until `done` or a generous deadline (the deadline only bounds a failure).
+    // Moves simulated time on, timer by timer, until `done` or `limit` (which only bounds a
+    // failure).
     template <class F>
     bool run_until(F done, std::chrono::milliseconds limit = 2s) {
-        const auto end = Clock::now() + limit;
-        while (!done() && Clock::now() < end) {
-            io.restart();
-            io.run_for(5ms);
-        }
-        return done();
+        return time.run_until(done, limit);
     }
 
     // An advert from the peer 192.0.2.12, as the socket layer hands it over after decoding.
@@ -122,8 +118,8 @@ protected:
         inst.receive(*advert, meta);
     }
 
-    boost::asio::io_context io;
-    TimerQueue timers{io};
+    os::SimulatedTime time;
+    TimerQueue timers{time};
     StrictMock<FakeAddresses> addresses;
     StrictMock<FakeAnnouncer> announcer;
     FakeTransport transport;
@@ -274,8 +270,7 @@ TEST_F(InstanceTest, HigherPriorityAdvertKeepsItBackupWithoutTouchingAddresses) 
     for (int i = 0; i < 20; ++i) {
         deliver(*inst,
                 {.vrid = Vrid{51}, .priority = Priority{200}, .max_adver_int = Centiseconds{1}});
-        io.restart();
-        io.run_for(10ms);
+        time.advance(10ms);
     }
     EXPECT_EQ(inst->state(), State::Backup);
     EXPECT_EQ(inst->counters().adverts_received, 20U);
@@ -376,8 +371,7 @@ TEST_F(InstanceTest, NoSocketIsAFaultSoItNeverClaimsBlind) {
     inst->update_interface(&info);
     inst->start();
     EXPECT_EQ(inst->state(), State::Fault);
-    io.restart();
-    io.run_for(100ms);  // StrictMock: no address is added however long it waits
+    time.advance(100ms);  // StrictMock: no address is added however long it waits
     EXPECT_EQ(inst->state(), State::Fault);
     inst->set_transport(&transport);
     EXPECT_EQ(inst->state(), State::Backup);
@@ -436,7 +430,7 @@ TEST_F(InstanceTest, SnapshotCarriesStateAndCounters) {
     const auto info = eth0();
     inst->update_interface(&info);
     inst->start();
-    const auto j = inst->snapshot(Clock::now());
+    const auto j = inst->snapshot(time.now());
     EXPECT_EQ(j["state"], "BACKUP");
     EXPECT_EQ(j["vrid"], 51);
     EXPECT_EQ(j["family"], "ipv4");

@@ -1,5 +1,5 @@
-// The daemon's timer queue: deadlines in one heap behind one Asio timer. These run real
-// timers; every time limit below only bounds a failure, no assertion depends on speed.
+// The daemon's timer queue: deadlines in one heap behind two alarms. These run on the real
+// clock (Asio timers); every time limit below only bounds a failure, no assertion depends on speed.
 #include "vipd/daemon/timer_queue.hpp"
 
 #include <gtest/gtest.h>
@@ -42,7 +42,8 @@ protected:
     }
 
     boost::asio::io_context io;
-    TimerQueue queue{io};
+    os::RealTime time{io};
+    TimerQueue queue{time};
     Recorder rec;
 };
 

@@ -23,6 +23,7 @@
 #include "vipd/daemon/notify_queue.hpp"
 #include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/announcer.hpp"
+#include "vipd/os/clock.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
@@ -126,7 +127,8 @@ private:
     DaemonOptions options_;
     std::shared_ptr<spdlog::logger> log_;
     boost::asio::io_context io_;
-    TimerQueue timers_{io_};  // every instance's protocol timers (outlives the instances)
+    os::RealTime time_{io_};    // the daemon reads no clock but this one
+    TimerQueue timers_{time_};  // every instance's protocol timers (outlives the instances)
     boost::asio::signal_set signals_;
     boost::asio::steady_timer retry_timer_;
     bool retry_pending_ = false;
@@ -136,13 +138,13 @@ private:
     bool rx_polling_ = false;  // reading the sockets on a tick instead of per packet
     boost::asio::steady_timer rx_timer_;
     std::uint64_t rx_count_ = 0;
-    TimePoint rx_window_start_ = Clock::now();  // SIGTERM: handing masters over before stopping
+    TimePoint rx_window_start_{};
     bool status_update_pending_ = false;
     boost::asio::steady_timer status_timer_;
     boost::asio::steady_timer watchdog_timer_;
     Duration watchdog_interval_{};
     std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
-    TimePoint stats_since_ = Clock::now();
+    TimePoint stats_since_{};  // the last stats --clear, or the start
     std::unique_ptr<MetricsHttpServer> metrics_http_;
     std::unique_ptr<os::Netlink> netlink_;
     std::unique_ptr<boost::asio::posix::stream_descriptor> netlink_watch_;

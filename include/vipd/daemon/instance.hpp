@@ -6,8 +6,6 @@
 
 #include <spdlog/logger.h>
 #include <array>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -23,6 +21,7 @@
 #include "vipd/daemon/rate_limiter.hpp"
 #include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/announcer.hpp"
+#include "vipd/os/clock.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
@@ -65,8 +64,8 @@ InstanceKey key_of(const config::InstanceConfig& c);
 class Instance : private TimerQueue::Client {
 public:
     struct Env {
-        boost::asio::io_context& io;
-        TimerQueue& timers;  // the protocol timers (all instances share one wake-up)
+        os::TimeSource& time;  // the instance reads no clock and sets no timer of its own
+        TimerQueue& timers;    // the protocol timers (all instances share one wake-up)
         os::AddressManager& addresses;
         os::Announcer& announcer;
         std::shared_ptr<spdlog::logger> log;
@@ -173,6 +172,7 @@ private:
     void add_addresses(std::span<const IpAddress> addresses);
     void remove_addresses(std::span<const IpAddress> addresses);
     void start_announce_burst();
+    void announce_tick();
     void announce_round();
     void schedule_refresh();
     void arm_timer(TimerId id, TimePoint deadline);
@@ -212,8 +212,8 @@ private:
     }
     TimerQueue::Id master_down_timer_;
     TimerQueue::Id adver_timer_;
-    boost::asio::steady_timer announce_timer_;
-    boost::asio::steady_timer refresh_timer_;
+    std::unique_ptr<os::Alarm> announce_alarm_;  // the rest of a burst, garp_interval apart
+    std::unique_ptr<os::Alarm> refresh_alarm_;   // garp_refresh
     int announce_rounds_left_ = 0;
     TimePoint state_since_{};
     std::optional<Reason> last_reason_;
@@ -224,8 +224,8 @@ private:
     std::optional<Priority> priority_override_;
     HandoverDone handover_done_;
     std::optional<IpAddress> handover_to_;
-    boost::asio::steady_timer release_timer_;
-    std::vector<config::VipAddress> lingering_;  // handed over; go when release_timer_ fires
+    std::unique_ptr<os::Alarm> release_alarm_;
+    std::vector<config::VipAddress> lingering_;  // handed over; go when release_alarm_ fires
     proto::AuthData auth_data_;  // from config_.password: sent and checked on every advert
     // The last advert encoded and what it was encoded for (the configuration's part -
     // addresses, version, authentication - changes only by reconfigure, which drops it).
@@ -239,9 +239,6 @@ private:
     };
     std::optional<AdvertKey> advert_key_;
     std::vector<std::uint8_t> advert_bytes_;
-    // Handlers hold a weak reference: one already queued when this instance is destroyed
-    // (Asio cannot cancel an expired wait) sees it expired and does nothing.
-    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace vipd

@@ -1,7 +1,7 @@
-// Every instance's protocol timers in one heap behind two Asio timers (the next two
-// wake-ups). A thousand instances each with its own steady_timer cost a heap update and a
-// timerfd change per re-arm and a handler per expiry; here they are entries in one heap,
-// and one wake-up runs all that is due.
+// Every instance's protocol timers in one heap behind two alarms (the next two wake-ups). A
+// thousand instances each with its own steady_timer cost a heap update and a timerfd change per
+// re-arm and a handler per expiry; here they are entries in one heap, and one wake-up runs all that
+// is due.
 //
 // Timers wake on a 1 ms grid, so that work due in the same millisecond shares a wake-up:
 // a timer wants to fire at `want`; the queue wakes at the grid point at or before it (or at
@@ -12,8 +12,6 @@
 #pragma once
 
 #include <array>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -21,6 +19,7 @@
 #include <vector>
 
 #include "vipd/core/types.hpp"
+#include "vipd/os/clock.hpp"
 
 namespace vipd {
 
@@ -47,7 +46,7 @@ public:
     };
     using Id = std::uint32_t;
 
-    explicit TimerQueue(boost::asio::io_context& io);
+    explicit TimerQueue(os::TimeSource& time);
     TimerQueue(const TimerQueue&) = delete;
     TimerQueue& operator=(const TimerQueue&) = delete;
 
@@ -95,15 +94,14 @@ private:
     void rearm();
 
     struct Wait {
-        explicit Wait(boost::asio::io_context& io) : timer(io) {}
-        boost::asio::steady_timer timer;
+        std::unique_ptr<os::Alarm> alarm;
         std::optional<TimePoint> at;  // when it goes off; none: not set
-        std::uint64_t gen = 0;        // the current wait's; an older handler does nothing
     };
     void arm(std::size_t i, TimePoint at);
     [[nodiscard]] std::optional<TimePoint> armed() const;  // the earlier wait's time
     [[nodiscard]] std::optional<TimePoint> second_wake();
 
+    os::TimeSource& time_;
     std::array<Wait, 2> waits_;
     std::vector<std::size_t> scratch_;  // second_wake's
     bool running_ = false;              // in run_due: timers set meanwhile wait for its end
@@ -113,9 +111,6 @@ private:
     std::vector<Id> free_;
     std::uint64_t wakeups_ = 0;
     std::uint64_t fired_ = 0;
-    // Handlers hold a weak reference: one already queued when the queue is destroyed (Asio
-    // cannot cancel an expired wait) sees it expired and does nothing.
-    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace vipd
