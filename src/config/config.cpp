@@ -3,6 +3,7 @@
 // pass. libconfig's exceptions stop here; nothing in this file throws to its caller.
 #include "vipd/config/config.hpp"
 #include "vipd/config/command_line.hpp"
+#include "vipd/proto/advert.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -150,7 +151,7 @@ constexpr int kMaxWeight = 253;
 constexpr std::size_t kMaxNameLength = 32;
 constexpr std::size_t kMaxInterfaceLength = 15;  // IFNAMSIZ - 1
 constexpr std::size_t kMaxRouterIdLength = 64;   // HOST_NAME_MAX
-constexpr std::size_t kMaxPasswordLength = proto::kAuthDataSize;
+constexpr std::size_t kMaxPasswordLength = kAuthDataSize;
 constexpr double kCentisecondTolerance = 1e-6;  // of a centisecond: float noise, not intent
 
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions), so that
@@ -793,7 +794,7 @@ void Loader::authentication(const Setting& s, InstanceConfig& c) {
         error(type_setting != nullptr ? *type_setting : s,
               "authentication type \"pass\" requires a 'password'");
     }
-    if (type == "pass") c.auth_type = proto::AuthType::SimplePassword;
+    if (type == "pass") c.auth_type = AuthType::SimplePassword;
 }
 
 std::optional<Loader::Parsed> Loader::instance(const Setting& s, const GlobalConfig& g) {

@@ -208,33 +208,12 @@ void StateMachine::on(const event::AdvertReceived& ev, TimePoint now, Actions& o
     // Our own advertisement looped back: never let it drive the machine.
     if (ev.src == params_.primary_address) return;
     if (state_ != State::Backup && state_ != State::Master) return;  // not listening
-    // §7.1: MUST verify the local router is not the address owner (priority 255).
-    if (is_owner()) {
-        out.push_back(action::Discard{DropReason::LocalIsOwner});
-        return;
-    }
-    // RFC 3768 §7.1: a v2 Adver Interval different from ours MUST be discarded. VRRPv3
-    // instead learns the master's interval (§6.4.2 (26)); we only log the difference.
-    if (ev.max_adver_int != params_.advert_interval) {
-        if (params_.version == Version::V2) {
-            out.push_back(action::Discard{DropReason::IntervalMismatch});
-            return;
-        }
-        if (ev.max_adver_int != warned_interval_) {
-            warned_interval_ = ev.max_adver_int;
-            out.push_back(
-                action::Warn{WarnKind::IntervalMismatch, ev.src, ev.priority, ev.max_adver_int});
-        }
-    }
-    // §7.1 MAY-check of the address list: log; RFC 3768 §7.1 also drops it unless the
-    // sender is the owner.
-    if (!ev.addresses_match) {
+    // (The receive rules of §7.1 were checked before: check_received().) VRRPv3 learns the
+    // master's interval (§6.4.2 (26)); a difference from ours is only worth a log line.
+    if (ev.max_adver_int != params_.advert_interval && ev.max_adver_int != warned_interval_) {
+        warned_interval_ = ev.max_adver_int;
         out.push_back(
-            action::Warn{WarnKind::AddressMismatch, ev.src, ev.priority, ev.max_adver_int});
-        if (params_.version == Version::V2 && ev.priority != kPriorityOwner) {
-            out.push_back(action::Discard{DropReason::AddressMismatch});
-            return;
-        }
+            action::Warn{WarnKind::IntervalMismatch, ev.src, ev.priority, ev.max_adver_int});
     }
     if (state_ == State::Backup) {
         advert_in_backup(ev, now, out);

@@ -28,7 +28,7 @@ TrackedPriority tracked_priority(Priority base, std::span<const TrackerInput> tr
             sum += t.weight;
         }
     }
-    if (base == kPriorityOwner) return out;  // the owner's priority is never adjusted
+    if (is_owner(base)) return out;  // the owner's priority is never adjusted
     out.priority = Priority{static_cast<std::uint8_t>(std::clamp<std::int64_t>(sum, 1, 254))};
     return out;
 }

@@ -1299,7 +1299,7 @@ void Daemon::maintenance(const std::string& name, bool on, ControlReply reply) {
     const auto members = with_group(*inst);
     // Refuse before changing anything when one member can't (the owner).
     for (auto* m : members) {
-        if (on && m->config().priority == kPriorityOwner) {
+        if (on && m->is_owner()) {
             return reply(Unexpected(
                 m->config().name + ": the address owner (priority 255) can't go into maintenance"));
         }
@@ -1330,7 +1330,7 @@ bool Daemon::begin_exit_handover() {
             ++started;  // a vipctl handover already under way: wait for it too
             continue;
         }
-        if (inst->state() != State::Master || inst->config().priority == kPriorityOwner) continue;
+        if (inst->state() != State::Master || inst->is_owner()) continue;
         auto error = inst->handover(std::nullopt, [this, name = key.name](const auto& r) {
             if (r.ok) {
                 log_->info("[{}] handed over before exit: {}", name, r.message);

@@ -2,6 +2,7 @@
 // Every action is carried out in the order the machine returned it.
 #include "vipd/daemon/instance.hpp"
 
+#include "vipd/core/receive_policy.hpp"
 #include "vipd/proto/wire.hpp"
 
 #include <fmt/format.h>
@@ -57,7 +58,7 @@ Instance::Instance(Env env, config::InstanceConfig config)
       })),
       notify_(env_.log, prefix_),
       release_alarm_(env_.time.make_alarm([this] { release_lingering(); })),
-      auth_data_(proto::make_auth_data(config_.password)) {
+      auth_data_(make_auth_data(config_.password)) {
     for (const auto& v : config_.addresses)
         vips_.push_back(v.address);
 }
@@ -107,7 +108,7 @@ void Instance::update_interface(const os::InterfaceInfo* info) {
     std::optional<IpAddress> src;
     if (config_.source_address) {
         if (info->has_address(*config_.source_address)) src = config_.source_address;
-    } else if (config_.priority == kPriorityOwner) {
+    } else if (is_owner()) {
         // The owner's VIPs are its own addresses (RFC 9568 §1.6), so they are not excluded:
         // its primary address may well be one of them.
         src = info->primary(config_.family, {});
@@ -126,7 +127,7 @@ void Instance::update_interface(const os::InterfaceInfo* info) {
 }
 
 void Instance::release_stale_addresses(const os::InterfaceInfo& info) {
-    if (config_.priority == kPriorityOwner) return;  // the owner's addresses are its own
+    if (is_owner()) return;  // the owner's addresses are its own
     for (const auto& v : config_.addresses) {
         if (!info.has_address(v.address)) continue;
         env_.log->warn("{} removing {} left on {} while not master (previous run?)", prefix_,
@@ -181,7 +182,7 @@ void Instance::stop() {
 }
 
 std::optional<std::string> Instance::handover(std::optional<IpAddress> to, HandoverDone done) {
-    if (config_.priority == kPriorityOwner) {
+    if (is_owner()) {
         return "the address owner (priority 255) does not hand over its own addresses";
     }
     if (sm_.state() != State::Master) {
@@ -200,7 +201,7 @@ std::optional<std::string> Instance::handover(std::optional<IpAddress> to, Hando
 }
 
 std::optional<std::string> Instance::set_maintenance(bool on, HandoverDone done) {
-    if (on && config_.priority == kPriorityOwner) {
+    if (on && is_owner()) {
         return "the address owner (priority 255) can't go into maintenance";
     }
     if (on == sm_.in_maintenance()) return std::nullopt;
@@ -223,7 +224,7 @@ std::optional<std::string> Instance::set_maintenance(bool on, HandoverDone done)
 }
 
 std::optional<std::string> Instance::set_priority_override(std::optional<Priority> p) {
-    if (p && config_.priority == kPriorityOwner) {
+    if (p && is_owner()) {
         return "the address owner's priority is 255 by definition";
     }
     if (p && (*p == kPriorityStop || *p == kPriorityOwner)) {
@@ -303,7 +304,7 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
     auto params = params_for(config_, source_);
     tracked_ = tracked_priority(config_.priority, tracker_inputs_);
     params.priority = tracked_.priority;
-    auth_data_ = proto::make_auth_data(config_.password);
+    auth_data_ = make_auth_data(config_.password);
     advert_key_.reset();  // addresses, version or authentication may have changed
     execute(sm_.reconfigure(std::move(params), env_.time.now()));
     // The source may change with the new addresses or source_address; an unusable one is
@@ -313,22 +314,34 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
 }
 
 void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
-    const proto::ReceivePolicy policy{
-        .version = config_.version,
-        .auth_type = config_.auth_type,
-        .auth_data = auth_data_,
-        .unicast_peers = config_.unicast_peers,
-    };
-    if (const auto err = proto::check_policy(advert, meta, policy)) {
-        count_drop(*err, meta.src);
+    const auto& f = advert.fields;
+    const auto verdict = check_received(
+        HeardAdvert{.src = meta.src,
+                    .version = f.version,
+                    .priority = f.priority,
+                    .max_adver_int = f.max_adver_int,
+                    .auth_type = f.auth_type,
+                    .auth_data = f.auth_data,
+                    .addresses_match = proto::addresses_match(advert.addresses, vips_)},
+        ReceivePolicy{.version = config_.version,
+                      .auth_type = config_.auth_type,
+                      .auth_data = auth_data_,
+                      .unicast_peers = config_.unicast_peers,
+                      .advert_interval = config_.advert_interval,
+                      .owner = sm_.is_owner()});
+    if (verdict.drop) {
+        count_drop(*verdict.drop, meta.src);
         return;
     }
+    if (verdict.address_mismatch && drop_log_.allow(env_.time.now())) {
+        env_.log->warn("{} {} advertises a different address list (misconfiguration?)", prefix_,
+                       meta.src.to_string());
+    }
     ++counters_.adverts_received;
-    if (advert.family == Family::IPv4 && advert.fields.version == Version::V3) {
+    if (advert.family == Family::IPv4 && f.version == Version::V3) {
         heard_variant_ = advert.checksum;
     }
-    dispatch(event::AdvertReceived{meta.src, advert.fields.priority, advert.fields.max_adver_int,
-                                   proto::addresses_match(advert.addresses, vips_)});
+    dispatch(event::AdvertReceived{meta.src, f.priority, f.max_adver_int});
 }
 
 void Instance::dispatch(const Event& event) {
@@ -352,7 +365,7 @@ void Instance::execute(const Actions& actions) {
                        [&](const action::RemoveAddresses& a) {
                            // The owner's addresses are the host's own: leaving master
                            // (shutdown, fault) must not take them off the interface.
-                           if (config_.priority == kPriorityOwner) {
+                           if (is_owner()) {
                            } else if (a.linger > Duration::zero()) {
                                release_later(a.addresses, a.linger);
                            } else {
@@ -366,7 +379,6 @@ void Instance::execute(const Actions& actions) {
                        [&](const action::ArmTimer& a) { arm_timer(a.timer, a.deadline); },
                        [&](const action::CancelTimer& a) { cancel_timer(a.timer); },
                        [&](const action::Notify& a) { log_transition(a); },
-                       [&](const action::Discard& a) { count_drop(a.reason, IpAddress{}); },
                        [&](const action::Warn& a) { log_warn(a); },
                    },
                    action);
@@ -601,10 +613,6 @@ void Instance::log_warn(const action::Warn& w) {
             env_.log->warn("{} {} advertises every {} ms, we are configured for {} ms", prefix_,
                            w.peer.to_string(), ms(Duration{w.interval}),
                            ms(Duration{config_.advert_interval}));
-            break;
-        case WarnKind::AddressMismatch:
-            env_.log->warn("{} {} advertises a different address list (misconfiguration?)", prefix_,
-                           w.peer.to_string());
             break;
         case WarnKind::LowerPriorityMaster:
             env_.log->warn("{} {} claims master with lower priority {}; asserting ourselves",

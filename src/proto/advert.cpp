@@ -46,13 +46,6 @@ std::span<const ChecksumVariant> receive_variants(Version v, Family f, ChecksumP
 
 }  // namespace
 
-AuthData make_auth_data(std::string_view password) {
-    AuthData data{};
-    const auto n = std::min(password.size(), data.size());
-    std::copy_n(password.begin(), n, data.begin());
-    return data;
-}
-
 std::string_view to_string(EncodeError e) {
     switch (e) {
         case EncodeError::NoAddresses:
@@ -206,27 +199,6 @@ Expected<std::size_t, EncodeError> encode(const AdvertFields& fields,
     if (family == Family::IPv6) variant = ChecksumVariant::PseudoHeader;
     write_u16(msg, 6, vrrp_checksum(msg, variant, src, dst));
     return size;
-}
-
-std::optional<DropReason> check_policy(const Advert& advert, const RxMeta& meta,
-                                       const ReceivePolicy& policy) {
-    // §7.1: MUST verify the version (a v3 instance does not listen to v2, and vice versa).
-    if (advert.fields.version != policy.version) return DropReason::VersionMismatch;
-    if (!policy.unicast_peers.empty() &&
-        std::find(policy.unicast_peers.begin(), policy.unicast_peers.end(), meta.src) ==
-            policy.unicast_peers.end()) {
-        return DropReason::NotAPeer;
-    }
-    if (advert.fields.version == Version::V2) {
-        // RFC 3768 §7.1: MUST verify that the Auth Type matches the configured method.
-        if (advert.fields.auth_type != policy.auth_type) return DropReason::AuthTypeMismatch;
-        // RFC 2338 §5.3.6.1: the receiver compares the 8 octets to its configured password.
-        if (policy.auth_type == AuthType::SimplePassword &&
-            advert.fields.auth_data != policy.auth_data) {
-            return DropReason::AuthFailure;
-        }
-    }
-    return std::nullopt;
 }
 
 bool addresses_match(const AddressView& received, std::span<const IpAddress> configured) {

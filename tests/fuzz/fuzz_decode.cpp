@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "vipd/core/receive_policy.hpp"
 #include "vipd/proto/advert.hpp"
 
 using namespace vipd;
@@ -40,12 +41,18 @@ void exercise(std::span<const std::uint8_t> msg, const RxMeta& meta) {
         if (!r) continue;
         check_round_trip(*r, meta);
         const std::array<IpAddress, 1> peers{meta.src};
-        (void)check_policy(*r, meta,
-                           ReceivePolicy{.version = Version::V2,
-                                         .auth_type = AuthType::SimplePassword,
-                                         .auth_data = make_auth_data("secret1"),
-                                         .unicast_peers = peers});
-        (void)addresses_match(r->addresses, peers);
+        const auto& f = r->fields;
+        (void)check_received(HeardAdvert{.src = meta.src,
+                                         .version = f.version,
+                                         .priority = f.priority,
+                                         .max_adver_int = f.max_adver_int,
+                                         .auth_type = f.auth_type,
+                                         .auth_data = f.auth_data,
+                                         .addresses_match = addresses_match(r->addresses, peers)},
+                             ReceivePolicy{.version = Version::V2,
+                                           .auth_type = AuthType::SimplePassword,
+                                           .auth_data = make_auth_data("secret1"),
+                                           .unicast_peers = peers});
     }
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "vipd/core/receive_policy.hpp"
 #include "vipd/proto/advert.hpp"
 
 namespace vipd::proto {
@@ -143,14 +144,25 @@ TEST_P(GoldenAdvert, PassesThePolicyOfAMatchingInstance) {
     const auto r = decode(g.bytes, meta_of(g));
     ASSERT_TRUE(r.has_value());
     const auto f = fields_of(g);
-    const ReceivePolicy policy{
-        .version = g.version, .auth_type = f.auth_type, .auth_data = f.auth_data};
-    EXPECT_EQ(check_policy(*r, meta_of(g), policy), std::nullopt);
-    EXPECT_TRUE(addresses_match(r->addresses, g.addresses));
+    const HeardAdvert heard{.src = g.src,
+                            .version = r->fields.version,
+                            .priority = r->fields.priority,
+                            .max_adver_int = r->fields.max_adver_int,
+                            .auth_type = r->fields.auth_type,
+                            .auth_data = r->fields.auth_data,
+                            .addresses_match = addresses_match(r->addresses, g.addresses)};
+    EXPECT_TRUE(heard.addresses_match);
+    const ReceivePolicy policy{.version = g.version,
+                               .auth_type = f.auth_type,
+                               .auth_data = f.auth_data,
+                               .advert_interval = f.max_adver_int};
+    const auto verdict = check_received(heard, policy);
+    EXPECT_EQ(verdict.drop, std::nullopt);
+    EXPECT_FALSE(verdict.address_mismatch);
     // ...and is refused by an instance of the other version.
     auto other = policy;
     other.version = g.version == Version::V2 ? Version::V3 : Version::V2;
-    EXPECT_EQ(check_policy(*r, meta_of(g), other), DropReason::VersionMismatch);
+    EXPECT_EQ(check_received(heard, other).drop, DropReason::VersionMismatch);
 }
 
 TEST_P(GoldenAdvert, Ttl254IsRejected) {

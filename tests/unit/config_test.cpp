@@ -170,7 +170,7 @@ TEST(ConfigValues, FullExampleLoadsEveryField) {
               (std::vector<VipAddress>{{ip("192.0.2.1"), 24}, {ip("192.0.2.2"), 32}}));
     EXPECT_EQ(web.unicast_peers, (std::vector<IpAddress>{ip("192.0.2.12"), ip("192.0.2.13")}));
     EXPECT_EQ(web.source_address, ip("192.0.2.11"));
-    EXPECT_EQ(web.auth_type, proto::AuthType::None);
+    EXPECT_EQ(web.auth_type, AuthType::None);
     EXPECT_EQ(web.password, "");
     EXPECT_EQ(web.checksum, ChecksumMode::Rfc9568);
     EXPECT_EQ(web.announce, (AnnounceConfig{7, 50ms, Duration::zero()}));
@@ -184,7 +184,7 @@ TEST(ConfigValues, FullExampleLoadsEveryField) {
     EXPECT_EQ(legacy.priority, Priority{100});
     EXPECT_EQ(legacy.version, Version::V2);
     EXPECT_EQ(legacy.advert_interval, Centiseconds{300});
-    EXPECT_EQ(legacy.auth_type, proto::AuthType::SimplePassword);
+    EXPECT_EQ(legacy.auth_type, AuthType::SimplePassword);
     EXPECT_EQ(legacy.password, "secret1");
     EXPECT_EQ(legacy.addresses, (std::vector<VipAddress>{{ip("198.51.100.1"), 25}}));
     EXPECT_EQ(legacy.checksum, ChecksumMode::Auto);
@@ -230,7 +230,7 @@ TEST(ConfigValues, Defaults) {
     EXPECT_EQ(i.addresses, (std::vector<VipAddress>{{ip("192.0.2.1"), 32}}));
     EXPECT_TRUE(i.unicast_peers.empty());
     EXPECT_FALSE(i.source_address.has_value());
-    EXPECT_EQ(i.auth_type, proto::AuthType::None);
+    EXPECT_EQ(i.auth_type, AuthType::None);
     EXPECT_TRUE(i.password.empty());
     EXPECT_EQ(i.checksum, ChecksumMode::Auto);
     EXPECT_EQ(i.announce, AnnounceConfig{});
@@ -366,7 +366,7 @@ TEST(ConfigValues, V2Password) {
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
     const auto& i = r.config->instances[0];
     EXPECT_EQ(i.version, Version::V2);
-    EXPECT_EQ(i.auth_type, proto::AuthType::SimplePassword);
+    EXPECT_EQ(i.auth_type, AuthType::SimplePassword);
     EXPECT_EQ(i.password, "12345678");  // eight characters: the whole auth data field
     EXPECT_EQ(i.advert_interval, Centiseconds{100});
 }
@@ -374,7 +374,7 @@ TEST(ConfigValues, V2Password) {
 TEST(ConfigValues, V2AuthenticationNone) {
     const auto r = load(instance_with(R"(version = 2; authentication = { type = "none"; };)"));
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
-    EXPECT_EQ(r.config->instances[0].auth_type, proto::AuthType::None);
+    EXPECT_EQ(r.config->instances[0].auth_type, AuthType::None);
 }
 
 TEST(ConfigValues, ChecksumModes) {
@@ -1175,7 +1175,7 @@ TEST(ConfigFile, ShippedExampleV2InstanceIsValidUncommented) {
     ASSERT_EQ(r.config->instances.size(), 4U);
     const auto& legacy = r.config->instances[3];
     EXPECT_EQ(legacy.version, Version::V2);
-    EXPECT_EQ(legacy.auth_type, proto::AuthType::SimplePassword);
+    EXPECT_EQ(legacy.auth_type, AuthType::SimplePassword);
     EXPECT_FALSE(legacy.password.empty());
 }
 

@@ -281,7 +281,7 @@ TEST_F(InstanceTest, WrongPasswordIsDroppedAndCounted) {
     auto c = web(100);
     c.version = Version::V2;
     c.advert_interval = Centiseconds{100};
-    c.auth_type = proto::AuthType::SimplePassword;
+    c.auth_type = AuthType::SimplePassword;
     c.password = "secret1";
     auto inst = make(c);
     const auto info = eth0();
@@ -293,12 +293,51 @@ TEST_F(InstanceTest, WrongPasswordIsDroppedAndCounted) {
                     .vrid = Vrid{51},
                     .priority = Priority{200},
                     .max_adver_int = Centiseconds{100},
-                    .auth_type = proto::AuthType::SimplePassword,
-                    .auth_data = proto::make_auth_data("wrong")});
+                    .auth_type = AuthType::SimplePassword,
+                    .auth_data = make_auth_data("wrong")});
     EXPECT_EQ(inst->counters().drops[static_cast<std::size_t>(DropReason::AuthFailure)], 1U);
     EXPECT_EQ(inst->counters().adverts_received, 0U);
     // The bad advert did not reset the Master_Down_Timer.
     EXPECT_EQ(inst->machine().master_down_deadline(), deadline);
+}
+
+// The receive policy in front of the machine: a v2 master hears a higher priority with
+// another interval (RFC 3768 §7.1: discarded, counted) and stays master; with its own
+// interval the same advert takes it to backup.
+TEST_F(InstanceTest, Rfc3768_7_1_V2MasterDiscardsIntervalMismatch) {
+    auto c = web(150);
+    c.version = Version::V2;
+    c.advert_interval = Centiseconds{100};
+    auto inst = start_claiming(c);
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }, 10s));
+    deliver(*inst, {.version = Version::V2,
+                    .vrid = Vrid{51},
+                    .priority = Priority{200},
+                    .max_adver_int = Centiseconds{200}});
+    EXPECT_EQ(inst->state(), State::Master);
+    EXPECT_EQ(inst->counters().drops[static_cast<std::size_t>(DropReason::IntervalMismatch)], 1U);
+    EXPECT_EQ(inst->counters().adverts_received, 0U);
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    deliver(*inst, {.version = Version::V2,
+                    .vrid = Vrid{51},
+                    .priority = Priority{200},
+                    .max_adver_int = Centiseconds{100}});
+    EXPECT_EQ(inst->state(), State::Backup);
+}
+
+// The address owner drops every advert (RFC 9568 §7.1) and stays master.
+TEST_F(InstanceTest, Rfc9568_7_1_OwnerDropsAdvertsAndStaysMaster) {
+    auto info = eth0();
+    info.addresses.push_back({ip("192.0.2.1"), 24, 0x01});  // the owner's own VIP
+    EXPECT_CALL(addresses, add(_, _, _)).WillRepeatedly(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
+    auto inst = make(web(255));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_EQ(inst->state(), State::Master);
+    deliver(*inst, {.vrid = Vrid{51}, .priority = Priority{254}, .max_adver_int = Centiseconds{1}});
+    EXPECT_EQ(inst->state(), State::Master);
+    EXPECT_EQ(inst->counters().drops[static_cast<std::size_t>(DropReason::LocalIsOwner)], 1U);
 }
 
 TEST_F(InstanceTest, AutoChecksumAnswersInThePeersConvention) {

@@ -70,7 +70,7 @@ bool cancelled(const Actions& actions, TimerId timer) {
 
 event::AdvertReceived advert(const char* src, int priority,
                              Centiseconds interval = Centiseconds{100}) {
-    return {ip(src), Priority{static_cast<std::uint8_t>(priority)}, interval, true};
+    return {ip(src), Priority{static_cast<std::uint8_t>(priority)}, interval};
 }
 
 // Drives a machine to Backup at kT0 (or Master for the owner).
@@ -475,63 +475,6 @@ TEST(Races, ExpiryHandledBeforeAdvertInTheSameInstantYieldsToHigherPriority) {
     EXPECT_EQ(sm.state(), State::Master);
     (void)sm.handle(advert("192.0.2.12", 200), deadline);
     EXPECT_EQ(sm.state(), State::Backup);
-}
-
-// --- §7.1 receive rules that need the instance -------------------------------------------
-
-TEST(Receive, Rfc9568_7_1_AddressOwnerDiscardsAdverts) {
-    StateMachine sm = started(params(255));
-    const auto out = sm.handle(advert("192.0.2.12", 200), kT0 + 1s);
-    ASSERT_EQ(all<action::Discard>(out).size(), 1U);
-    EXPECT_EQ(first<action::Discard>(out)->reason, DropReason::LocalIsOwner);
-    EXPECT_EQ(sm.state(), State::Master);
-    // Negative case: a non-owner does not discard.
-    StateMachine other = started(params(254));
-    EXPECT_FALSE(first<action::Discard>(other.handle(advert("192.0.2.12", 200), kT0)));
-}
-
-TEST(Receive, Rfc3768_7_1_V2IntervalMismatchIsDiscarded) {
-    auto p = params(100);
-    p.version = Version::V2;
-    StateMachine sm = started(p);
-    const auto out = sm.handle(advert("192.0.2.12", 200, Centiseconds{200}), kT0 + 1s);
-    EXPECT_EQ(first<action::Discard>(out)->reason, DropReason::IntervalMismatch);
-    EXPECT_FALSE(armed(out, TimerId::MasterDown));
-    // The same advert with the configured interval is accepted.
-    EXPECT_TRUE(armed(sm.handle(advert("192.0.2.12", 200), kT0 + 1s), TimerId::MasterDown));
-}
-
-TEST(Receive, Rfc3768_7_1_V2MasterAlsoDiscardsIntervalMismatch) {
-    auto p = params(100);
-    p.version = Version::V2;
-    StateMachine sm = master(p);
-    const auto out = sm.handle(advert("192.0.2.12", 200, Centiseconds{200}), kT0 + 4s);
-    EXPECT_EQ(first<action::Discard>(out)->reason, DropReason::IntervalMismatch);
-    EXPECT_EQ(sm.state(), State::Master);
-}
-
-TEST(Receive, Rfc9568_7_1_V3AddressMismatchIsLoggedNotDropped) {
-    StateMachine sm = started(params(100));
-    auto ev = advert("192.0.2.12", 200);
-    ev.addresses_match = false;
-    const auto out = sm.handle(ev, kT0 + 1s);
-    EXPECT_EQ(first<action::Warn>(out)->kind, WarnKind::AddressMismatch);
-    EXPECT_FALSE(first<action::Discard>(out));
-    EXPECT_TRUE(armed(out, TimerId::MasterDown));
-}
-
-TEST(Receive, Rfc3768_7_1_V2AddressMismatchIsDroppedUnlessFromOwner) {
-    auto p = params(100);
-    p.version = Version::V2;
-    StateMachine sm = started(p);
-    auto ev = advert("192.0.2.12", 200);
-    ev.addresses_match = false;
-    const auto out = sm.handle(ev, kT0 + 1s);
-    EXPECT_EQ(first<action::Discard>(out)->reason, DropReason::AddressMismatch);
-    EXPECT_FALSE(armed(out, TimerId::MasterDown));
-    auto owner = advert("192.0.2.12", 255);
-    owner.addresses_match = false;
-    EXPECT_TRUE(armed(sm.handle(owner, kT0 + 1s), TimerId::MasterDown));
 }
 
 // --- Fault -------------------------------------------------------------------------------

@@ -11,7 +11,6 @@
 
 #include "vipd/core/ip_address.hpp"
 #include "vipd/core/types.hpp"
-#include "vipd/proto/advert.hpp"
 
 namespace vipd::config {
 
@@ -101,12 +100,12 @@ struct InstanceConfig {
     Duration preempt_delay = Duration::zero();
     bool accept = true;
     std::vector<VipAddress> addresses;
-    std::vector<IpAddress> unicast_peers;               // empty = multicast
-    std::optional<IpAddress> source_address;            // default: the interface's primary address
-    proto::AuthType auth_type = proto::AuthType::None;  // v2 only
-    std::string password;                               // v2 simple password, 1..8 characters
-    ChecksumMode checksum = ChecksumMode::Auto;         // v3 IPv4 only
-    AnnounceConfig announce;                            // defaults from global
+    std::vector<IpAddress> unicast_peers;        // empty = multicast
+    std::optional<IpAddress> source_address;     // default: the interface's primary address
+    AuthType auth_type = AuthType::None;         // v2 only
+    std::string password;                        // v2 simple password, 1..8 characters
+    ChecksumMode checksum = ChecksumMode::Auto;  // v3 IPv4 only
+    AnnounceConfig announce;                     // defaults from global
     std::vector<TrackScript> track_scripts;
     std::vector<TrackInterface> track_interfaces;
     std::vector<TrackFile> track_files;

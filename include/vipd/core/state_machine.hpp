@@ -14,7 +14,6 @@
 #include <variant>
 #include <vector>
 
-#include "vipd/core/drop_reason.hpp"
 #include "vipd/core/ip_address.hpp"
 #include "vipd/core/types.hpp"
 
@@ -53,12 +52,12 @@ struct InstanceParams {
 namespace event {
 struct Startup {};
 struct Shutdown {};
-// A decoded advertisement that passed the packet and policy checks of §7.1.
+// A decoded advertisement that passed every receive check of §7.1 (the codec's and
+// check_received()'s).
 struct AdvertReceived {
     IpAddress src;
     Priority priority;
     Centiseconds max_adver_int;
-    bool addresses_match = true;  // the MAY-check of §7.1 (proto::addresses_match)
 };
 struct MasterDownTimerExpired {};
 struct AdverTimerExpired {};
@@ -128,7 +127,6 @@ struct Reason {
 // Things worth a log line that are not transitions.
 enum class WarnKind : std::uint8_t {
     IntervalMismatch,     // v3: the master's interval differs from ours (learned anyway)
-    AddressMismatch,      // §7.1: the advert's address list differs from ours
     LowerPriorityMaster,  // another master with lower priority: we re-assert (split brain)
     HandoverTimedOut,     // no other router took over within handover_timeout()
 };
@@ -166,10 +164,6 @@ struct Notify {
     State to;
     Reason reason;
 };
-// An advertisement dropped by a rule that needs the state machine's view; count it.
-struct Discard {
-    DropReason reason;
-};
 struct Warn {
     WarnKind kind;
     IpAddress peer;
@@ -180,7 +174,7 @@ struct Warn {
 
 using Action = std::variant<action::SendAdvert, action::AddAddresses, action::RemoveAddresses,
                             action::AnnounceAddresses, action::ArmTimer, action::CancelTimer,
-                            action::Notify, action::Discard, action::Warn>;
+                            action::Notify, action::Warn>;
 
 // At most this many actions follow one event; a fixed-capacity vector keeps handle() free
 // of heap allocation on the per-advert path (thousands of instances, 100 adverts/s each).
@@ -220,7 +214,7 @@ public:
     [[nodiscard]] std::optional<TimePoint> adver_deadline() const { return adver_at_; }
     // The current master as far as this router knows (itself when Master).
     [[nodiscard]] std::optional<IpAddress> master_address() const { return master_; }
-    [[nodiscard]] bool is_owner() const { return priority_ == kPriorityOwner; }
+    [[nodiscard]] bool is_owner() const { return vipd::is_owner(priority_); }
     // Fault sources other than the sync group: what a group's other members follow.
     // A handover is under way (Master advertising priority 0, waiting for a successor).
     [[nodiscard]] bool handing_over() const { return handover_until_.has_value(); }

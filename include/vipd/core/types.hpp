@@ -2,6 +2,8 @@
 // goes, and the time vocabulary the pure core uses (it never reads a clock itself).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <compare>
 #include <cstdint>
@@ -33,6 +35,11 @@ using Priority = Strong<PriorityTag, std::uint8_t>;
 
 inline constexpr Priority kPriorityStop{0};
 inline constexpr Priority kPriorityOwner{255};
+// The address owner (RFC 9568 §1.6: the VIPs are its own addresses) has priority 255, and
+// only it. The one place that says so.
+[[nodiscard]] constexpr bool is_owner(Priority p) {
+    return p == kPriorityOwner;
+}
 
 // Advertisement intervals travel in centiseconds (v3: 12 bits, 1..4095; v2: whole seconds).
 using Centiseconds = std::chrono::duration<std::int32_t, std::centi>;
@@ -45,6 +52,19 @@ using Duration = std::chrono::nanoseconds;
 
 enum class Version : std::uint8_t { V2 = 2, V3 = 3 };
 enum class Family : std::uint8_t { IPv4, IPv6 };
+
+// VRRPv2 authentication (RFC 3768 §5.3.6 / RFC 2338 §5.3.6).
+enum class AuthType : std::uint8_t { None = 0, SimplePassword = 1, IpAh = 2 };
+inline constexpr std::size_t kAuthDataSize = 8;  // v2 trailer (RFC 3768 §5.3.10)
+// The 8 octets of v2 authentication data; a password shorter than 8 is zero-padded.
+using AuthData = std::array<std::uint8_t, kAuthDataSize>;
+[[nodiscard]] constexpr AuthData make_auth_data(std::string_view password) {
+    AuthData data{};
+    const auto n = std::min(password.size(), data.size());
+    for (std::size_t i = 0; i < n; ++i)
+        data[i] = static_cast<std::uint8_t>(password[i]);
+    return data;
+}
 
 [[nodiscard]] constexpr std::string_view to_string(Family f) {
     switch (f) {

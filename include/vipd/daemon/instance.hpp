@@ -89,6 +89,8 @@ public:
     [[nodiscard]] State state() const { return sm_.state(); }
     [[nodiscard]] const InstanceCounters& counters() const { return counters_; }
     [[nodiscard]] const std::string& prefix() const { return prefix_; }
+    // The address owner (configured priority 255): its VIPs are its own addresses.
+    [[nodiscard]] bool is_owner() const { return vipd::is_owner(config_.priority); }
 
     // The socket adverts go out on. Null (interface missing, or the socket could not be
     // opened) is a Fault: an instance that can neither hear nor be heard must not claim.
@@ -226,7 +228,7 @@ private:
     std::optional<IpAddress> handover_to_;
     std::unique_ptr<os::Alarm> release_alarm_;
     std::vector<config::VipAddress> lingering_;  // handed over; go when release_alarm_ fires
-    proto::AuthData auth_data_;  // from config_.password: sent and checked on every advert
+    AuthData auth_data_;  // from config_.password: sent and checked on every advert
     // The last advert encoded and what it was encoded for (the configuration's part -
     // addresses, version, authentication - changes only by reconfigure, which drops it).
     struct AdvertKey {

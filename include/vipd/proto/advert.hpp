@@ -20,17 +20,9 @@ namespace vipd::proto {
 
 inline constexpr std::uint8_t kTypeAdvertisement = 1;  // RFC 9568 §5.2.2
 inline constexpr std::size_t kHeaderSize = 8;          // fixed fields before the addresses
-inline constexpr std::size_t kAuthDataSize = 8;        // v2 trailer (RFC 3768 §5.3.10)
 inline constexpr std::size_t kMaxAddresses = 255;      // 8-bit count field
 // Largest possible message: v3 IPv6 with 255 addresses.
 inline constexpr std::size_t kMaxMessageSize = kHeaderSize + kMaxAddresses * IpAddress::kV6Size;
-
-// RFC 3768 §5.3.6 / RFC 2338 §5.3.6.
-enum class AuthType : std::uint8_t { None = 0, SimplePassword = 1, IpAh = 2 };
-
-// The 8 octets of v2 authentication data; a password shorter than 8 is zero-padded.
-using AuthData = std::array<std::uint8_t, kAuthDataSize>;
-[[nodiscard]] AuthData make_auth_data(std::string_view password);
 
 // What the socket layer learned about a received packet (ancillary data and headers).
 struct RxMeta {
@@ -114,19 +106,6 @@ enum class EncodeError : std::uint8_t {
                                                         const IpAddress& src, const IpAddress& dst,
                                                         ChecksumVariant checksum,
                                                         std::span<std::uint8_t> out);
-
-// What the receiving instance expects; used by check_policy() after decode().
-struct ReceivePolicy {
-    Version version = Version::V3;
-    AuthType auth_type = AuthType::None;       // v2
-    AuthData auth_data{};                      // v2, compared when auth_type is SimplePassword
-    std::span<const IpAddress> unicast_peers;  // empty = multicast, accept any source
-};
-
-// The per-instance receive checks of RFC 9568 §7.1 / RFC 3768 §7.1 that need configuration
-// (version, authentication, unicast peer). nullopt = accept.
-[[nodiscard]] std::optional<DropReason> check_policy(const Advert& advert, const RxMeta& meta,
-                                                     const ReceivePolicy& policy);
 
 // The MAY-check of §7.1: same count and same set of addresses (order ignored).
 [[nodiscard]] bool addresses_match(const AddressView& received,
