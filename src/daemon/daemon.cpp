@@ -128,7 +128,17 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       status_timer_(io_),
       watchdog_timer_(io_),
       shutdown_timer_(io_),
-      reap_timer_(io_) {
+      reap_timer_(io_),
+      groups_(log_, SyncGroupDriver::Members{
+                        .find = [this](const std::string& name) { return find_instance(name); },
+                        .names =
+                            [this] {
+                                std::vector<std::string> names;
+                                names.reserve(instances_.size());
+                                for (const auto& [key, inst] : instances_)
+                                    names.push_back(key.name);
+                                return names;
+                            }}) {
     signals_.add(SIGUSR1);
     rx_window_start_ = stats_since_ = time_.now();
     pid_file_ = options_.pid_file.empty() ? options_.runtime_dir + "/vipd.pid" : options_.pid_file;
@@ -153,7 +163,7 @@ Instance::Env Daemon::env() {
         if (!config_.global.notify_fifo.empty()) write_notify_line(line);
     };
     e.on_transition = [this](Instance& inst, const action::Notify& n) {
-        follow_sync_group(inst, n);
+        groups_.on_transition(inst, n);
         schedule_status_update();
     };
     e.drain_received = [this] {
@@ -311,8 +321,8 @@ void Daemon::apply(config::Config config) {
     config_ = std::move(config);  // global settings first: new instances' env reads them
     // Members reconfigured, stopped or started here must not drive their groups: the
     // groups are reconciled once, at the end, against the new membership.
-    syncing_ = true;
-    rebuild_groups();
+    auto hold = std::make_optional<SyncGroupDriver::Hold>(groups_);
+    groups_.configure(config_.sync_groups, runner_.get());
     auto old = std::move(instances_);
     instances_.clear();
     std::vector<Instance*> started;
@@ -359,8 +369,8 @@ void Daemon::apply(config::Config config) {
     watch_files();
     read_tracked_files();
     recompute_tracking();
-    syncing_ = false;
-    reconcile_sync_groups();
+    hold.reset();
+    groups_.reconcile();
     for (auto* inst : started) {
         const auto* info = netlink_->find(inst->config().interface);
         if (info == nullptr) {
@@ -569,107 +579,10 @@ void Daemon::on_link_changed(int) {
     recompute_tracking();  // track_interfaces; reconciles the sync groups
 }
 
-void Daemon::rebuild_groups() {
-    sync_peers_.clear();
-    group_of_.clear();
-    std::map<std::string, GroupState> groups;
-    for (const auto& g : config_.sync_groups) {
-        auto& gs = groups[g.name];
-        gs.config = g;  // a copy: the config it came from is replaced on the next reload
-        if (auto old_group = groups_.find(g.name); old_group != groups_.end()) {
-            gs.state = old_group->second.state;
-            gs.notify = std::move(old_group->second.notify);
-        }
-        if (!gs.notify) gs.notify = std::make_unique<NotifyQueue>(log_, "[group " + g.name + "]");
-        for (const auto& member : g.instances) {
-            group_of_[member] = g.name;
-            auto& peers = sync_peers_[member];
-            for (const auto& other : g.instances) {
-                if (other != member) peers.push_back(other);
-            }
-        }
-    }
-    // A removed group's pending notifications still run.
-    for (auto& [name, gs] : groups_) {
-        if (!groups.contains(name) && gs.notify && gs.notify->pending() > 0) {
-            retired_queues_.push_back(std::move(gs.notify));
-        }
-    }
-    groups_ = std::move(groups);
-}
-
-void Daemon::reconcile_sync_groups() {
-    // A member is held in FAULT exactly while another member of its group has a fault of
-    // its own; an instance outside any group has no group fault and no group hold. This
-    // is recomputed from the fault bits, so a member already in FAULT that gains a fault
-    // of its own still holds the others.
-    if (syncing_ || stopping_) return;
-    syncing_ = true;
-    for (auto& [key, inst] : instances_) {
-        const auto peers = sync_peers_.find(key.name);
-        if (peers == sync_peers_.end()) {
-            inst->group_event(event::FaultCleared{FaultSource::SyncGroup});
-            inst->group_event(event::GroupReleased{});
-            continue;
-        }
-        bool held = false;
-        for (const auto& [k, other] : instances_) {
-            const auto& names = peers->second;
-            if (std::find(names.begin(), names.end(), k.name) != names.end() &&
-                other->machine().has_own_fault()) {
-                held = true;
-            }
-        }
-        inst->group_event(held ? Event{event::FaultRaised{FaultSource::SyncGroup}}
-                               : Event{event::FaultCleared{FaultSource::SyncGroup}});
-    }
-    syncing_ = false;
-}
-
-void Daemon::follow_sync_group(Instance& inst, const action::Notify& n) {
-    if (syncing_) return;
-    const auto peers_it = sync_peers_.find(inst.config().name);
-    if (peers_it == sync_peers_.end()) return;
-    std::vector<Instance*> peers;
-    for (auto& [key, other] : instances_) {
-        const auto& names = peers_it->second;
-        if (std::find(names.begin(), names.end(), key.name) != names.end()) {
-            peers.push_back(other.get());
-        }
-    }
-    // The group's decision goes to every other member; their own transitions are its
-    // echoes and are not propagated again. During shutdown every member stops on its own:
-    // following would bring stopped members' peers out of FAULT just before their STOP.
-    syncing_ = !stopping_;
-    for (auto* p : stopping_ ? std::vector<Instance*>{} : peers) {
-        if (n.to == State::Master && n.reason.kind != ReasonKind::SyncGroup) {
-            p->group_event(event::GroupMaster{});
-        } else if (n.from == State::Master && n.to == State::Backup &&
-                   n.reason.kind != ReasonKind::SyncGroup && !p->handing_over()) {
-            // (A member handing over itself follows when its own successor appears.)
-            p->group_event(event::GroupBackup{});
-        }
-    }
-    syncing_ = false;
-    reconcile_sync_groups();  // faults
-    // The group's own notification, once per group state (members' echoes repeat it).
-    const auto g = groups_.find(group_of_[inst.config().name]);
-    if (g == groups_.end()) return;
-    const std::string state = n.to == State::Initialize ? "STOP" : std::string(to_string(n.to));
-    if (g->second.state == state) return;
-    g->second.state = state;
-    const auto& name = g->second.config.name;
-    g->second.notify->notify(
-        runner_.get(), g->second.config.notify, "GROUP", name, state,
-        inst.machine().priority().value(),
-        {"VIPD_TYPE=GROUP", "VIPD_GROUP=" + name, "VIPD_STATE=" + state,
-         "VIPD_INSTANCE=" + inst.config().name, "VIPD_REASON=" + describe(n.reason)});
-}
-
 void Daemon::reap_retired() {
     std::erase_if(retired_, [](const auto& inst) { return inst->pending_notifications() == 0; });
-    std::erase_if(retired_queues_, [](const auto& q) { return q->pending() == 0; });
-    if (retired_.empty() && retired_queues_.empty()) return;
+    const bool groups_busy = groups_.reap();
+    if (retired_.empty() && !groups_busy) return;
     reap_timer_.expires_after(std::chrono::milliseconds{100});
     reap_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) reap_retired();
@@ -789,7 +702,7 @@ void Daemon::recompute_tracking() {
         }
         inst->set_tracker_inputs(std::move(inputs));
     }
-    reconcile_sync_groups();  // a tracker fault may have come or gone without a transition
+    groups_.reconcile();  // a tracker fault may have come or gone without a transition
 }
 
 void Daemon::watch_files() {
@@ -880,7 +793,7 @@ void Daemon::on_address_changed(int ifindex, const IpAddress& address, bool adde
     for (auto& [key, inst] : instances_) {
         if (key.interface == info->name) inst->update_interface(info);
     }
-    reconcile_sync_groups();
+    groups_.reconcile();
 }
 
 void Daemon::wait_signals() {
@@ -964,6 +877,7 @@ void Daemon::shutdown() {
     if (stopping_) return;
     sd_notify_state("STOPPING=1");
     stopping_ = true;
+    groups_.stop();  // every member stops on its own now
     exit_handover_ = false;
     watchdog_timer_.cancel();
     status_timer_.cancel();
@@ -981,10 +895,7 @@ void Daemon::shutdown() {
         longest = std::max(longest, static_cast<long>(inst->pending_notifications()) *
                                         Duration{inst->config().notify.timeout});
     }
-    for (const auto& [name, g] : groups_) {
-        longest = std::max(
-            longest, static_cast<long>(g.notify->pending()) * Duration{g.config.notify.timeout});
-    }
+    longest = std::max(longest, groups_.longest_pending());
     finish_shutdown(time_.now() + longest + std::chrono::milliseconds{500});
 }
 
@@ -993,14 +904,9 @@ void Daemon::finish_shutdown(TimePoint deadline) {
     for (const auto& [key, inst] : instances_) {
         pending += inst->pending_notifications();
     }
-    for (const auto& [name, g] : groups_) {
-        pending += g.notify->pending();
-    }
+    pending += groups_.pending_notifications();
     for (const auto& inst : retired_) {
         pending += inst->pending_notifications();
-    }
-    for (const auto& q : retired_queues_) {
-        pending += q->pending();
     }
     if (pending == 0 || time_.now() >= deadline) {
         if (pending != 0) log_->warn("exiting with {} notification(s) not run", pending);
@@ -1083,16 +989,6 @@ Instance* Daemon::find_instance(const std::string& name) {
         if (key.name == name) return inst.get();
     }
     return nullptr;
-}
-
-std::vector<Instance*> Daemon::with_group(Instance& inst) {
-    std::vector<Instance*> out{&inst};
-    if (const auto peers = sync_peers_.find(inst.config().name); peers != sync_peers_.end()) {
-        for (const auto& name : peers->second) {
-            if (auto* p = find_instance(name)) out.push_back(p);
-        }
-    }
-    return out;
 }
 
 void Daemon::status(ControlReply reply) {
@@ -1240,7 +1136,7 @@ void Daemon::handover(const std::string& name, std::optional<IpAddress> to, Cont
     // The named instance must be able to hand over; its group's other masters go with it
     // (a group is master on one router at a time).
     std::vector<Instance*> members;
-    for (auto* m : with_group(*inst)) {
+    for (auto* m : groups_.with_group(*inst)) {
         if (m == inst || m->state() == State::Master) members.push_back(m);
     }
     auto outcome = std::make_shared<GroupOutcome>(std::move(reply), time_);
@@ -1270,7 +1166,7 @@ void Daemon::handover(const std::string& name, std::optional<IpAddress> to, Cont
 void Daemon::keep_group_together(const std::string& name) {
     auto* inst = find_instance(name);
     if (inst == nullptr || inst->state() != State::Master) return;
-    for (auto* m : with_group(*inst)) {
+    for (auto* m : groups_.with_group(*inst)) {
         if (m != inst && m->state() != State::Master) {
             log_->warn("{} no successor, but its sync group handed over: following it",
                        inst->prefix());
@@ -1296,7 +1192,7 @@ void Daemon::maintenance(const std::string& name, bool on, ControlReply reply) {
     auto* inst = find_instance(name);
     if (inst == nullptr) return reply(Unexpected("no instance named '" + name + "'"));
     if (exit_handover_ || stopping_) return reply(Unexpected(std::string("vipd is stopping")));
-    const auto members = with_group(*inst);
+    const auto members = groups_.with_group(*inst);
     // Refuse before changing anything when one member can't (the owner).
     for (auto* m : members) {
         if (on && m->is_owner()) {

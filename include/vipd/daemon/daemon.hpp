@@ -21,6 +21,7 @@
 #include "vipd/daemon/instance.hpp"
 #include "vipd/daemon/metrics_http.hpp"
 #include "vipd/daemon/notify_queue.hpp"
+#include "vipd/daemon/sync_groups.hpp"
 #include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/clock.hpp"
@@ -80,8 +81,6 @@ private:
 
     Instance* find_instance(const std::string& name);
     void keep_group_together(const std::string& name);
-    // The instance and the other members of its sync group: a group moves as one.
-    std::vector<Instance*> with_group(Instance& inst);
     [[nodiscard]] nlohmann::json stats_json() const;
     void clear_stats();
     bool begin_exit_handover();
@@ -115,9 +114,6 @@ private:
     void read_tracked_files();
     void write_notify_line(const std::string& line);
     void finish_shutdown(TimePoint deadline);
-    void follow_sync_group(Instance& inst, const action::Notify& n);
-    void rebuild_groups();
-    void reconcile_sync_groups();
     void reap_retired();
     static bool same_run(const config::ScriptConfig& a, const config::ScriptConfig& b);
     void shutdown();
@@ -159,16 +155,7 @@ private:
     boost::asio::steady_timer reap_timer_;
     // Removed by a reload but still running their STOP notifications.
     std::vector<std::unique_ptr<Instance>> retired_;
-    std::vector<std::unique_ptr<NotifyQueue>> retired_queues_;
-    std::map<std::string, std::vector<std::string>> sync_peers_;  // instance -> other members
-    struct GroupState {
-        config::SyncGroupConfig config;
-        std::string state;  // last notified: MASTER, BACKUP, FAULT, STOP
-        std::unique_ptr<NotifyQueue> notify;
-    };
-    std::map<std::string, GroupState> groups_;     // by group name
-    std::map<std::string, std::string> group_of_;  // instance -> group
-    bool syncing_ = false;  // propagating a group decision: its echoes are not propagated
+    SyncGroupDriver groups_;
     config::Config config_;
     std::map<InstanceKey, std::unique_ptr<Instance>> instances_;
     // (interface, VIP) -> the instances configured with it: an address change is looked up,
