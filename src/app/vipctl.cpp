@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "vipd/daemon/status.hpp"
+
 namespace po = boost::program_options;
 using nlohmann::json;
 
@@ -94,68 +96,67 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
     }
 }
 
-void print_status(const json& snapshot) {
+std::string or_dash(const std::optional<std::string>& s) {
+    return s.value_or("-");
+}
+
+void print_status(const vipd::DaemonStatus& status) {
     std::vector<std::vector<std::string>> rows{{"INSTANCE", "INTERFACE", "VRID", "FAMILY", "STATE",
                                                 "PRIORITY", "MASTER", "VIPS", "IN STATE",
                                                 "LAST TRANSITION"}};
-    for (const auto& i : snapshot.value("instances", json::array())) {
+    for (const auto& i : status.instances) {
         std::string vips;
-        for (const auto& a : i.value("addresses", json::array())) {
-            vips += (vips.empty() ? "" : ",") + a.get<std::string>();
-        }
-        // base -> effective; the base is the runtime override when one is set (marked *).
-        const bool overridden =
-            i.contains("priority_override") && !i["priority_override"].is_null();
-        const auto base =
-            overridden ? i["priority_override"].get<int>() : i.value("configured_priority", 0);
-        const auto eff = i.value("priority", 0);
-        auto priority = base == eff ? std::to_string(eff) : fmt::format("{} -> {}", base, eff);
-        if (overridden) priority += " (set)";
-        std::string state = str(i, "state");
-        if (i.value("maintenance", false)) state += " (maint)";
-        if (i.value("handing_over", false)) state += " (handover)";
-        rows.push_back({str(i, "name"), str(i, "interface"), str(i, "vrid"), str(i, "family"),
-                        state, priority, str(i, "master_address"), vips,
-                        fmt::format("{:.1f}s", i.value("in_state_ms", 0) / 1000.0),
-                        str(i, "last_transition")});
+        for (const auto& a : i.addresses)
+            vips += (vips.empty() ? "" : ",") + a;
+        // base -> effective; the base is the runtime override when one is set.
+        const auto base = i.priority_override.value_or(i.configured_priority);
+        auto priority = base == i.priority ? std::to_string(i.priority)
+                                           : fmt::format("{} -> {}", base, i.priority);
+        if (i.priority_override) priority += " (set)";
+        std::string state(vipd::to_string(i.state));
+        if (i.maintenance) state += " (maint)";
+        if (i.handing_over) state += " (handover)";
+        rows.push_back({i.name, i.interface, std::to_string(i.vrid),
+                        i.family == vipd::Family::IPv4 ? "ipv4" : "ipv6", state, priority,
+                        or_dash(i.master_address), vips,
+                        fmt::format("{:.1f}s", static_cast<double>(i.in_state_ms) / 1000.0),
+                        or_dash(i.last_transition)});
     }
     print_table(rows);
 }
 
-// One instance in full: every scalar of the snapshot, then trackers and counters.
-int print_show(const json& snapshot, const std::string& name) {
-    for (const auto& i : snapshot.value("instances", json::array())) {
-        if (i.value("name", "") != name) continue;
-        for (auto it = i.begin(); it != i.end(); ++it) {
-            const auto& key = it.key();
-            const auto& value = it.value();
-            if (value.is_structured()) continue;
-            std::cout << fmt::format("{:<26}{}\n", key + ":",
-                                     value.is_string() ? value.get<std::string>() : value.dump());
+// One instance in full: every scalar of its status, then trackers, counters and drops.
+int print_show(const vipd::DaemonStatus& status, const std::string& name) {
+    for (const auto& i : status.instances) {
+        if (i.name != name) continue;
+        const json j = i;  // the scalars by their JSON names, as --json shows them
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (it.value().is_structured()) continue;
+            std::cout << fmt::format(
+                "{:<26}{}\n", it.key() + ":",
+                it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
         }
-        std::cout << fmt::format("{:<26}{}\n",
-                                 "addresses:", i.value("addresses", json::array()).dump());
+        std::cout << fmt::format("{:<26}{}\n", "addresses:", j.at("addresses").dump());
         std::cout << "trackers:\n";
-        for (const auto& t : i.value("trackers", json::array())) {
-            const std::string state = t.contains("value") ? "value " + t["value"].dump()
-                                                          : (t.value("up", false) ? "up" : "down");
-            std::cout << fmt::format("  {:<10}{:<24} weight {:>4}{}  {}\n", str(t, "type"),
-                                     str(t, "name"), t.value("weight", 0),
-                                     t.value("reverse", false) ? " reverse" : "", state);
+        for (const auto& t : i.trackers) {
+            const std::string state =
+                t.value ? "value " + std::to_string(*t.value) : (t.up ? "up" : "down");
+            std::cout << fmt::format("  {:<10}{:<24} weight {:>4}{}  {}\n", t.type, t.name,
+                                     t.weight, t.reverse ? " reverse" : "", state);
         }
         std::cout << "counters:\n";
-        const auto counters = i.value("counters", json::object());
+        const auto& counters = j.at("counters");
         for (auto it = counters.begin(); it != counters.end(); ++it) {
-            const auto& key = it.key();
-            const auto& value = it.value();
-            if (key != "drops") std::cout << fmt::format("  {:<26}{}\n", key + ":", value.dump());
+            if (it.key() != "drops") {
+                std::cout << fmt::format("  {:<26}{}\n", it.key() + ":", it.value().dump());
+            }
         }
         std::cout << "drops:\n";
-        const auto drops = counters.value("drops", json::object());
-        for (auto it = drops.begin(); it != drops.end(); ++it) {
-            const auto& key = it.key();
-            const auto& value = it.value();
-            std::cout << fmt::format("  {:<26}{}\n", key + ":", value.dump());
+        for (std::size_t r = 0; r < vipd::kDropReasonCount; ++r) {
+            std::cout << fmt::format(
+                "  {:<26}{}\n",
+                std::string(vipd::to_string(static_cast<vipd::DropReason>(r))) + ":",
+                i.counters.drops[r]);
         }
         return 0;
     }
@@ -163,32 +164,34 @@ int print_show(const json& snapshot, const std::string& name) {
     return kExitRefused;
 }
 
-void print_stats(const json& s) {
+void print_stats(const vipd::StatsReport& s) {
     std::vector<std::vector<std::string>> rows{{"INSTANCE", "STATE", "SENT", "RECEIVED", "DROPS",
                                                 "SEND ERRORS", "TRANSITIONS", "BECAME MASTER"}};
-    for (const auto& i : s.value("instances", json::array())) {
-        rows.push_back({str(i, "name"), str(i, "state"), str(i, "adverts_sent"),
-                        str(i, "adverts_received"), str(i, "drops"), str(i, "send_errors"),
-                        str(i, "transitions"), str(i, "became_master")});
+    const auto n = [](std::uint64_t v) { return std::to_string(v); };
+    for (const auto& i : s.instances) {
+        rows.push_back({i.name, std::string(vipd::to_string(i.state)), n(i.adverts_sent),
+                        n(i.adverts_received), n(i.drops), n(i.send_errors), n(i.transitions),
+                        n(i.became_master)});
     }
-    const auto t = s.value("totals", json::object());
-    rows.push_back({"(all)", "", str(t, "adverts_sent"), str(t, "adverts_received"),
-                    str(t, "drops"), str(t, "send_errors"), str(t, "transitions"), ""});
+    const auto t = s.totals();
+    rows.push_back({"(all)", "", n(t.adverts_sent), n(t.adverts_received), n(t.drops),
+                    n(t.send_errors), n(t.transitions), ""});
     print_table(rows);
-    const auto drops = s.value("drops", json::object());
     std::string nonzero;
-    for (auto it = drops.begin(); it != drops.end(); ++it) {
-        if (it.value().get<std::uint64_t>() > 0) {
-            nonzero += fmt::format("  {:<22}{}\n", it.key() + ":", it.value().dump());
+    for (std::size_t r = 0; r < vipd::kDropReasonCount; ++r) {
+        if (s.drops[r] > 0) {
+            nonzero += fmt::format(
+                "  {:<22}{}\n",
+                std::string(vipd::to_string(static_cast<vipd::DropReason>(r))) + ":", s.drops[r]);
         }
     }
     if (!nonzero.empty()) std::cout << "drops by reason (instances and sockets):\n" << nonzero;
-    for (const auto& sc : s.value("scripts", json::array())) {
-        std::cout << fmt::format("script {}: {} runs, {} failed, {} timed out\n", str(sc, "name"),
-                                 str(sc, "runs"), str(sc, "failures"), str(sc, "timeouts"));
+    for (const auto& sc : s.scripts) {
+        std::cout << fmt::format("script {}: {} runs, {} failed, {} timed out\n", sc.name, sc.runs,
+                                 sc.failures, sc.timeouts);
     }
-    std::cout << fmt::format("over the last {:.1f} s{}\n", s.value("seconds", 0.0),
-                             s.value("cleared", false) ? "; counters now cleared" : "");
+    std::cout << fmt::format("over the last {:.1f} s{}\n", s.seconds,
+                             s.cleared ? "; counters now cleared" : "");
 }
 
 void print_members(const json& result) {
@@ -339,12 +342,22 @@ int main(int argc, char** argv) {
         std::cerr << "vipctl: " << words[0] << ": " << str(*reply, "error") << "\n";
         return kExitRefused;
     }
-    if (words[0] == "show") return print_show(result, words[1]);
-    if (words[0] == "status") {
-        print_status(result);
-    } else if (words[0] == "stats") {
-        print_stats(result);
-    } else if (words[0] == "metrics") {
+    try {
+        if (words[0] == "show") return print_show(result.get<vipd::DaemonStatus>(), words[1]);
+        if (words[0] == "status") {
+            print_status(result.get<vipd::DaemonStatus>());
+            return 0;
+        }
+        if (words[0] == "stats") {
+            print_stats(result.get<vipd::StatsReport>());
+            return 0;
+        }
+    } catch (const json::exception& e) {
+        // A vipd of another version, say: its reply is not what this vipctl reads.
+        std::cerr << "vipctl: unexpected reply from vipd: " << e.what() << "\n";
+        return kExitRefused;
+    }
+    if (words[0] == "metrics") {
         std::cout << result.get<std::string>();
     } else if (words[0] == "handover" || words[0] == "maintenance") {
         print_members(result);

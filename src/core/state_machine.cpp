@@ -44,6 +44,10 @@ std::string_view to_string(State s) {
     return "?";
 }
 
+std::string_view notified_name(State s) {
+    return s == State::Initialize ? "STOP" : to_string(s);
+}
+
 std::string_view to_string(TimerId t) {
     switch (t) {
         case TimerId::MasterDown:

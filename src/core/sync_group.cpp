@@ -53,7 +53,7 @@ SyncGroups::Followed SyncGroups::on_transition(const std::string& member, const 
     // The group's own notification: once per change of the group's state (the members that
     // follow repeat it).
     auto& g = groups_.at(*group);
-    const std::string state = n.to == State::Initialize ? "STOP" : std::string(to_string(n.to));
+    const std::string state(notified_name(n.to));
     if (g.state != state) {
         g.state = state;
         out.notify = Notification{*group, state, member, n.reason};

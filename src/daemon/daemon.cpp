@@ -302,7 +302,7 @@ void Daemon::apply(config::Config config) {
         metrics_http_.reset();
         if (const auto& where = config.global.metrics_listen) {
             metrics_http_ = std::make_unique<MetricsHttpServer>(
-                io_, [this] { return render_metrics(snapshot()); }, log_);
+                io_, [this] { return render_metrics(status()); }, log_);
             const auto text = where->address.family() == Family::IPv6
                                   ? fmt::format("[{}]:{}", where->address.to_string(), where->port)
                                   : fmt::format("{}:{}", where->address.to_string(), where->port);
@@ -919,42 +919,31 @@ void Daemon::finish_shutdown(TimePoint deadline) {
     });
 }
 
-nlohmann::json Daemon::snapshot() const {
-    using nlohmann::json;
+DaemonStatus Daemon::status() const {
     const auto now = time_.now();
-    json instances = json::array();
+    DaemonStatus st{
+        .pid = ::getpid(),
+        .version = VIPD_VERSION,
+        .start_time_seconds = std::chrono::duration<double>(started_at_.time_since_epoch()).count(),
+        .config_file = options_.config_file,
+        .router_id = config_.global.router_id,
+    };
+    st.instances.reserve(instances_.size());
     for (const auto& [key, inst] : instances_)
-        instances.push_back(inst->snapshot(now));
-    json interfaces = json::array();
-    for (const auto& [where, entry] : sockets_) {
-        json drops = json::object();
-        for (std::size_t i = 0; i < kDropReasonCount; ++i) {
-            drops[std::string(to_string(static_cast<DropReason>(i)))] = entry->drops[i];
-        }
-        interfaces.push_back(json{{"interface", where.first},
-                                  {"family", where.second == Family::IPv4 ? "ipv4" : "ipv6"},
-                                  {"drops", drops}});
+        st.instances.push_back(inst->status(now));
+    for (const auto& [where, entry] : sockets_)
+        st.sockets.push_back({where.first, where.second, entry->drops});
+    for (const auto& [name, sc] : scripts_) {
+        st.scripts.push_back({.name = name,
+                              .up = sc->health.up(),
+                              .runs = sc->runs,
+                              .failures = sc->failures,
+                              .timeouts = sc->timeouts,
+                              .runs_timed = sc->runs_timed,
+                              .duration_seconds_sum = sc->duration_seconds_sum,
+                              .last_result = sc->last_result});
     }
-    json scripts = json::array();
-    for (const auto& [name, st] : scripts_) {
-        scripts.push_back(json{{"name", name},
-                               {"state", st->health.up() ? "UP" : "DOWN"},
-                               {"runs", st->runs},
-                               {"failures", st->failures},
-                               {"timeouts", st->timeouts},
-                               {"runs_timed", st->runs_timed},
-                               {"duration_seconds_sum", st->duration_seconds_sum},
-                               {"last_result", st->last_result}});
-    }
-    return json{{"pid", ::getpid()},
-                {"version", VIPD_VERSION},
-                {"start_time_seconds",
-                 std::chrono::duration<double>(started_at_.time_since_epoch()).count()},
-                {"config_file", options_.config_file},
-                {"router_id", config_.global.router_id},
-                {"instances", instances},
-                {"scripts", scripts},
-                {"sockets", interfaces}};
+    return st;
 }
 
 void Daemon::write_snapshot() {
@@ -971,7 +960,8 @@ void Daemon::write_snapshot() {
     // Names come from the config file and the kernel: replace invalid UTF-8 rather than
     // throw (nlohmann::json's default).
     const auto text =
-        snapshot().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        nlohmann::json(status()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+        "\n";
     const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     ::close(fd);
     if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -992,7 +982,7 @@ Instance* Daemon::find_instance(const std::string& name) {
 }
 
 void Daemon::status(ControlReply reply) {
-    reply(snapshot());
+    reply(nlohmann::json(status()));
 }
 
 void Daemon::reload(ControlReply reply) {
@@ -1004,62 +994,39 @@ void Daemon::reload(ControlReply reply) {
 }
 
 void Daemon::metrics(ControlReply reply) {
-    reply(nlohmann::json(render_metrics(snapshot())));
+    reply(nlohmann::json(render_metrics(status())));
 }
 
-nlohmann::json Daemon::stats_json() const {
-    using nlohmann::json;
-    std::array<std::uint64_t, kDropReasonCount> drops{};
-    json instances = json::array();
-    std::uint64_t sent = 0, received = 0, transitions = 0, send_errors = 0;
+StatsReport Daemon::stats_report() const {
+    StatsReport r{.seconds = std::chrono::duration<double>(time_.now() - stats_since_).count()};
     for (const auto& [key, inst] : instances_) {
         const auto c = inst->stats_counters();
         std::uint64_t dropped = 0;
-        for (std::size_t i = 0; i < drops.size(); ++i) {
-            drops[i] += c.drops[i];
+        for (std::size_t i = 0; i < r.drops.size(); ++i) {
+            r.drops[i] += c.drops[i];
             dropped += c.drops[i];
         }
-        sent += c.adverts_sent;
-        received += c.adverts_received;
-        transitions += c.transitions;
-        send_errors += c.send_errors;
-        instances.push_back(json{{"name", key.name},
-                                 {"state", std::string(to_string(inst->state()))},
-                                 {"adverts_sent", c.adverts_sent},
-                                 {"adverts_received", c.adverts_received},
-                                 {"drops", dropped},
-                                 {"send_errors", c.send_errors},
-                                 {"transitions", c.transitions},
-                                 {"became_master", c.became_master},
-                                 {"announcements", c.announcements}});
+        r.instances.push_back({.name = key.name,
+                               .state = inst->state(),
+                               .adverts_sent = c.adverts_sent,
+                               .adverts_received = c.adverts_received,
+                               .drops = dropped,
+                               .send_errors = c.send_errors,
+                               .transitions = c.transitions,
+                               .became_master = c.became_master,
+                               .announcements = c.announcements});
     }
     for (const auto& [where, entry] : sockets_) {
-        for (std::size_t i = 0; i < drops.size(); ++i)
-            drops[i] += entry->drops[i] - entry->drops_base[i];
+        for (std::size_t i = 0; i < r.drops.size(); ++i)
+            r.drops[i] += entry->drops[i] - entry->drops_base[i];
     }
-    json by_reason = json::object();
-    std::uint64_t dropped = 0;
-    for (std::size_t i = 0; i < drops.size(); ++i) {
-        by_reason[std::string(to_string(static_cast<DropReason>(i)))] = drops[i];
-        dropped += drops[i];
-    }
-    json scripts = json::array();
     for (const auto& [name, st] : scripts_) {
-        scripts.push_back(json{{"name", name},
-                               {"runs", st->runs - st->base.runs},
-                               {"failures", st->failures - st->base.failures},
-                               {"timeouts", st->timeouts - st->base.timeouts}});
+        r.scripts.push_back({.name = name,
+                             .runs = st->runs - st->base.runs,
+                             .failures = st->failures - st->base.failures,
+                             .timeouts = st->timeouts - st->base.timeouts});
     }
-    return json{{"seconds", std::chrono::duration<double>(time_.now() - stats_since_).count()},
-                {"totals",
-                 {{"adverts_sent", sent},
-                  {"adverts_received", received},
-                  {"drops", dropped},
-                  {"send_errors", send_errors},
-                  {"transitions", transitions}}},
-                {"drops", by_reason},
-                {"instances", instances},
-                {"scripts", scripts}};
+    return r;
 }
 
 void Daemon::clear_stats() {
@@ -1074,14 +1041,14 @@ void Daemon::clear_stats() {
 }
 
 void Daemon::stats(bool clear, ControlReply reply) {
-    auto result = stats_json();
+    auto result = stats_report();
+    result.cleared = clear;
     if (clear) {
         // Read and reset in one step: nothing counted in between is lost.
         clear_stats();
         log_->info("statistics cleared (vipctl)");
     }
-    result["cleared"] = clear;
-    reply(std::move(result));
+    reply(nlohmann::json(result));
 }
 
 namespace {

@@ -577,8 +577,7 @@ void Instance::log_transition(const action::Notify& n) {
 }
 
 void Instance::queue_notifications(const action::Notify& n) {
-    // keepalived's names: INIT after a shutdown is STOP.
-    const std::string state = n.to == State::Initialize ? "STOP" : std::string(to_string(n.to));
+    const std::string state(notified_name(n.to));
     const std::string reason = describe(n.reason);
     if (env_.notify_line) {
         env_.notify_line(fmt::format("INSTANCE \"{}\" {} {} {} \"{}\"", config_.name, state,
@@ -633,91 +632,60 @@ void Instance::count_drop(DropReason e, const IpAddress& from) {
                    suppressed > 0 ? fmt::format(" ({} similar lines suppressed)", suppressed) : "");
 }
 
-nlohmann::json Instance::snapshot(TimePoint now) const {
-    using nlohmann::json;
-    json drops = json::object();
-    for (std::size_t i = 0; i < kDropReasonCount; ++i) {
-        drops[std::string(to_string(static_cast<DropReason>(i)))] = counters_.drops[i];
-    }
-    json vips = json::array();
-    for (const auto& v : config_.addresses) {
-        vips.push_back(fmt::format("{}/{}", v.address.to_string(), v.prefix_len));
-    }
+InstanceStatus Instance::status(TimePoint now) const {
+    InstanceStatus st{
+        .name = config_.name,
+        .interface = config_.interface,
+        .vrid = config_.vrid.value(),
+        .family = config_.family,
+        .version = static_cast<int>(config_.version),
+        .state = sm_.state(),
+        .priority = sm_.priority().value(),
+        .configured_priority = config_.priority.value(),
+        .maintenance = sm_.in_maintenance(),
+        .handing_over = handing_over(),
+        .tracker_fault = tracked_.fault,
+        .source_address = source_.to_string(),
+        .advert_interval_ms = ms(Duration{config_.advert_interval}),
+        .master_adver_interval_ms = ms(Duration{sm_.master_adver_interval()}),
+        .skew_time_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(sm_.skew_time()).count(),
+        .master_down_interval_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(sm_.master_down_interval())
+                .count(),
+        .in_state_ms = ms(now - state_since_),
+    };
+    if (priority_override_) st.priority_override = priority_override_->value();
+    if (const auto m = sm_.master_address()) st.master_address = m->to_string();
+    if (last_reason_) st.last_transition = describe(*last_reason_);
+    if (const auto t = sm_.master_down_deadline()) st.master_down_timer_ms = ms(*t - now);
+    if (const auto t = sm_.adver_deadline()) st.adver_timer_ms = ms(*t - now);
+    for (const auto& v : config_.addresses)
+        st.addresses.push_back(fmt::format("{}/{}", v.address.to_string(), v.prefix_len));
     // The trackers in config order, with the results the priority was computed from.
-    json trackers = json::array();
     std::size_t k = 0;
     const auto input = [&]() -> const TrackerInput* {
         return k < tracker_inputs_.size() ? &tracker_inputs_[k++] : nullptr;
     };
     for (const auto& t : config_.track_scripts) {
         const auto* in = input();
-        trackers.push_back({{"type", "script"},
-                            {"name", t.name},
-                            {"weight", t.weight},
-                            {"reverse", t.reverse},
-                            {"up", in != nullptr && in->up}});
+        st.trackers.push_back({"script", t.name, t.weight, t.reverse, in != nullptr && in->up});
     }
     for (const auto& t : config_.track_interfaces) {
         const auto* in = input();
-        trackers.push_back({{"type", "interface"},
-                            {"name", t.interface},
-                            {"weight", t.weight},
-                            {"reverse", t.reverse},
-                            {"up", in != nullptr && in->up}});
+        st.trackers.push_back(
+            {"interface", t.interface, t.weight, t.reverse, in != nullptr && in->up});
     }
     for (const auto& t : config_.track_files) {
         const auto* in = input();
-        trackers.push_back({{"type", "file"},
-                            {"name", t.path},
-                            {"weight", t.weight},
-                            {"reverse", t.reverse},
-                            {"value", in != nullptr && in->value ? *in->value : 0}});
+        st.trackers.push_back({"file", t.path, t.weight, t.reverse, false,
+                               in != nullptr && in->value ? *in->value : 0});
     }
-    const auto until = [&](std::optional<TimePoint> t) -> json {
-        if (!t) return nullptr;
-        return ms(*t - now);
-    };
-    return json{
-        {"name", config_.name},
-        {"interface", config_.interface},
-        {"vrid", config_.vrid.value()},
-        {"family", config_.family == Family::IPv4 ? "ipv4" : "ipv6"},
-        {"version", static_cast<int>(config_.version)},
-        {"state", std::string(to_string(sm_.state()))},
-        {"priority", sm_.priority().value()},
-        {"configured_priority", config_.priority.value()},
-        {"priority_override",
-         priority_override_ ? json(priority_override_->value()) : json(nullptr)},
-        {"maintenance", sm_.in_maintenance()},
-        {"handing_over", handing_over()},
-        {"tracker_fault", tracked_.fault},
-        {"trackers", trackers},
-        {"source_address", source_.to_string()},
-        {"master_address", sm_.master_address() ? json(sm_.master_address()->to_string()) : json()},
-        {"addresses", vips},
-        {"advert_interval_ms", ms(Duration{config_.advert_interval})},
-        {"master_adver_interval_ms", ms(Duration{sm_.master_adver_interval()})},
-        {"skew_time_us",
-         std::chrono::duration_cast<std::chrono::microseconds>(sm_.skew_time()).count()},
-        {"master_down_interval_us",
-         std::chrono::duration_cast<std::chrono::microseconds>(sm_.master_down_interval()).count()},
-        {"master_down_timer_ms", until(sm_.master_down_deadline())},
-        {"adver_timer_ms", until(sm_.adver_deadline())},
-        {"in_state_ms", ms(now - state_since_)},
-        {"last_transition", last_reason_ ? json(describe(*last_reason_)) : json()},
-        {"counters",
-         {{"adverts_sent", counters_.adverts_sent},
-          {"adverts_received", counters_.adverts_received},
-          {"send_errors", counters_.send_errors},
-          {"transitions", counters_.transitions},
-          {"became_master", counters_.became_master},
-          {"announcements", counters_.announcements},
-          {"address_errors", counters_.address_errors},
-          {"addresses_restored", counters_.addresses_restored},
-          {"notifications", notify_.runs()},
-          {"notify_failures", notify_.failures()},
-          {"drops", drops}}},
-    };
+    const auto& c = counters_;
+    st.counters = {c.adverts_sent,  c.adverts_received, c.send_errors,    c.transitions,
+                   c.became_master, c.announcements,    c.address_errors, c.addresses_restored,
+                   notify_.runs(),  notify_.failures(), c.drops};
+    return st;
 }
 
 }  // namespace vipd

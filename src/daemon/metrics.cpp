@@ -16,7 +16,6 @@
 namespace vipd {
 namespace {
 
-using nlohmann::json;
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 std::string escape(std::string_view v) {
@@ -38,18 +37,6 @@ std::string escape(std::string_view v) {
         }
     }
     return out;
-}
-
-std::string text(const json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return "";
-    return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-double number(const json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end() || !it->is_number()) return 0;
-    return it->get<double>();
 }
 
 // Samples grouped by family, so each family's HELP and TYPE come once, before its samples.
@@ -102,11 +89,11 @@ private:
     std::vector<Family> families_;
 };
 
-Labels instance_labels(const json& i) {
-    return {{"vrrp_instance", text(i, "name")},
-            {"interface", text(i, "interface")},
-            {"vrid", text(i, "vrid")},
-            {"family", text(i, "family")}};
+Labels instance_labels(const InstanceStatus& i) {
+    return {{"vrrp_instance", i.name},
+            {"interface", i.interface},
+            {"vrid", std::to_string(i.vrid)},
+            {"family", i.family == Family::IPv4 ? "ipv4" : "ipv6"}};
 }
 
 Labels with(Labels labels, std::string key, std::string value) {
@@ -114,27 +101,29 @@ Labels with(Labels labels, std::string key, std::string value) {
     return labels;
 }
 
+double as_double(std::uint64_t n) {
+    return static_cast<double>(n);
+}
+
 }  // namespace
 
-std::string render_metrics(const json& snapshot) {
+std::string render_metrics(const DaemonStatus& status) {
     Exposition m;
-    const auto instances = snapshot.value("instances", json::array());
-    const auto scripts = snapshot.value("scripts", json::array());
-    const auto sockets = snapshot.value("sockets", json::array());
+    const auto& instances = status.instances;
 
     m.family("vipd_info", "gauge", "vipd's version and router_id (always 1).");
-    m.sample({{"version", text(snapshot, "version")}, {"router_id", text(snapshot, "router_id")}},
-             1);
+    m.sample({{"version", status.version}, {"router_id", status.router_id}}, 1);
     m.family("vipd_start_time_seconds", "gauge", "When vipd started, in seconds since the epoch.");
-    m.sample({}, number(snapshot, "start_time_seconds"));
+    m.sample({}, status.start_time_seconds);
     m.family("vipd_instances", "gauge", "Configured VRRP instances.");
     m.sample({}, static_cast<double>(instances.size()));
 
     m.family("vipd_instance_state", "gauge",
              "1 for the state the instance is in (INIT, BACKUP, MASTER, FAULT), else 0.");
     for (const auto& i : instances) {
-        for (const char* s : {"INIT", "BACKUP", "MASTER", "FAULT"}) {
-            m.sample(with(instance_labels(i), "state", s), text(i, "state") == s ? 1 : 0);
+        for (const auto s : {State::Initialize, State::Backup, State::Master, State::Fault}) {
+            m.sample(with(instance_labels(i), "state", std::string(to_string(s))),
+                     i.state == s ? 1 : 0);
         }
     }
     const auto gauge = [&](const char* name, const char* help, auto value) {
@@ -143,99 +132,97 @@ std::string render_metrics(const json& snapshot) {
             m.sample(instance_labels(i), value(i));
     };
     gauge("vipd_instance_priority", "Effective priority (configured or override, plus trackers).",
-          [](const json& i) { return number(i, "priority"); });
+          [](const InstanceStatus& i) { return i.priority; });
     gauge("vipd_instance_configured_priority", "Priority in the configuration file.",
-          [](const json& i) { return number(i, "configured_priority"); });
+          [](const InstanceStatus& i) { return i.configured_priority; });
     gauge("vipd_instance_priority_override", "Runtime priority set by vipctl, 0 when none.",
-          [](const json& i) { return number(i, "priority_override"); });
+          [](const InstanceStatus& i) { return i.priority_override.value_or(0); });
     gauge("vipd_instance_maintenance", "1 while the instance is held in maintenance.",
-          [](const json& i) { return i.value("maintenance", false) ? 1.0 : 0.0; });
+          [](const InstanceStatus& i) { return i.maintenance ? 1 : 0; });
     gauge("vipd_instance_state_duration_seconds", "Time since the last transition.",
-          [](const json& i) { return number(i, "in_state_ms") / 1e3; });
+          [](const InstanceStatus& i) { return static_cast<double>(i.in_state_ms) / 1e3; });
     gauge("vipd_instance_master_down_interval_seconds",
-          "Master_Down_Interval as this instance computes it now.",
-          [](const json& i) { return number(i, "master_down_interval_us") / 1e6; });
+          "Master_Down_Interval as this instance computes it now.", [](const InstanceStatus& i) {
+              return static_cast<double>(i.master_down_interval_us) / 1e6;
+          });
 
-    const auto counter = [&](const char* name, const char* key, const char* help) {
+    const auto counter = [&](const char* name, auto field, const char* help) {
         m.family(name, "counter", help);
-        for (const auto& i : instances) {
-            m.sample(instance_labels(i), number(i.value("counters", json::object()), key));
-        }
+        for (const auto& i : instances)
+            m.sample(instance_labels(i), as_double(i.counters.*field));
     };
-    counter("vipd_instance_transitions_total", "transitions", "State transitions.");
-    counter("vipd_instance_became_master_total", "became_master", "Transitions to MASTER.");
-    counter("vipd_instance_adverts_sent_total", "adverts_sent", "Advertisements sent.");
-    counter("vipd_instance_adverts_received_total", "adverts_received",
+    using C = InstanceCountersStatus;
+    counter("vipd_instance_transitions_total", &C::transitions, "State transitions.");
+    counter("vipd_instance_became_master_total", &C::became_master, "Transitions to MASTER.");
+    counter("vipd_instance_adverts_sent_total", &C::adverts_sent, "Advertisements sent.");
+    counter("vipd_instance_adverts_received_total", &C::adverts_received,
             "Advertisements received and accepted.");
-    counter("vipd_instance_send_errors_total", "send_errors",
+    counter("vipd_instance_send_errors_total", &C::send_errors,
             "Advertisements that failed to send.");
-    counter("vipd_instance_announcements_total", "announcements",
+    counter("vipd_instance_announcements_total", &C::announcements,
             "Gratuitous ARP / unsolicited NA messages sent.");
-    counter("vipd_instance_address_errors_total", "address_errors",
+    counter("vipd_instance_address_errors_total", &C::address_errors,
             "VIP additions or removals the kernel refused.");
-    counter("vipd_instance_addresses_restored_total", "addresses_restored",
+    counter("vipd_instance_addresses_restored_total", &C::addresses_restored,
             "VIPs restored after someone deleted them while master.");
-    counter("vipd_instance_notifications_total", "notifications", "Notify commands run.");
-    counter("vipd_instance_notify_failures_total", "notify_failures",
+    counter("vipd_instance_notifications_total", &C::notifications, "Notify commands run.");
+    counter("vipd_instance_notify_failures_total", &C::notify_failures,
             "Notify commands that failed.");
 
     m.family("vipd_instance_drops_total", "counter",
              "Advertisements for this instance dropped, by reason.");
     for (const auto& i : instances) {
-        const auto drops = i.value("counters", json::object()).value("drops", json::object());
-        for (auto it = drops.begin(); it != drops.end(); ++it) {
-            m.sample(with(instance_labels(i), "reason", it.key()), it.value().get<double>());
+        for (std::size_t r = 0; r < kDropReasonCount; ++r) {
+            m.sample(with(instance_labels(i), "reason",
+                          std::string(to_string(static_cast<DropReason>(r)))),
+                     as_double(i.counters.drops[r]));
         }
     }
     m.family("vipd_socket_drops_total", "counter",
              "Packets dropped before reaching an instance (malformed, unknown VRID), by reason.");
-    for (const auto& s : sockets) {
-        const auto drops = s.value("drops", json::object());
-        for (auto it = drops.begin(); it != drops.end(); ++it) {
-            m.sample({{"interface", text(s, "interface")},
-                      {"family", text(s, "family")},
-                      {"reason", it.key()}},
-                     it.value().get<double>());
+    for (const auto& s : status.sockets) {
+        for (std::size_t r = 0; r < kDropReasonCount; ++r) {
+            m.sample({{"interface", s.interface},
+                      {"family", s.family == Family::IPv4 ? "ipv4" : "ipv6"},
+                      {"reason", std::string(to_string(static_cast<DropReason>(r)))}},
+                     as_double(s.drops[r]));
         }
     }
 
     m.family("vipd_tracker_up", "gauge",
              "Tracked script or interface as the instance sees it: 1 up, 0 down.");
     for (const auto& i : instances) {
-        for (const auto& t : i.value("trackers", json::array())) {
-            if (t.contains("value")) continue;
-            m.sample({{"vrrp_instance", text(i, "name")},
-                      {"type", text(t, "type")},
-                      {"name", text(t, "name")}},
-                     t.value("up", false) ? 1 : 0);
+        for (const auto& t : i.trackers) {
+            if (t.value) continue;
+            m.sample({{"vrrp_instance", i.name}, {"type", t.type}, {"name", t.name}}, t.up ? 1 : 0);
         }
     }
     m.family("vipd_tracker_value", "gauge", "Tracked file's number as last read.");
     for (const auto& i : instances) {
-        for (const auto& t : i.value("trackers", json::array())) {
-            if (!t.contains("value")) continue;
-            m.sample(
-                {{"vrrp_instance", text(i, "name")}, {"type", "file"}, {"name", text(t, "name")}},
-                number(t, "value"));
+        for (const auto& t : i.trackers) {
+            if (!t.value) continue;
+            m.sample({{"vrrp_instance", i.name}, {"type", "file"}, {"name", t.name}},
+                     static_cast<double>(*t.value));
         }
     }
 
+    const auto& scripts = status.scripts;
     m.family("vipd_script_up", "gauge", "Health-check script state after rise/fall: 1 up, 0 down.");
     for (const auto& s : scripts)
-        m.sample({{"script", text(s, "name")}}, text(s, "state") == "UP" ? 1 : 0);
+        m.sample({{"script", s.name}}, s.up ? 1 : 0);
     m.family("vipd_script_runs_total", "counter", "Health-check runs.");
     for (const auto& s : scripts)
-        m.sample({{"script", text(s, "name")}}, number(s, "runs"));
+        m.sample({{"script", s.name}}, as_double(s.runs));
     m.family("vipd_script_failures_total", "counter", "Health-check runs that failed.");
     for (const auto& s : scripts)
-        m.sample({{"script", text(s, "name")}}, number(s, "failures"));
+        m.sample({{"script", s.name}}, as_double(s.failures));
     m.family("vipd_script_timeouts_total", "counter", "Health-check runs killed at their timeout.");
     for (const auto& s : scripts)
-        m.sample({{"script", text(s, "name")}}, number(s, "timeouts"));
+        m.sample({{"script", s.name}}, as_double(s.timeouts));
     m.family("vipd_script_duration_seconds", "summary", "Health-check run time.");
     for (const auto& s : scripts) {
-        m.sample("_sum", {{"script", text(s, "name")}}, number(s, "duration_seconds_sum"));
-        m.sample("_count", {{"script", text(s, "name")}}, number(s, "runs_timed"));
+        m.sample("_sum", {{"script", s.name}}, s.duration_seconds_sum);
+        m.sample("_count", {{"script", s.name}}, as_double(s.runs_timed));
     }
     return m.str();
 }

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 
+#include <nlohmann/json.hpp>
+
 namespace vipd {
 namespace {
 
@@ -469,7 +471,7 @@ TEST_F(InstanceTest, SnapshotCarriesStateAndCounters) {
     const auto info = eth0();
     inst->update_interface(&info);
     inst->start();
-    const auto j = inst->snapshot(time.now());
+    const nlohmann::json j = inst->status(time.now());  // as snapshot.json and vipctl see it
     EXPECT_EQ(j["state"], "BACKUP");
     EXPECT_EQ(j["vrid"], 51);
     EXPECT_EQ(j["family"], "ipv4");

@@ -1,9 +1,10 @@
-// The Prometheus exposition of a snapshot: names, labels, escaping and values. (The netns
+// The Prometheus exposition of a daemon's status: names, labels, escaping and values. (The netns
 // test feeds a live daemon's output to the reference parser, python3-prometheus-client.)
 #include "vipd/daemon/metrics.hpp"
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -11,27 +12,46 @@
 namespace vipd {
 namespace {
 
-using nlohmann::json;
+DropCounts drops(std::initializer_list<std::pair<DropReason, std::uint64_t>> counts) {
+    DropCounts out{};
+    for (const auto& [r, n] : counts)
+        out[static_cast<std::size_t>(r)] = n;
+    return out;
+}
 
-json snapshot() {
-    return json::parse(R"({
-      "version": "0.1.0", "router_id": "lab \"one\"", "start_time_seconds": 1700000000.5,
-      "instances": [{
-        "name": "web", "interface": "eth0", "vrid": 51, "family": "ipv4", "state": "MASTER",
-        "priority": 90, "configured_priority": 100, "priority_override": null,
-        "maintenance": false, "in_state_ms": 1500, "master_down_interval_us": 3609375,
-        "trackers": [
-          {"type": "script", "name": "chk", "weight": -10, "reverse": false, "up": false},
-          {"type": "file", "name": "/run/w", "weight": 1, "reverse": false, "value": 7}],
-        "counters": {"adverts_sent": 1000000, "adverts_received": 3, "send_errors": 0,
-                     "transitions": 2, "became_master": 1, "announcements": 5,
-                     "address_errors": 0, "addresses_restored": 0, "notifications": 1,
-                     "notify_failures": 0, "drops": {"bad_checksum": 4, "auth_failure": 0}}
-      }],
-      "scripts": [{"name": "chk", "state": "DOWN", "runs": 10, "failures": 6, "timeouts": 1,
-                   "runs_timed": 10, "duration_seconds_sum": 0.25}],
-      "sockets": [{"interface": "eth0", "family": "ipv4", "drops": {"unknown_vrid": 12}}]
-    })");
+DaemonStatus snapshot() {
+    InstanceStatus web{
+        .name = "web",
+        .interface = "eth0",
+        .vrid = 51,
+        .family = Family::IPv4,
+        .state = State::Master,
+        .priority = 90,
+        .configured_priority = 100,
+        .maintenance = false,
+        .trackers = {{"script", "chk", -10, false, false}, {"file", "/run/w", 1, false, false, 7}},
+        .master_down_interval_us = 3609375,
+        .in_state_ms = 1500};
+    web.counters = {.adverts_sent = 1000000,
+                    .adverts_received = 3,
+                    .transitions = 2,
+                    .became_master = 1,
+                    .announcements = 5,
+                    .notifications = 1,
+                    .drops = drops({{DropReason::BadChecksum, 4}})};
+    return DaemonStatus{
+        .version = "0.1.0",
+        .start_time_seconds = 1700000000.5,
+        .router_id = "lab \"one\"",
+        .instances = {web},
+        .scripts = {{.name = "chk",
+                     .up = false,
+                     .runs = 10,
+                     .failures = 6,
+                     .timeouts = 1,
+                     .runs_timed = 10,
+                     .duration_seconds_sum = 0.25}},
+        .sockets = {{"eth0", Family::IPv4, drops({{DropReason::UnknownVrid, 12}})}}};
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -91,7 +111,7 @@ TEST(Metrics, LabelValuesAreEscaped) {
     const auto m = render_metrics(snapshot());
     EXPECT_TRUE(has(m, R"(vipd_info{version="0.1.0",router_id="lab \"one\""} 1)")) << m;
     auto s = snapshot();
-    s["instances"][0]["name"] = "a\\b\nc";
+    s.instances[0].name = "a\\b\nc";
     EXPECT_NE(render_metrics(s).find(R"(vrrp_instance="a\\b\nc")"), std::string::npos);
 }
 
@@ -123,7 +143,7 @@ TEST(Metrics, EveryFamilyHasHelpTypeAndSamplesAndNoneRepeats) {
 
 TEST(Metrics, ATrackerListedTwiceIsOneSeries) {
     auto s = snapshot();
-    s["instances"][0]["trackers"].push_back(s["instances"][0]["trackers"][0]);
+    s.instances[0].trackers.push_back(s.instances[0].trackers[0]);
     const auto m = render_metrics(s);
     const std::string series = R"(vipd_tracker_up{vrrp_instance="web",type="script",name="chk"} 0)";
     EXPECT_EQ(m.find(series), m.rfind(series));
@@ -132,12 +152,13 @@ TEST(Metrics, ATrackerListedTwiceIsOneSeries) {
 
 TEST(Metrics, HugeCountersDoNotOverflow) {
     auto s = snapshot();
-    s["instances"][0]["counters"]["adverts_sent"] = 1e20;
-    EXPECT_NE(render_metrics(s).find("} 1e+20"), std::string::npos);
+    s.instances[0].counters.adverts_sent = std::numeric_limits<std::uint64_t>::max();
+    // Beyond 2^53 a double is no longer exact: the shortest form, not a wrapped integer.
+    EXPECT_NE(render_metrics(s).find("} 1.8446744073709552e+19"), std::string::npos);
 }
 
 TEST(Metrics, NoInstancesStillRendersTheDaemonsOwn) {
-    const auto m = render_metrics(json{{"version", "0.1.0"}, {"instances", json::array()}});
+    const auto m = render_metrics(DaemonStatus{.version = "0.1.0"});
     EXPECT_TRUE(has(m, "vipd_instances 0"));
     EXPECT_EQ(m.find("vipd_instance_state"), std::string::npos);  // no empty families
 }

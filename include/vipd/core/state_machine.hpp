@@ -21,6 +21,8 @@ namespace vipd {
 
 enum class State : std::uint8_t { Initialize, Backup, Master, Fault };
 [[nodiscard]] std::string_view to_string(State s);
+// The state as notifications name it (keepalived's): STOP for Initialize after a shutdown.
+[[nodiscard]] std::string_view notified_name(State s);
 
 enum class TimerId : std::uint8_t { MasterDown, Adver };
 [[nodiscard]] std::string_view to_string(TimerId t);

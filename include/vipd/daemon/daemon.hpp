@@ -21,6 +21,7 @@
 #include "vipd/daemon/instance.hpp"
 #include "vipd/daemon/metrics_http.hpp"
 #include "vipd/daemon/notify_queue.hpp"
+#include "vipd/daemon/status.hpp"
 #include "vipd/daemon/sync_groups.hpp"
 #include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/announcer.hpp"
@@ -65,7 +66,7 @@ public:
 
     // SIGHUP: validate the file; apply it only if it has no errors.
     ReloadResult reload();
-    [[nodiscard]] nlohmann::json snapshot() const;
+    [[nodiscard]] DaemonStatus status() const;
 
 private:
     // ControlApi: what vipctl asks for.
@@ -81,7 +82,7 @@ private:
 
     Instance* find_instance(const std::string& name);
     void keep_group_together(const std::string& name);
-    [[nodiscard]] nlohmann::json stats_json() const;
+    [[nodiscard]] StatsReport stats_report() const;
     void clear_stats();
     bool begin_exit_handover();
     void wait_exit_handover(TimePoint deadline);

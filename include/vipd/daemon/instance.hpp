@@ -10,7 +10,6 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -19,6 +18,7 @@
 #include "vipd/core/tracking.hpp"
 #include "vipd/daemon/notify_queue.hpp"
 #include "vipd/daemon/rate_limiter.hpp"
+#include "vipd/daemon/status.hpp"
 #include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/clock.hpp"
@@ -162,7 +162,7 @@ public:
         __builtin_prefetch(&auth_data_);
     }
 
-    [[nodiscard]] nlohmann::json snapshot(TimePoint now) const;
+    [[nodiscard]] InstanceStatus status(TimePoint now) const;
 
 private:
     void dispatch(const Event& event);
