@@ -1,10 +1,6 @@
 // vipctl: talks to a running vipd over its control socket (JSON lines).
 // Exit codes scripts can rely on: 0 done, 1 vipd refused (the reply says why), 2 usage,
 // 3 cannot reach vipd.
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <boost/program_options.hpp>
@@ -19,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "vipd/daemon/status.hpp"
+#include "vipd/os/unix_client.hpp"
 
 namespace po = boost::program_options;
 using nlohmann::json;
@@ -32,42 +29,13 @@ constexpr int kExitUnreachable = 3;
 // One request, one reply line; nullopt (with a message on stderr) if vipd can't be reached
 // or does not answer within `timeout_s` seconds.
 std::optional<json> ask(const std::string& path, const json& request, double timeout_s) {
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (fd < 0 || path.size() >= sizeof(addr.sun_path)) {
-        std::cerr << "vipctl: bad control socket path " << path << "\n";
-        if (fd >= 0) ::close(fd);
+    const auto reply = vipd::os::exchange_line(path, request.dump(), timeout_s);
+    if (!reply) {
+        std::cerr << "vipctl: " << reply.error() << "\n";
         return std::nullopt;
     }
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-        std::cerr << "vipctl: cannot reach vipd at " << path << ": " << std::strerror(errno)
-                  << " (is vipd running? --socket PATH)\n";
-        ::close(fd);
-        return std::nullopt;
-    }
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(timeout_s);
-    tv.tv_usec = static_cast<suseconds_t>((timeout_s - static_cast<double>(tv.tv_sec)) * 1e6);
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    const std::string line = request.dump() + "\n";
-    std::string reply;
-    bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-    char buf[4096];
-    while (ok && reply.find('\n') == std::string::npos) {
-        const ssize_t n = ::read(fd, buf, sizeof(buf));
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            std::cerr << "vipctl: no reply from vipd within " << timeout_s << " s (--timeout)\n";
-            ::close(fd);
-            return std::nullopt;
-        }
-        if (n <= 0) break;
-        reply.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    auto parsed = json::parse(reply, nullptr, false);
-    if (!ok || parsed.is_discarded()) {
+    auto parsed = json::parse(*reply, nullptr, false);
+    if (parsed.is_discarded()) {
         std::cerr << "vipctl: no valid reply from vipd at " << path << "\n";
         return std::nullopt;
     }

@@ -1,8 +1,7 @@
 // Control socket: request validation (pure) and the Asio server around it.
 #include "vipd/daemon/control.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
+#include "vipd/os/files.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/read_until.hpp>
@@ -172,23 +171,18 @@ ControlServer::~ControlServer() {
     retry_.cancel();
     boost::system::error_code ignored;
     acceptor_.close(ignored);
-    if (!path_.empty()) ::unlink(path_.c_str());
+    if (!path_.empty()) os::remove_file(path_);
 }
 
 std::error_code ControlServer::listen(const std::string& path, std::optional<gid_t> group) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) == 0) {
-        if (!S_ISSOCK(st.st_mode)) return std::make_error_code(std::errc::file_exists);
-        ::unlink(path.c_str());  // left by a previous run (the pid file says none is alive)
-    }
+    if (auto stale = os::clear_stale_socket(path)) return stale;
     boost::system::error_code ec;
     acceptor_.open(boost::asio::local::stream_protocol(), ec);
     if (!ec) acceptor_.bind(boost::asio::local::stream_protocol::endpoint(path), ec);
     if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
     if (ec) return std::error_code(ec.value(), std::system_category());
     path_ = path;
-    if (group && ::chown(path.c_str(), 0, *group) != 0) return {errno, std::system_category()};
-    if (::chmod(path.c_str(), 0660) != 0) return {errno, std::system_category()};
+    if (auto access = os::set_socket_access(path, group, 0660)) return access;
     accept();
     return {};
 }

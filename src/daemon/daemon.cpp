@@ -3,26 +3,15 @@
 #include "vipd/daemon/daemon.hpp"
 
 #include "vipd/daemon/metrics.hpp"
+#include "vipd/os/files.hpp"
+#include "vipd/os/systemd.hpp"
 #include "vipd/proto/wire.hpp"
 
-#include <fcntl.h>
-#include <grp.h>
-#include <net/if.h>
-#include <poll.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/inotify.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <systemd/sd-daemon.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/asio/post.hpp>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
 
 namespace vipd {
@@ -81,10 +70,7 @@ struct Daemon::ScriptState {
 
 config::Checks system_checks() {
     config::Checks checks;
-    checks.interface_exists = [](std::string_view name) {
-        const std::string n(name);
-        return ::if_nametoindex(n.c_str()) != 0;
-    };
+    checks.interface_exists = [](std::string_view name) { return os::interface_exists(name); };
     checks.script = [](const std::string& program,
                        const std::string& user) -> std::optional<std::string> {
         uid_t uid = 0;
@@ -95,9 +81,7 @@ config::Checks system_checks() {
         }
         return os::insecure_path_reason(program, uid);
     };
-    checks.group_exists = [](const std::string& name) {
-        return ::getgrnam(name.c_str()) != nullptr;
-    };
+    checks.group_exists = [](const std::string& name) { return os::group_id(name).has_value(); };
     return checks;
 }
 
@@ -149,11 +133,9 @@ Daemon::~Daemon() {
     vip_owners_.clear();
     instances_.clear();
     scripts_.clear();
-    if (inotify_watch_) inotify_watch_->release();
-    if (inotify_fd_ >= 0) ::close(inotify_fd_);
+    file_watch_.reset();
     sockets_.clear();
     if (netlink_watch_) netlink_watch_->release();
-    if (pid_file_written_) ::unlink(pid_file_.c_str());
 }
 
 Instance::Env Daemon::env() {
@@ -173,12 +155,16 @@ Instance::Env Daemon::env() {
 }
 
 int Daemon::run(config::Config config) {
-    if (::mkdir(options_.runtime_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-        log_->error("cannot create runtime directory {}: {}", options_.runtime_dir,
-                    std::strerror(errno));
+    if (auto ec = os::make_runtime_dir(options_.runtime_dir)) {
+        log_->error("cannot create runtime directory {}: {}", options_.runtime_dir, ec.message());
         return 1;
     }
-    if (!write_pid_file()) return 1;
+    auto pid_file = os::PidFile::create(pid_file_);
+    if (!pid_file) {
+        log_->error("{}", pid_file.error());
+        return 1;
+    }
+    pid_file_handle_ = std::move(pid_file.value());
 
     auto nl = os::Netlink::open();
     if (!nl) {
@@ -208,12 +194,11 @@ int Daemon::run(config::Config config) {
                                                              : options_.control_socket;
     std::optional<gid_t> group;
     if (!config.global.control_group.empty()) {
-        const auto* gr = ::getgrnam(config.global.control_group.c_str());
-        if (gr == nullptr) {
+        group = os::group_id(config.global.control_group);
+        if (!group) {
             log_->error("control_group '{}' does not exist", config.global.control_group);
             return 1;
         }
-        group = gr->gr_gid;
     }
     if (auto ec = control_->listen(socket_path, group)) {
         log_->error("cannot listen on control socket {}: {}", socket_path, ec.message());
@@ -240,53 +225,24 @@ int Daemon::run(config::Config config) {
     return 0;
 }
 
-bool Daemon::write_pid_file() {
-    // Refuse to run twice against the same runtime files.
-    if (std::ifstream in(pid_file_); in) {
-        pid_t other = 0;
-        if (in >> other && other > 0 && other != ::getpid() && ::kill(other, 0) == 0) {
-            log_->error(
-                "another vipd (pid {}) is running with pid file {}; use --pid-file and "
-                "--runtime-dir to run several",
-                other, pid_file_);
-            return false;
-        }
-    }
-    ::unlink(pid_file_.c_str());
-    const int fd =
-        ::open(pid_file_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        log_->error("cannot write pid file {}: {}", pid_file_, std::strerror(errno));
-        return false;
-    }
-    const auto text = std::to_string(::getpid()) + "\n";
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    pid_file_written_ = ok;
-    return ok;
-}
-
 void Daemon::apply_scheduling(const config::GlobalConfig& g) {
     // SCHED_RR keeps adverts on time when other processes saturate the CPUs (keepalived's
     // vrrp_rt_priority); RESET_ON_FORK so scripts start as ordinary processes.
-    sched_param param{};
-    param.sched_priority = g.realtime_priority;
-    const int policy = g.realtime_priority > 0 ? SCHED_RR | SCHED_RESET_ON_FORK : SCHED_OTHER;
-    if (::sched_setscheduler(0, policy, &param) != 0) {
-        log_->error("realtime_priority {}: {}", g.realtime_priority, std::strerror(errno));
+    if (auto ec = os::set_realtime_priority(g.realtime_priority)) {
+        log_->error("realtime_priority {}: {}", g.realtime_priority, ec.message());
     } else if (g.realtime_priority > 0) {
         log_->info("scheduling: SCHED_RR priority {}", g.realtime_priority);
     }
     // keepalived's vrrp_no_swap: every page resident, so no page fault delays an advert.
     if (g.lock_memory && !memory_locked_) {
-        if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
-            log_->error("lock_memory: mlockall: {}", std::strerror(errno));
+        if (auto ec = os::lock_memory(true)) {
+            log_->error("lock_memory: mlockall: {}", ec.message());
         } else {
             memory_locked_ = true;
             log_->info("memory locked (mlockall)");
         }
     } else if (!g.lock_memory && memory_locked_) {
-        ::munlockall();
+        (void)os::lock_memory(false);
         memory_locked_ = false;
     }
 }
@@ -502,16 +458,16 @@ void Daemon::poll_sockets() {
 void Daemon::drain_all() {
     // One poll() for all sockets, then recvmmsg only where something waits: adverts tend to
     // come in bursts, and most ticks find most sockets empty.
-    ready_.clear();
+    poll_fds_.clear();
     for (auto& [where, entry] : sockets_)
-        ready_.push_back(pollfd{entry->socket->fd(), POLLIN, 0});
-    if (::poll(ready_.data(), ready_.size(), 0) <= 0) {
+        poll_fds_.push_back(entry->socket->fd());
+    if (os::poll_readable(poll_fds_, readable_) == 0) {
         count_received(0);  // silence must also end the rate window (back to per packet)
         return;
     }
     std::size_t i = 0;
     for (auto& [where, entry] : sockets_) {
-        if ((ready_[i++].revents & (POLLIN | POLLERR)) != 0) drain(*entry);
+        if (readable_[i++]) drain(*entry);
     }
 }
 
@@ -706,47 +662,23 @@ void Daemon::recompute_tracking() {
 }
 
 void Daemon::watch_files() {
-    // inotify on the tracked files' directories: a file that is replaced (rename) or
-    // created later is seen too, which a watch on the file itself would miss.
-    if (inotify_watch_) {
-        inotify_watch_->release();
-        inotify_watch_.reset();
-    }
-    if (inotify_fd_ >= 0) ::close(inotify_fd_);
-    inotify_fd_ = -1;
+    // The tracked files' directories: a file that is replaced (rename) or created later is
+    // seen too, which a watch on the file itself would miss.
     std::set<std::string> dirs;
     for (const auto& [key, inst] : instances_) {
         for (const auto& t : inst->config().track_files) {
             dirs.insert(t.path.substr(0, std::max<std::size_t>(1, t.path.rfind('/'))));
         }
     }
-    if (dirs.empty()) return;
-    inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (inotify_fd_ < 0) {
-        log_->error("inotify: {}; tracked files are read only on reload", std::strerror(errno));
-        return;
+    if (!file_watch_) {
+        file_watch_ = std::make_unique<os::DirectoryWatch>(io_, [this] {
+            read_tracked_files();
+            recompute_tracking();
+        });
     }
-    for (const auto& d : dirs) {
-        if (::inotify_add_watch(inotify_fd_, d.c_str(),
-                                IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
-                                    IN_DELETE | IN_MODIFY) < 0) {
-            log_->warn("cannot watch {} for tracked files: {}", d, std::strerror(errno));
-        }
+    for (const auto& [dir, ec] : file_watch_->watch(dirs)) {
+        log_->warn("cannot watch {} for tracked files: {}; read on reload only", dir, ec.message());
     }
-    inotify_watch_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, inotify_fd_);
-    const auto wait = [this](auto& self) -> void {
-        inotify_watch_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                                   [this, self](const boost::system::error_code& ec) {
-                                       if (ec) return;
-                                       std::array<char, 4096> buf{};
-                                       while (::read(inotify_fd_, buf.data(), buf.size()) > 0) {
-                                       }
-                                       read_tracked_files();
-                                       recompute_tracking();
-                                       self(self);
-                                   });
-    };
-    wait(wait);
 }
 
 void Daemon::read_tracked_files() {
@@ -754,29 +686,15 @@ void Daemon::read_tracked_files() {
     for (const auto& [key, inst] : instances_) {
         for (const auto& t : inst->config().track_files) {
             if (file_values_.contains(t.path)) continue;
-            // Missing or not a number: 0, as keepalived.
-            std::ifstream in(t.path);
-            std::int64_t v = 0;
-            if (!(in >> v)) v = 0;
-            file_values_[t.path] = v;
+            file_values_[t.path] = os::read_tracked_number(t.path);
         }
     }
 }
 
 void Daemon::write_notify_line(const std::string& line) {
-    // A FIFO without a reader (ENXIO) or a full one (EAGAIN) loses the line: a stalled
-    // consumer must never stall the protocol.
-    const int fd = ::open(config_.global.notify_fifo.c_str(),
-                          O_WRONLY | O_NONBLOCK | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, std::strerror(errno));
-        return;
+    if (auto ec = os::append_line_nonblocking(config_.global.notify_fifo, line)) {
+        log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, ec.message());
     }
-    const auto text = line + "\n";
-    if (::write(fd, text.data(), text.size()) < 0) {
-        log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, std::strerror(errno));
-    }
-    ::close(fd);
 }
 
 void Daemon::on_address_changed(int ifindex, const IpAddress& address, bool added) {
@@ -922,7 +840,7 @@ void Daemon::finish_shutdown(TimePoint deadline) {
 DaemonStatus Daemon::status() const {
     const auto now = time_.now();
     DaemonStatus st{
-        .pid = ::getpid(),
+        .pid = os::process_id(),
         .version = VIPD_VERSION,
         .start_time_seconds = std::chrono::duration<double>(started_at_.time_since_epoch()).count(),
         .config_file = options_.config_file,
@@ -947,26 +865,15 @@ DaemonStatus Daemon::status() const {
 }
 
 void Daemon::write_snapshot() {
-    // Written to a fresh file (O_EXCL, O_NOFOLLOW, 0600) and renamed into place: a symlink
-    // planted at either name is never followed, and readers never see half a file.
+    // Written whole and privately, never through a planted symlink (os::write_file_atomically).
+    // Names come from the config file and the kernel: invalid UTF-8 is replaced rather than
+    // thrown on (nlohmann::json's default).
     const auto path = options_.runtime_dir + "/snapshot.json";
-    const auto tmp = path + ".tmp." + std::to_string(::getpid());
-    ::unlink(tmp.c_str());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        log_->error("cannot write snapshot {}: {}", tmp, std::strerror(errno));
-        return;
-    }
-    // Names come from the config file and the kernel: replace invalid UTF-8 rather than
-    // throw (nlohmann::json's default).
     const auto text =
         nlohmann::json(status()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
         "\n";
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        log_->error("cannot write snapshot {}: {}", path, std::strerror(errno));
-        ::unlink(tmp.c_str());
+    if (auto ec = os::write_file_atomically(path, text, 0600)) {
+        log_->error("cannot write snapshot {}: {}", path, ec.message());
         return;
     }
     log_->info("SIGUSR1: snapshot written to {}", path);
@@ -1232,8 +1139,7 @@ void Daemon::wait_exit_handover(TimePoint deadline) {
 // --- systemd ----------------------------------------------------------------------------------
 
 void Daemon::sd_notify_state(const std::string& state) {
-    // Without NOTIFY_SOCKET (not under systemd) this does nothing.
-    (void)::sd_notify(0, state.c_str());
+    os::sd_notify_state(state);
 }
 
 void Daemon::schedule_status_update() {
@@ -1255,10 +1161,10 @@ void Daemon::schedule_status_update() {
 }
 
 void Daemon::start_watchdog() {
-    std::uint64_t usec = 0;
-    if (::sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
+    const auto timeout = os::watchdog_timeout();
+    if (!timeout) return;
     // Half the unit's WatchdogSec: a ping proves the event loop itself is turning.
-    watchdog_interval_ = std::chrono::microseconds{usec / 2};
+    watchdog_interval_ = *timeout / 2;
     log_->info("systemd watchdog: pinging every {} ms",
                std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_interval_).count());
     const auto ping = [this](auto& self) -> void {

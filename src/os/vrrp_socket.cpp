@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -180,6 +181,21 @@ std::size_t VrrpSocket::receive_batch(RxBatch& rx, std::error_code& ec) {
     }
     rx.count_ = static_cast<std::size_t>(n);
     return rx.count_;
+}
+
+std::size_t poll_readable(std::span<const int> fds, std::vector<bool>& readable) {
+    thread_local std::vector<pollfd> set;  // reused: this runs every tick under load
+    set.clear();
+    for (const int fd : fds)
+        set.push_back(pollfd{fd, POLLIN, 0});
+    readable.assign(fds.size(), false);
+    if (::poll(set.data(), set.size(), 0) <= 0) return 0;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < set.size(); ++i) {
+        readable[i] = (set[i].revents & (POLLIN | POLLERR)) != 0;
+        n += readable[i] ? 1U : 0U;
+    }
+    return n;
 }
 
 }  // namespace vipd::os

@@ -26,11 +26,11 @@
 #include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/clock.hpp"
+#include "vipd/os/file_watch.hpp"
+#include "vipd/os/host.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
-
-struct pollfd;
 
 namespace vipd {
 
@@ -118,7 +118,6 @@ private:
     void reap_retired();
     static bool same_run(const config::ScriptConfig& a, const config::ScriptConfig& b);
     void shutdown();
-    bool write_pid_file();
     [[nodiscard]] Instance::Env env();
 
     DaemonOptions options_;
@@ -150,8 +149,7 @@ private:
     std::unique_ptr<ControlServer> control_;
     std::map<std::string, std::unique_ptr<ScriptState>> scripts_;
     std::map<std::string, std::int64_t> file_values_;  // track_files, by path
-    int inotify_fd_ = -1;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_watch_;
+    std::unique_ptr<os::DirectoryWatch> file_watch_;   // track_files' directories
     boost::asio::steady_timer shutdown_timer_;
     boost::asio::steady_timer reap_timer_;
     // Removed by a reload but still running their STOP notifications.
@@ -164,9 +162,10 @@ private:
     std::map<std::pair<std::string, IpAddress>, std::vector<Instance*>> vip_owners_;
     std::map<std::pair<std::string, Family>, std::unique_ptr<SocketEntry>> sockets_;
     std::unique_ptr<os::RxBatch> rx_batch_ = std::make_unique<os::RxBatch>();
-    std::vector<pollfd> ready_;  // drain_all's poll() set
+    std::vector<int> poll_fds_;  // drain_all's poll set
+    std::vector<bool> readable_;
     std::string pid_file_;
-    bool pid_file_written_ = false;
+    std::unique_ptr<os::PidFile> pid_file_handle_;
 };
 
 }  // namespace vipd

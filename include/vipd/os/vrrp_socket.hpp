@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "vipd/core/expected.hpp"
 #include "vipd/core/ip_address.hpp"
@@ -84,5 +85,10 @@ private:
     Family family_;
     int ifindex_;
 };
+
+// Which of `fds` have something to read, without waiting (one poll(2) for all of them).
+// Returns how many; `readable[i]` for fds[i] (also set on an error condition, so that the
+// read reports it).
+std::size_t poll_readable(std::span<const int> fds, std::vector<bool>& readable);
 
 }  // namespace vipd::os

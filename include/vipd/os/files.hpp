@@ -1,0 +1,38 @@
+// The files vipd writes and reads beside the protocol: the snapshot (written whole, private,
+// never through a planted symlink), the notify FIFO (never waited on), tracked files, and
+// the control socket's path.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace vipd::os {
+
+// Writes `text` to a fresh file beside `path` (O_EXCL, O_NOFOLLOW, `mode`) and renames it
+// into place: readers never see half a file, and a symlink at either name is never followed.
+[[nodiscard]] std::error_code write_file_atomically(const std::string& path, std::string_view text,
+                                                    mode_t mode);
+
+// One line to a FIFO or file, without waiting: a FIFO without a reader (ENXIO) or a full one
+// (EAGAIN) loses the line, so a stalled consumer can never stall the protocol.
+[[nodiscard]] std::error_code append_line_nonblocking(const std::string& path,
+                                                      std::string_view line);
+
+// The integer at the start of a tracked file; 0 when it is missing or holds no number (as
+// keepalived reads it).
+[[nodiscard]] std::int64_t read_tracked_number(const std::string& path);
+
+// A Unix socket's path before binding: a socket left there by a crash is removed; any other
+// kind of file is an error (file_exists).
+[[nodiscard]] std::error_code clear_stale_socket(const std::string& path);
+// Owner root and `group` (if given), then `mode`.
+[[nodiscard]] std::error_code set_socket_access(const std::string& path, std::optional<gid_t> group,
+                                                mode_t mode);
+void remove_file(const std::string& path);
+
+}  // namespace vipd::os

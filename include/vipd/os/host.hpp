@@ -1,0 +1,46 @@
+// The host around the daemon: its pid file and runtime directory, realtime scheduling and
+// locked memory, and the facts a configuration is checked against (interfaces, groups).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "vipd/core/expected.hpp"
+
+namespace vipd::os {
+
+// The pid file: refuses a second vipd on the same runtime files, removed on destruction.
+class PidFile {
+public:
+    // Fails, naming the other vipd, when the file names a live process other than us.
+    static Expected<std::unique_ptr<PidFile>, std::string> create(const std::string& path);
+    ~PidFile();
+    PidFile(const PidFile&) = delete;
+    PidFile& operator=(const PidFile&) = delete;
+
+private:
+    explicit PidFile(std::string path) : path_(std::move(path)) {}
+    std::string path_;
+};
+
+// Creates the directory (mode 0755) unless it exists.
+[[nodiscard]] std::error_code make_runtime_dir(const std::string& path);
+
+// SCHED_RR at `priority` (1..99) with SCHED_RESET_ON_FORK, so children start ordinary; 0
+// goes back to ordinary scheduling.
+[[nodiscard]] std::error_code set_realtime_priority(int priority);
+// mlockall(MCL_CURRENT | MCL_FUTURE), or munlockall.
+[[nodiscard]] std::error_code lock_memory(bool on);
+
+[[nodiscard]] long process_id();
+[[nodiscard]] bool interface_exists(std::string_view name);
+[[nodiscard]] std::optional<gid_t> group_id(const std::string& name);
+// The host name, or "" if it can't be read.
+[[nodiscard]] std::string host_name();
+
+}  // namespace vipd::os
