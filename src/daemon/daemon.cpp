@@ -15,39 +15,7 @@
 #include <set>
 
 namespace vipd {
-namespace {
-
-// Packets handled per wake-up before other work gets a turn.
-constexpr std::size_t kMaxPacketsPerWakeup = 256;
-constexpr std::chrono::seconds kSocketRetry{1};
-// Receiving: one wake-up per advert is what a busy backup mostly pays for. Above
-// kPollAbove adverts per kRateWindow vipd stops waiting for each packet and reads every
-// socket once per kPollTick instead, with recvmmsg (an advert is acted on at most that
-// much later: a resigning master's backup takes over up to 5 ms later at such loads; every
-// socket is read before a Master_Down_Timer expiry counts, so no takeover comes from an
-// unread advert); below kPollBelow it goes back to waking per packet. At 10,000 adverts/s
-// a 2 ms tick cost 2.5% of a core, 5 ms 1.6%.
-constexpr std::chrono::milliseconds kRateWindow{100};
-constexpr std::uint64_t kPollAbove = 200;  // 2000 adverts/s
-constexpr std::uint64_t kPollBelow = 50;   // 500 adverts/s
-constexpr std::chrono::milliseconds kPollTick{5};
-
-}  // namespace
-
-struct Daemon::SocketEntry {
-    std::unique_ptr<os::VrrpSocket> socket;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> watch;
-    std::array<Instance*, 256> by_vrid{};
-    std::array<std::uint64_t, kDropReasonCount> drops{};       // before an instance is known
-    std::array<std::uint64_t, kDropReasonCount> drops_base{};  // at the last stats --clear
-    RateLimiter drop_log{1.0, 5.0};
-    std::string ifname;
-
-    ~SocketEntry() {
-        // The descriptor belongs to VrrpSocket; asio must not close it too.
-        if (watch) watch->release();
-    }
-};
+namespace {}  // namespace
 
 struct Daemon::ScriptState {
     ScriptState(boost::asio::io_context& io, config::ScriptConfig c)
@@ -107,8 +75,6 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      retry_timer_(io_),
-      rx_timer_(io_),
       status_timer_(io_),
       watchdog_timer_(io_),
       shutdown_timer_(io_),
@@ -124,7 +90,7 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
                                 return names;
                             }}) {
     signals_.add(SIGUSR1);
-    rx_window_start_ = stats_since_ = time_.now();
+    stats_since_ = time_.now();
     pid_file_ = options_.pid_file.empty() ? options_.runtime_dir + "/vipd.pid" : options_.pid_file;
 }
 
@@ -134,7 +100,7 @@ Daemon::~Daemon() {
     instances_.clear();
     scripts_.clear();
     file_watch_.reset();
-    sockets_.clear();
+    receiver_.reset();
     if (netlink_watch_) netlink_watch_->release();
 }
 
@@ -148,9 +114,7 @@ Instance::Env Daemon::env() {
         groups_.on_transition(inst, n);
         schedule_status_update();
     };
-    e.drain_received = [this] {
-        if (rx_polling_) drain_all();
-    };
+    e.drain_received = [this] { receiver_->drain_pending(); };
     return e;
 }
 
@@ -179,6 +143,9 @@ int Daemon::run(config::Config config) {
     });
     netlink_watch_ =
         std::make_unique<boost::asio::posix::stream_descriptor>(io_, netlink_->event_fd());
+    receiver_ = std::make_unique<Receiver>(
+        io_, time_, timers_, instances_,
+        [this](const std::string& name) { return netlink_->find(name); }, log_);
     runner_ = std::make_unique<os::ProcessRunner>(io_);
     announcer_ = std::make_unique<os::SocketAnnouncer>();
     if (auto ec = announcer_->open_error()) {
@@ -318,7 +285,7 @@ void Daemon::apply(config::Config config) {
     }
     // (config_.instances stays empty: each instance keeps its own configuration, and a
     // second copy of a thousand of them is memory for nothing.)
-    sync_sockets();
+    receiver_->sync();
     // Trackers before the new instances start, so they start at their effective priority
     // (and in Fault if a weight-0 tracker is already down).
     sync_scripts();
@@ -340,182 +307,6 @@ void Daemon::apply(config::Config config) {
     }
 }
 
-void Daemon::sync_sockets() {
-    // Which (interface, family) pairs are wanted, with the interface's current index.
-    std::map<std::pair<std::string, Family>, int> wanted;
-    for (const auto& [key, inst] : instances_) {
-        if (const auto* info = netlink_->find(key.interface)) {
-            wanted[{key.interface, key.family}] = info->ifindex;
-        }
-    }
-    for (auto it = sockets_.begin(); it != sockets_.end();) {
-        const auto w = wanted.find(it->first);
-        if (w == wanted.end() || w->second != it->second->socket->ifindex()) {
-            it = sockets_.erase(it);  // interface gone or renumbered: reopen below
-        } else {
-            ++it;
-        }
-    }
-    for (const auto& [where, ifindex] : wanted) {
-        if (sockets_.contains(where)) continue;
-        auto sock = os::VrrpSocket::open(where.second, ifindex, where.first, true);
-        if (!sock) {
-            // Its instances go to FAULT (no transport) until a retry succeeds.
-            log_->error("cannot open VRRP socket on {} ({}): {}; retrying in {} s", where.first,
-                        to_string(where.second), sock.error().message(), kSocketRetry.count());
-            schedule_socket_retry();
-            continue;
-        }
-        auto entry = std::make_unique<SocketEntry>();
-        entry->socket = std::move(sock.value());
-        entry->ifname = where.first;
-        sockets_.emplace(where, std::move(entry));
-        if (!rx_polling_) watch_socket(where);
-    }
-    for (auto& [where, entry] : sockets_)
-        entry->by_vrid.fill(nullptr);
-    for (const auto& [key, inst] : instances_) {
-        const auto it = sockets_.find({key.interface, key.family});
-        if (it == sockets_.end()) {
-            inst->set_transport(nullptr);
-            continue;
-        }
-        it->second->by_vrid[key.vrid.value()] = inst.get();
-        inst->set_transport(it->second->socket.get());
-    }
-}
-
-void Daemon::schedule_socket_retry() {
-    if (retry_pending_) return;
-    retry_pending_ = true;
-    retry_timer_.expires_after(kSocketRetry);
-    retry_timer_.async_wait([this](const boost::system::error_code& ec) {
-        retry_pending_ = false;
-        if (!ec) sync_sockets();
-    });
-}
-
-void Daemon::watch_socket(const std::pair<std::string, Family>& where) {
-    auto& entry = *sockets_.at(where);
-    if (!entry.watch) {
-        entry.watch =
-            std::make_unique<boost::asio::posix::stream_descriptor>(io_, entry.socket->fd());
-    }
-    entry.watch->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                            [this, where](const boost::system::error_code& ec) {
-                                if (ec) return;  // closed, or switched to polling
-                                // Looked up again: the entry may have been replaced.
-                                const auto it = sockets_.find(where);
-                                if (it == sockets_.end()) return;
-                                drain(*it->second);
-                                if (rx_polling_ || !sockets_.contains(where)) return;
-                                watch_socket(where);
-                            });
-}
-
-void Daemon::count_received(std::uint64_t n) {
-    rx_count_ += n;
-    const auto now = time_.now();
-    if (now - rx_window_start_ < kRateWindow) return;
-    const auto count = rx_count_;
-    rx_count_ = 0;
-    rx_window_start_ = now;
-    if (!rx_polling_ && count > kPollAbove) {
-        rx_polling_ = true;
-        log_->debug("receiving {} adverts per {} ms: reading the sockets every {} ms", count,
-                    kRateWindow.count(), kPollTick.count());
-        // Out of the reactor: no wake-up per packet (the handlers see operation_aborted).
-        for (auto& [where, entry] : sockets_) {
-            if (entry->watch) {
-                entry->watch->release();
-                entry->watch.reset();
-            }
-        }
-        poll_sockets();
-    } else if (rx_polling_ && count < kPollBelow) {
-        rx_polling_ = false;
-        log_->debug("receiving {} adverts per {} ms: waking per packet again", count,
-                    kRateWindow.count());
-        rx_timer_.cancel();
-        for (auto& [where, entry] : sockets_)
-            watch_socket(where);
-    }
-}
-
-void Daemon::poll_sockets() {
-    // On the timers' grid: the tick shares its wake-up with the timers due then.
-    rx_timer_.expires_at(on_grid(time_.now()) + kPollTick);
-    rx_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec || !rx_polling_) return;
-        drain_all();
-        // The adverts just read moved Master_Down_Timers on: their queue entries follow
-        // now, so the tick stays the only wake-up a steady backup has.
-        timers_.settle();
-        if (rx_polling_) poll_sockets();
-    });
-}
-
-void Daemon::drain_all() {
-    // One poll() for all sockets, then recvmmsg only where something waits: adverts tend to
-    // come in bursts, and most ticks find most sockets empty.
-    poll_fds_.clear();
-    for (auto& [where, entry] : sockets_)
-        poll_fds_.push_back(entry->socket->fd());
-    if (os::poll_readable(poll_fds_, readable_) == 0) {
-        count_received(0);  // silence must also end the rate window (back to per packet)
-        return;
-    }
-    std::size_t i = 0;
-    for (auto& [where, entry] : sockets_) {
-        if (readable_[i++]) drain(*entry);
-    }
-}
-
-void Daemon::drain(SocketEntry& entry) {
-    std::size_t received = 0;
-    while (received < kMaxPacketsPerWakeup) {
-        std::error_code ec;
-        const auto n = entry.socket->receive_batch(*rx_batch_, ec);
-        if (ec) log_->warn("receive on {}: {}", entry.ifname, ec.message());
-        // A batch is for many instances, scattered in memory: ask for all of them before the
-        // first is needed, so their cache misses overlap instead of queueing one by one.
-        for (std::size_t k = 0; k < n; ++k) {
-            const auto vrid = proto::peek_vrid(rx_batch_->packets()[k].message);
-            if (!vrid) continue;
-            if (const auto* inst = entry.by_vrid[vrid->value()]) inst->prefetch();
-        }
-        for (std::size_t k = 0; k < n; ++k)
-            handle_packet(entry, rx_batch_->packets()[k]);
-        received += n;
-        if (n < os::RxBatch::kSize) break;  // the socket is empty
-    }
-    count_received(received);
-    // In event mode: the moved Master_Down_Timers follow (cheap at these rates).
-    if (!rx_polling_) timers_.settle();
-}
-
-void Daemon::handle_packet(SocketEntry& entry, const os::ReceivedPacket& pkt) {
-    const auto advert = proto::decode(pkt.message, pkt.meta);
-    DropReason error{};
-    Instance* inst = nullptr;
-    if (!advert) {
-        error = advert.error();
-    } else {
-        inst = entry.by_vrid[advert->fields.vrid.value()];
-        if (inst == nullptr) error = DropReason::UnknownVrid;
-    }
-    if (inst != nullptr) {
-        inst->receive(*advert, pkt.meta);
-        return;
-    }
-    ++entry.drops[static_cast<std::size_t>(error)];
-    // Other VRIDs on a shared segment are normal; only malformed packets are news.
-    if (error != DropReason::UnknownVrid && entry.drop_log.allow(time_.now())) {
-        log_->warn("[{}] dropped packet from {}: {}", entry.ifname, pkt.meta.src.to_string(),
-                   to_string(error));
-    }
-}
-
 void Daemon::watch_netlink() {
     netlink_watch_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
                                [this](const boost::system::error_code& ec) {
@@ -528,7 +319,7 @@ void Daemon::watch_netlink() {
 }
 
 void Daemon::on_link_changed(int) {
-    sync_sockets();
+    receiver_->sync();
     for (auto& [key, inst] : instances_) {
         inst->update_interface(netlink_->find(key.interface));
     }
@@ -805,7 +596,6 @@ void Daemon::shutdown() {
         inst->stop();
     }
     signals_.cancel();
-    retry_timer_.cancel();
     // Let the stop notifications run: each queue runs its commands one after another,
     // each bounded by its timeout; the queues run side by side.
     Duration longest{};
@@ -849,8 +639,7 @@ DaemonStatus Daemon::status() const {
     st.instances.reserve(instances_.size());
     for (const auto& [key, inst] : instances_)
         st.instances.push_back(inst->status(now));
-    for (const auto& [where, entry] : sockets_)
-        st.sockets.push_back({where.first, where.second, entry->drops});
+    st.sockets = receiver_->status();
     for (const auto& [name, sc] : scripts_) {
         st.scripts.push_back({.name = name,
                               .up = sc->health.up(),
@@ -923,10 +712,9 @@ StatsReport Daemon::stats_report() const {
                                .became_master = c.became_master,
                                .announcements = c.announcements});
     }
-    for (const auto& [where, entry] : sockets_) {
-        for (std::size_t i = 0; i < r.drops.size(); ++i)
-            r.drops[i] += entry->drops[i] - entry->drops_base[i];
-    }
+    const auto socket_drops = receiver_->drops_since_clear();
+    for (std::size_t i = 0; i < r.drops.size(); ++i)
+        r.drops[i] += socket_drops[i];
     for (const auto& [name, st] : scripts_) {
         r.scripts.push_back({.name = name,
                              .runs = st->runs - st->base.runs,
@@ -940,8 +728,7 @@ void Daemon::clear_stats() {
     // Baselines only: the metrics' counters must never go backwards.
     for (auto& [key, inst] : instances_)
         inst->clear_stats();
-    for (auto& [where, entry] : sockets_)
-        entry->drops_base = entry->drops;
+    receiver_->clear_stats();
     for (auto& [name, st] : scripts_)
         st->base = {st->runs, st->failures, st->timeouts};
     stats_since_ = time_.now();

@@ -21,6 +21,7 @@
 #include "vipd/daemon/instance.hpp"
 #include "vipd/daemon/metrics_http.hpp"
 #include "vipd/daemon/notify_queue.hpp"
+#include "vipd/daemon/receiver.hpp"
 #include "vipd/daemon/status.hpp"
 #include "vipd/daemon/sync_groups.hpp"
 #include "vipd/daemon/timer_queue.hpp"
@@ -90,19 +91,10 @@ private:
     void schedule_status_update();
     void start_watchdog();
 
-    struct SocketEntry;
     struct ScriptState;
 
     void apply(config::Config config);
     void apply_scheduling(const config::GlobalConfig& g);
-    void sync_sockets();
-    void watch_socket(const std::pair<std::string, Family>& where);
-    void schedule_socket_retry();
-    void drain(SocketEntry& entry);
-    void handle_packet(SocketEntry& entry, const os::ReceivedPacket& pkt);
-    void drain_all();
-    void count_received(std::uint64_t n);
-    void poll_sockets();
     void watch_netlink();
     void wait_signals();
     void on_link_changed(int ifindex);
@@ -126,15 +118,9 @@ private:
     os::RealTime time_{io_};    // the daemon reads no clock but this one
     TimerQueue timers_{time_};  // every instance's protocol timers (outlives the instances)
     boost::asio::signal_set signals_;
-    boost::asio::steady_timer retry_timer_;
-    bool retry_pending_ = false;
     bool stopping_ = false;
     bool exit_handover_ = false;
     bool memory_locked_ = false;
-    bool rx_polling_ = false;  // reading the sockets on a tick instead of per packet
-    boost::asio::steady_timer rx_timer_;
-    std::uint64_t rx_count_ = 0;
-    TimePoint rx_window_start_{};
     bool status_update_pending_ = false;
     boost::asio::steady_timer status_timer_;
     boost::asio::steady_timer watchdog_timer_;
@@ -160,10 +146,7 @@ private:
     // (interface, VIP) -> the instances configured with it: an address change is looked up,
     // not compared against every instance (a mass failover makes a thousand of them).
     std::map<std::pair<std::string, IpAddress>, std::vector<Instance*>> vip_owners_;
-    std::map<std::pair<std::string, Family>, std::unique_ptr<SocketEntry>> sockets_;
-    std::unique_ptr<os::RxBatch> rx_batch_ = std::make_unique<os::RxBatch>();
-    std::vector<int> poll_fds_;  // drain_all's poll set
-    std::vector<bool> readable_;
+    std::unique_ptr<Receiver> receiver_;  // the VRRP sockets
     std::string pid_file_;
     std::unique_ptr<os::PidFile> pid_file_handle_;
 };
