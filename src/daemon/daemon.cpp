@@ -17,25 +17,6 @@
 namespace vipd {
 namespace {}  // namespace
 
-struct Daemon::ScriptState {
-    ScriptState(boost::asio::io_context& io, config::ScriptConfig c)
-        : config(std::move(c)), health(config.rise, config.fall, true), timer(io) {}
-    config::ScriptConfig config;
-    Hysteresis health;  // starts up: a failing check takes `fall` runs to count
-    boost::asio::steady_timer timer;
-    bool running = false;
-    std::uint64_t runs = 0;
-    std::uint64_t failures = 0;
-    std::uint64_t timeouts = 0;
-    struct {
-        std::uint64_t runs = 0, failures = 0, timeouts = 0;
-    } base;                        // at the last stats --clear
-    std::uint64_t runs_timed = 0;  // runs that completed, with their total run time
-    double duration_seconds_sum = 0;
-    std::string last_result = "not run yet";
-    std::shared_ptr<int> alive = std::make_shared<int>(0);
-};
-
 config::Checks system_checks() {
     config::Checks checks;
     checks.interface_exists = [](std::string_view name) { return os::interface_exists(name); };
@@ -79,6 +60,7 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       watchdog_timer_(io_),
       shutdown_timer_(io_),
       reap_timer_(io_),
+      checks_(time_, log_, [this] { recompute_tracking(); }),
       groups_(log_, SyncGroupDriver::Members{
                         .find = [this](const std::string& name) { return find_instance(name); },
                         .names =
@@ -98,7 +80,7 @@ Daemon::~Daemon() {
     control_.reset();
     vip_owners_.clear();
     instances_.clear();
-    scripts_.clear();
+    checks_.stop();
     file_watch_.reset();
     receiver_.reset();
     if (netlink_watch_) netlink_watch_->release();
@@ -336,106 +318,21 @@ void Daemon::reap_retired() {
     });
 }
 
-// Whether a reload leaves a script's runs as they were: then its state (and hysteresis)
-// carries over. Where it was defined, and the weights instances give it, don't matter.
-bool Daemon::same_run(const config::ScriptConfig& a, const config::ScriptConfig& b) {
-    return a.argv == b.argv && a.interval == b.interval && a.timeout == b.timeout &&
-           a.rise == b.rise && a.fall == b.fall && a.user == b.user;
-}
-
 void Daemon::sync_scripts() {
     std::set<std::string> wanted;
     for (const auto& [key, inst] : instances_) {
         for (const auto& t : inst->config().track_scripts)
             wanted.insert(t.name);
     }
-    for (auto it = scripts_.begin(); it != scripts_.end();) {
-        const auto cfg = std::find_if(config_.scripts.begin(), config_.scripts.end(),
-                                      [&](const auto& c) { return c.name == it->first; });
-        // A changed script starts over (its state may not mean the same any more).
-        if (!wanted.contains(it->first) || cfg == config_.scripts.end() ||
-            !same_run(*cfg, it->second->config)) {
-            it = scripts_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (const auto& name : wanted) {
-        if (scripts_.contains(name)) continue;
-        const auto cfg = std::find_if(config_.scripts.begin(), config_.scripts.end(),
-                                      [&](const auto& c) { return c.name == name; });
-        if (cfg == config_.scripts.end()) continue;  // the loader refuses this
-        scripts_.emplace(name, std::make_unique<ScriptState>(io_, *cfg));
-        boost::asio::post(io_, [this, name] { run_script(name); });
-    }
-}
-
-void Daemon::run_script(const std::string& name) {
-    const auto it = scripts_.find(name);
-    if (it == scripts_.end() || stopping_) return;
-    auto& st = *it->second;
-    if (st.running) return;  // never twice at once
-    os::ScriptSpec spec;
-    spec.argv = st.config.argv;
-    spec.timeout = st.config.timeout;
-    spec.env = {"VIPD_SCRIPT=" + name};
-    if (st.config.user != "root") {
-        auto ids = os::lookup_user(st.config.user);
-        if (!ids) {
-            // A run that could not start is a failed run, and the next one is still due
-            // (the user database may be back by then).
-            log_->error("script {}: user '{}': {}", name, st.config.user, ids.error());
-            ++st.runs;
-            ++st.failures;
-            st.last_result = "could not look up the user";
-            if (st.health.record(false)) recompute_tracking();
-            st.timer.expires_after(st.config.interval);
-            st.timer.async_wait(
-                [this, name, alive = std::weak_ptr(st.alive)](const boost::system::error_code& ec) {
-                    if (!ec && !alive.expired()) run_script(name);
-                });
-            return;
-        }
-        spec.user = ids.value();
-    }
-    st.running = true;
-    ++st.runs;
-    const auto start = time_.now();
-    runner_->run(spec, [this, name, start, alive = std::weak_ptr(st.alive)](os::ScriptResult r) {
-        if (alive.expired()) return;
-        auto& s = *scripts_.at(name);
-        s.running = false;
-        ++s.runs_timed;
-        s.duration_seconds_sum += std::chrono::duration<double>(time_.now() - start).count();
-        if (!r.success()) ++s.failures;
-        if (r.outcome == os::ScriptResult::Outcome::TimedOut) ++s.timeouts;
-        s.last_result = r.describe();
-        if (s.health.record(r.success())) {
-            log_->warn("script {} is now {} ({}{})", name, s.health.up() ? "UP" : "DOWN",
-                       r.describe(), r.output.empty() ? "" : ": " + r.output.substr(0, 200));
-            recompute_tracking();
-        } else if (!r.success()) {
-            log_->debug("script {}: {}", name, r.describe());
-        }
-        // Every `interval` from the start of the previous run; a run that took longer
-        // delays the next one instead of piling up.
-        s.timer.expires_at(std::max(start + s.config.interval, time_.now()));
-        s.timer.async_wait([this, name, alive](const boost::system::error_code& ec) {
-            if (!ec && !alive.expired()) run_script(name);
-        });
-    });
+    checks_.sync(config_.scripts, wanted, runner_.get());
 }
 
 void Daemon::recompute_tracking() {
     for (auto& [key, inst] : instances_) {
         std::vector<TrackerInput> inputs;
         const auto& c = inst->config();
-        for (const auto& t : c.track_scripts) {
-            const auto it = scripts_.find(t.name);
-            inputs.push_back({.weight = t.weight,
-                              .reverse = t.reverse,
-                              .up = it != scripts_.end() && it->second->health.up()});
-        }
+        for (const auto& t : c.track_scripts)
+            inputs.push_back({.weight = t.weight, .reverse = t.reverse, .up = checks_.up(t.name)});
         for (const auto& t : c.track_interfaces) {
             const auto* info = netlink_->find(t.interface);
             inputs.push_back(
@@ -590,7 +487,7 @@ void Daemon::shutdown() {
     exit_handover_ = false;
     watchdog_timer_.cancel();
     status_timer_.cancel();
-    scripts_.clear();  // no more health checks
+    checks_.stop();  // no more health checks
     // Masters send priority 0 and release their VIPs (RFC 9568 §6.4.3 (10)-(13)).
     for (auto& [key, inst] : instances_) {
         inst->stop();
@@ -640,16 +537,7 @@ DaemonStatus Daemon::status() const {
     for (const auto& [key, inst] : instances_)
         st.instances.push_back(inst->status(now));
     st.sockets = receiver_->status();
-    for (const auto& [name, sc] : scripts_) {
-        st.scripts.push_back({.name = name,
-                              .up = sc->health.up(),
-                              .runs = sc->runs,
-                              .failures = sc->failures,
-                              .timeouts = sc->timeouts,
-                              .runs_timed = sc->runs_timed,
-                              .duration_seconds_sum = sc->duration_seconds_sum,
-                              .last_result = sc->last_result});
-    }
+    st.scripts = checks_.status();
     return st;
 }
 
@@ -715,12 +603,7 @@ StatsReport Daemon::stats_report() const {
     const auto socket_drops = receiver_->drops_since_clear();
     for (std::size_t i = 0; i < r.drops.size(); ++i)
         r.drops[i] += socket_drops[i];
-    for (const auto& [name, st] : scripts_) {
-        r.scripts.push_back({.name = name,
-                             .runs = st->runs - st->base.runs,
-                             .failures = st->failures - st->base.failures,
-                             .timeouts = st->timeouts - st->base.timeouts});
-    }
+    r.scripts = checks_.stats();
     return r;
 }
 
@@ -729,8 +612,7 @@ void Daemon::clear_stats() {
     for (auto& [key, inst] : instances_)
         inst->clear_stats();
     receiver_->clear_stats();
-    for (auto& [name, st] : scripts_)
-        st->base = {st->runs, st->failures, st->timeouts};
+    checks_.clear_stats();
     stats_since_ = time_.now();
 }
 

@@ -18,6 +18,7 @@
 
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/control.hpp"
+#include "vipd/daemon/health_checks.hpp"
 #include "vipd/daemon/instance.hpp"
 #include "vipd/daemon/metrics_http.hpp"
 #include "vipd/daemon/notify_queue.hpp"
@@ -91,8 +92,6 @@ private:
     void schedule_status_update();
     void start_watchdog();
 
-    struct ScriptState;
-
     void apply(config::Config config);
     void apply_scheduling(const config::GlobalConfig& g);
     void watch_netlink();
@@ -101,14 +100,12 @@ private:
     void on_address_changed(int ifindex, const IpAddress& address, bool added);
     void write_snapshot();
     void sync_scripts();
-    void run_script(const std::string& name);
     void recompute_tracking();
     void watch_files();
     void read_tracked_files();
     void write_notify_line(const std::string& line);
     void finish_shutdown(TimePoint deadline);
     void reap_retired();
-    static bool same_run(const config::ScriptConfig& a, const config::ScriptConfig& b);
     void shutdown();
     [[nodiscard]] Instance::Env env();
 
@@ -133,13 +130,13 @@ private:
     std::unique_ptr<os::SocketAnnouncer> announcer_;
     std::unique_ptr<os::ProcessRunner> runner_;
     std::unique_ptr<ControlServer> control_;
-    std::map<std::string, std::unique_ptr<ScriptState>> scripts_;
     std::map<std::string, std::int64_t> file_values_;  // track_files, by path
     std::unique_ptr<os::DirectoryWatch> file_watch_;   // track_files' directories
     boost::asio::steady_timer shutdown_timer_;
     boost::asio::steady_timer reap_timer_;
     // Removed by a reload but still running their STOP notifications.
     std::vector<std::unique_ptr<Instance>> retired_;
+    HealthChecks checks_;  // the scripts instances track
     SyncGroupDriver groups_;
     config::Config config_;
     std::map<InstanceKey, std::unique_ptr<Instance>> instances_;

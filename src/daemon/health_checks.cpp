@@ -1,0 +1,163 @@
+// Running the health checks: one alarm per script, one run at a time, the hysteresis.
+#include "vipd/daemon/health_checks.hpp"
+
+#include <algorithm>
+
+namespace vipd {
+namespace {
+
+// Whether a reload leaves a script's runs as they were: then its state (and hysteresis)
+// carries over. Where it was defined, and the weights instances give it, don't matter.
+bool same_run(const config::ScriptConfig& a, const config::ScriptConfig& b) {
+    return a.argv == b.argv && a.interval == b.interval && a.timeout == b.timeout &&
+           a.rise == b.rise && a.fall == b.fall && a.user == b.user;
+}
+
+}  // namespace
+
+struct HealthChecks::Script {
+    explicit Script(config::ScriptConfig c)
+        : config(std::move(c)), health(config.rise, config.fall, true) {}
+    config::ScriptConfig config;
+    Hysteresis health;                // starts up: a failing check takes `fall` runs to count
+    std::unique_ptr<os::Alarm> next;  // the next run
+    bool running = false;
+    std::uint64_t runs = 0;
+    std::uint64_t failures = 0;
+    std::uint64_t timeouts = 0;
+    struct {
+        std::uint64_t runs = 0, failures = 0, timeouts = 0;
+    } base;                        // at the last clear_stats
+    std::uint64_t runs_timed = 0;  // runs that completed, with their total run time
+    double duration_seconds_sum = 0;
+    std::string last_result = "not run yet";
+    // A run's completion arriving after the script was stopped (a reload) finds it expired.
+    std::shared_ptr<int> alive = std::make_shared<int>(0);
+};
+
+HealthChecks::HealthChecks(os::TimeSource& time, std::shared_ptr<spdlog::logger> log,
+                           std::function<void()> changed)
+    : time_(time), log_(std::move(log)), changed_(std::move(changed)) {}
+
+HealthChecks::~HealthChecks() = default;
+
+void HealthChecks::sync(const std::vector<config::ScriptConfig>& scripts,
+                        const std::set<std::string>& wanted, os::ScriptRunner* runner) {
+    runner_ = runner;
+    const auto find = [&](const std::string& name) {
+        return std::find_if(scripts.begin(), scripts.end(),
+                            [&](const auto& c) { return c.name == name; });
+    };
+    for (auto it = scripts_.begin(); it != scripts_.end();) {
+        const auto cfg = find(it->first);
+        // A changed script starts over (its state may not mean the same any more).
+        if (!wanted.contains(it->first) || cfg == scripts.end() ||
+            !same_run(*cfg, it->second->config)) {
+            it = scripts_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto& name : wanted) {
+        if (scripts_.contains(name)) continue;
+        const auto cfg = find(name);
+        if (cfg == scripts.end()) continue;  // the loader refuses this
+        auto& s = *scripts_.emplace(name, std::make_unique<Script>(*cfg)).first->second;
+        s.next = time_.make_alarm([this, &s] { run(s); });
+        s.next->set(time_.now());  // at once, from the event loop
+    }
+}
+
+void HealthChecks::stop() {
+    stopped_ = true;
+    scripts_.clear();
+}
+
+void HealthChecks::run(Script& s) {
+    if (stopped_ || s.running) return;  // never twice at once
+    const auto& name = s.config.name;
+    os::ScriptSpec spec;
+    spec.argv = s.config.argv;
+    spec.timeout = s.config.timeout;
+    spec.env = {"VIPD_SCRIPT=" + name};
+    const auto start = time_.now();
+    if (s.config.user != "root") {
+        auto ids = os::lookup_user(s.config.user);
+        if (!ids) {
+            // A run that could not start is a failed run, and the next one is still due
+            // (the user database may be back by then).
+            log_->error("script {}: user '{}': {}", name, s.config.user, ids.error());
+            ++s.runs;
+            ++s.failures;
+            s.last_result = "could not look up the user";
+            if (s.health.record(false)) changed_();
+            s.next->set(start + s.config.interval);
+            return;
+        }
+        spec.user = ids.value();
+    }
+    if (runner_ == nullptr) return;
+    s.running = true;
+    ++s.runs;
+    runner_->run(spec, [this, &s, start, alive = std::weak_ptr(s.alive)](os::ScriptResult r) {
+        if (!alive.expired()) finished(s, start, r);
+    });
+}
+
+void HealthChecks::finished(Script& s, TimePoint start, const os::ScriptResult& r) {
+    const auto& name = s.config.name;
+    s.running = false;
+    ++s.runs_timed;
+    s.duration_seconds_sum += std::chrono::duration<double>(time_.now() - start).count();
+    if (!r.success()) ++s.failures;
+    if (r.outcome == os::ScriptResult::Outcome::TimedOut) ++s.timeouts;
+    s.last_result = r.describe();
+    // Every `interval` from the start of the previous run; a run that took longer delays
+    // the next one instead of piling up.
+    s.next->set(std::max(start + s.config.interval, time_.now()));
+    if (s.health.record(r.success())) {
+        log_->warn("script {} is now {} ({}{})", name, s.health.up() ? "UP" : "DOWN", r.describe(),
+                   r.output.empty() ? "" : ": " + r.output.substr(0, 200));
+        changed_();
+    } else if (!r.success()) {
+        log_->debug("script {}: {}", name, r.describe());
+    }
+}
+
+bool HealthChecks::up(const std::string& name) const {
+    const auto it = scripts_.find(name);
+    return it != scripts_.end() && it->second->health.up();
+}
+
+std::vector<ScriptStatus> HealthChecks::status() const {
+    std::vector<ScriptStatus> out;
+    for (const auto& [name, s] : scripts_) {
+        out.push_back({.name = name,
+                       .up = s->health.up(),
+                       .runs = s->runs,
+                       .failures = s->failures,
+                       .timeouts = s->timeouts,
+                       .runs_timed = s->runs_timed,
+                       .duration_seconds_sum = s->duration_seconds_sum,
+                       .last_result = s->last_result});
+    }
+    return out;
+}
+
+std::vector<StatsReport::Script> HealthChecks::stats() const {
+    std::vector<StatsReport::Script> out;
+    for (const auto& [name, s] : scripts_) {
+        out.push_back({.name = name,
+                       .runs = s->runs - s->base.runs,
+                       .failures = s->failures - s->base.failures,
+                       .timeouts = s->timeouts - s->base.timeouts});
+    }
+    return out;
+}
+
+void HealthChecks::clear_stats() {
+    for (auto& [name, s] : scripts_)
+        s->base = {s->runs, s->failures, s->timeouts};
+}
+
+}  // namespace vipd

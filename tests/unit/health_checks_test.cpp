@@ -1,0 +1,175 @@
+// Health-check scheduling on simulated time with a fake process runner: runs at once and
+// then every interval from the previous start, never two at once, rise/fall, what a reload
+// keeps and what it starts over, stopping, and the counters.
+#include "vipd/daemon/health_checks.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+
+#include <deque>
+
+namespace vipd {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Records each run; the test finishes them when it likes.
+class FakeRunner : public os::ScriptRunner {
+public:
+    struct Run {
+        os::ScriptSpec spec;
+        std::function<void(os::ScriptResult)> done;
+        TimePoint at;
+    };
+    explicit FakeRunner(os::TimeSource& time) : time_(time) {}
+    void run(const os::ScriptSpec& spec, std::function<void(os::ScriptResult)> done) override {
+        runs.push_back({spec, std::move(done), time_.now()});
+        ++started;
+    }
+    // Completes the oldest run still going with exit code `code`.
+    void finish(int code) {
+        ASSERT_FALSE(runs.empty());
+        auto r = std::move(runs.front());
+        runs.pop_front();
+        os::ScriptResult result;
+        result.outcome = os::ScriptResult::Outcome::Exited;
+        result.exit_code = code;
+        r.done(result);
+    }
+    std::deque<Run> runs;  // going
+    int started = 0;
+
+private:
+    os::TimeSource& time_;
+};
+
+config::ScriptConfig script(const char* name, int rise = 1, int fall = 1) {
+    config::ScriptConfig c;
+    c.name = name;
+    c.argv = {"/bin/true"};
+    c.interval = 100ms;
+    c.timeout = 50ms;
+    c.rise = rise;
+    c.fall = fall;
+    c.user = "root";  // no user lookup in a unit test
+    return c;
+}
+
+class HealthChecksTest : public testing::Test {
+protected:
+    os::SimulatedTime time;
+    FakeRunner runner{time};
+    int changes = 0;
+    HealthChecks checks{
+        time,
+        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>()),
+        [this] { ++changes; }};
+};
+
+TEST_F(HealthChecksTest, RunsAtOnceThenEveryIntervalFromThePreviousStart) {
+    const auto t0 = time.now();
+    checks.sync({script("chk")}, {"chk"}, &runner);
+    EXPECT_EQ(runner.started, 0);  // from the event loop, not from sync()
+    time.advance(0ms);
+    ASSERT_EQ(runner.started, 1);
+    EXPECT_EQ(runner.runs.front().spec.env, (std::vector<std::string>{"VIPD_SCRIPT=chk"}));
+    time.advance(30ms);
+    runner.finish(0);  // took 30 ms: the next starts 100 ms after this one started
+    time.advance(69ms);
+    EXPECT_EQ(runner.started, 1);
+    time.advance(1ms);
+    ASSERT_EQ(runner.started, 2);
+    EXPECT_EQ(runner.runs.front().at, t0 + 100ms);
+}
+
+TEST_F(HealthChecksTest, NeverTwoRunsAtOnceASlowRunDelaysTheNext) {
+    checks.sync({script("chk")}, {"chk"}, &runner);
+    time.advance(1s);  // the first run never finishes in that time
+    EXPECT_EQ(runner.started, 1);
+    runner.finish(0);  // finished 1 s late: the next starts at once, not ten at once
+    time.advance(0ms);
+    EXPECT_EQ(runner.started, 2);
+}
+
+TEST_F(HealthChecksTest, FallAndRiseAreConsecutiveResults) {
+    checks.sync({script("chk", 2, 3)}, {"chk"}, &runner);
+    EXPECT_TRUE(checks.up("chk"));  // starts up
+    for (int i = 0; i < 2; ++i) {
+        time.advance(100ms);
+        runner.finish(1);
+    }
+    EXPECT_TRUE(checks.up("chk"));  // two failures of three
+    time.advance(100ms);
+    runner.finish(0);  // the streak ends
+    for (int i = 0; i < 3; ++i) {
+        time.advance(100ms);
+        runner.finish(1);
+    }
+    EXPECT_FALSE(checks.up("chk"));
+    EXPECT_EQ(changes, 1);
+    time.advance(100ms);
+    runner.finish(0);
+    EXPECT_FALSE(checks.up("chk"));  // rise is 2
+    time.advance(100ms);
+    runner.finish(0);
+    EXPECT_TRUE(checks.up("chk"));
+    EXPECT_EQ(changes, 2);
+    const auto st = checks.status();
+    ASSERT_EQ(st.size(), 1U);
+    EXPECT_EQ(st[0].runs, 8U);
+    EXPECT_EQ(st[0].failures, 5U);
+    EXPECT_EQ(st[0].last_result, "exit 0");
+}
+
+TEST_F(HealthChecksTest, AReloadKeepsAnUnchangedScriptAndRestartsAChangedOne) {
+    checks.sync({script("chk"), script("other")}, {"chk", "other"}, &runner);
+    time.advance(0ms);
+    runner.finish(1);
+    runner.finish(1);
+    EXPECT_FALSE(checks.up("chk"));
+    EXPECT_FALSE(checks.up("other"));
+    auto changed = script("other");
+    changed.interval = 200ms;
+    checks.sync({script("chk"), changed}, {"chk", "other"}, &runner);
+    EXPECT_FALSE(checks.up("chk"));                           // same runs: its state carries over
+    EXPECT_TRUE(checks.up("other"));                          // changed: starts over, up
+    checks.sync({script("chk"), changed}, {"chk"}, &runner);  // no longer tracked
+    EXPECT_FALSE(checks.up("other"));
+    EXPECT_EQ(checks.status().size(), 1U);
+}
+
+TEST_F(HealthChecksTest, AResultAfterTheScriptWasStoppedIsIgnored) {
+    checks.sync({script("chk")}, {"chk"}, &runner);
+    time.advance(0ms);
+    checks.sync({}, {}, &runner);  // removed while its run goes on
+    runner.finish(1);              // must not touch what is gone
+    EXPECT_TRUE(checks.status().empty());
+}
+
+TEST_F(HealthChecksTest, StopEndsEveryRun) {
+    checks.sync({script("chk")}, {"chk"}, &runner);
+    time.advance(0ms);
+    runner.finish(0);
+    checks.stop();
+    time.advance(1s);
+    EXPECT_EQ(runner.started, 1);
+}
+
+TEST_F(HealthChecksTest, StatsCountSinceTheLastClear) {
+    checks.sync({script("chk")}, {"chk"}, &runner);
+    time.advance(0ms);
+    runner.finish(1);
+    time.advance(100ms);
+    runner.finish(0);
+    checks.clear_stats();
+    time.advance(100ms);
+    runner.finish(1);
+    const auto s = checks.stats();
+    ASSERT_EQ(s.size(), 1U);
+    EXPECT_EQ(s[0].runs, 1U);
+    EXPECT_EQ(s[0].failures, 1U);
+    EXPECT_EQ(checks.status()[0].runs, 3U);  // the totals go on
+}
+
+}  // namespace
+}  // namespace vipd
