@@ -137,8 +137,16 @@ int Daemon::run(config::Config config) {
 
     // The control socket first: without it vipd could not be operated, so it does not start
     // (and claims nothing). Its group is read at startup only.
-    ControlApi& api = *this;
-    control_ = std::make_unique<ControlServer>(io_, api, log_);
+    control_handlers_ = std::make_unique<ControlHandlers>(
+        ControlHandlers::Daemon{
+            .status = [this] { return status(); },
+            .stats = [this](bool clear) { return stats(clear); },
+            .reload = [this] { return reload(); },
+            .find = [this](const std::string& name) { return find_instance(name); },
+            .with_group = [this](Instance& inst) { return groups_.with_group(inst); },
+            .stopping = [this] { return exit_handover_ || stopping_; }},
+        time_, log_);
+    control_ = std::make_unique<ControlServer>(io_, *control_handlers_, log_);
     const auto socket_path = options_.control_socket.empty() ? options_.runtime_dir + "/vipd.sock"
                                                              : options_.control_socket;
     std::optional<gid_t> group;
@@ -565,24 +573,9 @@ Instance* Daemon::find_instance(const std::string& name) {
     return nullptr;
 }
 
-void Daemon::status(ControlReply reply) {
-    reply(nlohmann::json(status()));
-}
-
-void Daemon::reload(ControlReply reply) {
-    const auto r = reload();
-    nlohmann::json diagnostics = nlohmann::json::array();
-    for (const auto& d : r.diagnostics)
-        diagnostics.push_back(d.to_string());
-    reply(nlohmann::json{{"applied", r.applied}, {"diagnostics", diagnostics}});
-}
-
-void Daemon::metrics(ControlReply reply) {
-    reply(nlohmann::json(render_metrics(status())));
-}
-
-StatsReport Daemon::stats_report() const {
-    StatsReport r{.seconds = std::chrono::duration<double>(time_.now() - stats_since_).count()};
+StatsReport Daemon::stats(bool clear) {
+    StatsReport r{.seconds = std::chrono::duration<double>(time_.now() - stats_since_).count(),
+                  .cleared = clear};
     for (const auto& [key, inst] : instances_) {
         const auto c = inst->stats_counters();
         std::uint64_t dropped = 0;
@@ -604,160 +597,17 @@ StatsReport Daemon::stats_report() const {
     for (std::size_t i = 0; i < r.drops.size(); ++i)
         r.drops[i] += socket_drops[i];
     r.scripts = checks_.stats();
-    return r;
-}
-
-void Daemon::clear_stats() {
-    // Baselines only: the metrics' counters must never go backwards.
-    for (auto& [key, inst] : instances_)
-        inst->clear_stats();
-    receiver_->clear_stats();
-    checks_.clear_stats();
-    stats_since_ = time_.now();
-}
-
-void Daemon::stats(bool clear, ControlReply reply) {
-    auto result = stats_report();
-    result.cleared = clear;
     if (clear) {
-        // Read and reset in one step: nothing counted in between is lost.
-        clear_stats();
+        // Read and reset in one step: nothing counted in between is lost. Baselines only:
+        // the metrics' counters must never go backwards.
+        for (auto& [key, inst] : instances_)
+            inst->clear_stats();
+        receiver_->clear_stats();
+        checks_.clear_stats();
+        stats_since_ = time_.now();
         log_->info("statistics cleared (vipctl)");
     }
-    reply(nlohmann::json(result));
-}
-
-namespace {
-
-// Collects the per-instance outcomes of a group operation and replies once all are in.
-struct GroupOutcome {
-    GroupOutcome(ControlReply r, const os::TimeSource& t) : reply(std::move(r)), time(t) {}
-    ControlReply reply;
-    const os::TimeSource& time;
-    TimePoint start = time.now();
-    std::size_t left = 0;
-    bool ok = true;
-    nlohmann::json members = nlohmann::json::array();
-    std::vector<std::string> errors;
-
-    void add(const std::string& name, const Instance::HandoverResult& r) {
-        members.push_back(nlohmann::json{
-            {"instance", name},
-            {"ok", r.ok},
-            {"message", r.message},
-            {"successor", r.successor ? nlohmann::json(r.successor->to_string()) : nullptr}});
-        if (!r.ok) {
-            ok = false;
-            errors.push_back(name + ": " + r.message);
-        }
-        release();
-    }
-    // One outcome fewer to wait for (add() calls it; so does the caller's own guard).
-    void release() {
-        if (--left == 0) finish();
-    }
-    void finish() {
-        if (!ok) {
-            std::string text;
-            for (const auto& e : errors)
-                text += (text.empty() ? "" : "; ") + e;
-            reply(Unexpected(text));
-            return;
-        }
-        reply(nlohmann::json{
-            {"instances", members},
-            {"elapsed_ms", std::chrono::duration<double, std::milli>(time.now() - start).count()}});
-    }
-};
-
-}  // namespace
-
-void Daemon::handover(const std::string& name, std::optional<IpAddress> to, ControlReply reply) {
-    auto* inst = find_instance(name);
-    if (inst == nullptr) return reply(Unexpected("no instance named '" + name + "'"));
-    if (exit_handover_ || stopping_) return reply(Unexpected(std::string("vipd is stopping")));
-    // The named instance must be able to hand over; its group's other masters go with it
-    // (a group is master on one router at a time).
-    std::vector<Instance*> members;
-    for (auto* m : groups_.with_group(*inst)) {
-        if (m == inst || m->state() == State::Master) members.push_back(m);
-    }
-    auto outcome = std::make_shared<GroupOutcome>(std::move(reply), time_);
-    outcome->left = members.size();
-    for (auto* m : members) {
-        const auto member = m->config().name;
-        // --to names a router of the named instance; group members follow whoever wins.
-        const auto target = m == inst ? to : std::nullopt;
-        auto error =
-            m->handover(target, [this, outcome, member](const Instance::HandoverResult& r) {
-                outcome->add(member, r);
-                if (!r.ok) keep_group_together(member);
-            });
-        if (error) {
-            if (m == inst && outcome->left == members.size()) {
-                // Nothing started yet: refuse the whole request.
-                outcome->left = 0;
-                return outcome->reply(Unexpected(*error));
-            }
-            outcome->add(member, {false, *error, std::nullopt});
-        }
-    }
-}
-
-// A member whose handover found no successor while others of its group handed over would
-// split the group across routers: it follows them (resigns, as GroupBackup does).
-void Daemon::keep_group_together(const std::string& name) {
-    auto* inst = find_instance(name);
-    if (inst == nullptr || inst->state() != State::Master) return;
-    for (auto* m : groups_.with_group(*inst)) {
-        if (m != inst && m->state() != State::Master) {
-            log_->warn("{} no successor, but its sync group handed over: following it",
-                       inst->prefix());
-            inst->group_event(event::GroupBackup{});
-            return;
-        }
-    }
-}
-
-void Daemon::set_priority(const std::string& name, std::optional<Priority> priority,
-                          ControlReply reply) {
-    auto* inst = find_instance(name);
-    if (inst == nullptr) return reply(Unexpected("no instance named '" + name + "'"));
-    if (auto error = inst->set_priority_override(priority)) return reply(Unexpected(*error));
-    reply(nlohmann::json{
-        {"instance", name},
-        {"override", priority ? nlohmann::json(priority->value()) : nlohmann::json(nullptr)},
-        {"priority", inst->machine().priority().value()},
-        {"state", std::string(to_string(inst->state()))}});
-}
-
-void Daemon::maintenance(const std::string& name, bool on, ControlReply reply) {
-    auto* inst = find_instance(name);
-    if (inst == nullptr) return reply(Unexpected("no instance named '" + name + "'"));
-    if (exit_handover_ || stopping_) return reply(Unexpected(std::string("vipd is stopping")));
-    const auto members = groups_.with_group(*inst);
-    // Refuse before changing anything when one member can't (the owner).
-    for (auto* m : members) {
-        if (on && m->is_owner()) {
-            return reply(Unexpected(
-                m->config().name + ": the address owner (priority 255) can't go into maintenance"));
-        }
-    }
-    auto outcome = std::make_shared<GroupOutcome>(std::move(reply), time_);
-    // + 1 until every member has been asked, so an early answer can't finish it.
-    outcome->left = members.size() + 1;
-    for (auto* m : members) {
-        const auto member = m->config().name;
-        const bool hands_over = on && !m->in_maintenance() && m->state() == State::Master;
-        auto error = m->set_maintenance(
-            on, [outcome, member](const Instance::HandoverResult& r) { outcome->add(member, r); });
-        if (error) {
-            outcome->add(member, {false, *error, std::nullopt});
-        } else if (!hands_over) {
-            outcome->add(member, {true, on ? "in maintenance" : "maintenance ended", std::nullopt});
-        }
-    }
-    outcome->release();
+    return r;
 }
 
 // --- SIGTERM with graceful_handover -----------------------------------------------------------

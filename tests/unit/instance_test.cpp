@@ -1,6 +1,9 @@
 // The instance driver against gmock fakes of the OS adapters: which syscalls-to-be it makes,
 // in which order, for which machine actions. On simulated time: no test waits for real.
 #include "vipd/daemon/instance.hpp"
+
+#include "fakes.hpp"
+
 #include "vipd/proto/wire.hpp"
 
 #include <gmock/gmock.h>
@@ -17,65 +20,6 @@ using testing::_;
 using testing::AtLeast;
 using testing::Return;
 using testing::StrictMock;
-
-IpAddress ip(const char* s) {
-    return *IpAddress::parse(s);
-}
-
-class FakeAddresses : public os::AddressManager {
-public:
-    MOCK_METHOD(std::error_code, add, (int, const IpAddress&, std::uint8_t), (override));
-    MOCK_METHOD(std::error_code, remove, (int, const IpAddress&, std::uint8_t), (override));
-};
-
-class FakeAnnouncer : public os::Announcer {
-public:
-    MOCK_METHOD(std::error_code, announce,
-                (int, const proto::MacAddress&, const IpAddress&, const IpAddress&), (override));
-};
-
-// Records every advert sent, decoded as a receiver would see it.
-class FakeTransport : public os::AdvertTransport {
-public:
-    struct Sent {
-        std::vector<std::uint8_t> bytes;
-        IpAddress src, dst;
-    };
-    std::error_code send(std::span<const std::uint8_t> m, const IpAddress& src,
-                         const IpAddress& dst) override {
-        sent.push_back({{m.begin(), m.end()}, src, dst});
-        return {};
-    }
-    [[nodiscard]] proto::Advert decoded(std::size_t i) const {
-        const auto r =
-            proto::decode(sent.at(i).bytes, proto::RxMeta{sent[i].src, sent[i].dst, 255, 2});
-        EXPECT_TRUE(r.has_value());
-        return r.value();
-    }
-    std::vector<Sent> sent;
-};
-
-config::InstanceConfig web(int priority = 100) {
-    config::InstanceConfig c;
-    c.name = "web";
-    c.interface = "eth0";
-    c.vrid = Vrid{51};
-    c.priority = Priority{static_cast<std::uint8_t>(priority)};
-    c.advert_interval = Centiseconds{1};  // 10 ms: the tests wait on real timers
-    c.addresses = {{ip("192.0.2.1"), 24}};
-    c.announce.count = 1;
-    return c;
-}
-
-os::InterfaceInfo eth0(bool up = true) {
-    os::InterfaceInfo i;
-    i.ifindex = 7;
-    i.name = "eth0";
-    i.up = up;
-    i.mac = {0x02, 0, 0, 0, 0, 0x11};
-    i.addresses = {{ip("192.0.2.11"), 24, 0}};
-    return i;
-}
 
 class InstanceTest : public testing::Test {
 protected:

@@ -18,6 +18,7 @@
 
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/control.hpp"
+#include "vipd/daemon/control_handlers.hpp"
 #include "vipd/daemon/health_checks.hpp"
 #include "vipd/daemon/instance.hpp"
 #include "vipd/daemon/metrics_http.hpp"
@@ -44,21 +45,16 @@ struct DaemonOptions {
     std::optional<config::LogLevel> log_level;  // command line beats the config file
 };
 
-struct ReloadResult {
-    bool applied = false;
-    std::vector<config::Diagnostic> diagnostics;
-};
-
 void set_log_level(spdlog::logger& log, config::LogLevel level);
 
 // The checks a configuration gets on this system: interfaces that exist, script users
 // that exist, and script paths nobody but root or the script user can write to.
 [[nodiscard]] config::Checks system_checks();
 
-class Daemon : private ControlApi {
+class Daemon {
 public:
     Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log);
-    ~Daemon() override;
+    ~Daemon();
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
@@ -71,21 +67,9 @@ public:
     [[nodiscard]] DaemonStatus status() const;
 
 private:
-    // ControlApi: what vipctl asks for.
-    void status(ControlReply reply) override;
-    void reload(ControlReply reply) override;
-    void stats(bool clear, ControlReply reply) override;
-    void metrics(ControlReply reply) override;
-    void handover(const std::string& instance, std::optional<IpAddress> to,
-                  ControlReply reply) override;
-    void set_priority(const std::string& instance, std::optional<Priority> priority,
-                      ControlReply reply) override;
-    void maintenance(const std::string& instance, bool on, ControlReply reply) override;
-
     Instance* find_instance(const std::string& name);
-    void keep_group_together(const std::string& name);
-    [[nodiscard]] StatsReport stats_report() const;
-    void clear_stats();
+    // vipctl stats: the counts since the last clear; with `clear`, read and reset at once.
+    [[nodiscard]] StatsReport stats(bool clear);
     bool begin_exit_handover();
     void wait_exit_handover(TimePoint deadline);
     void sd_notify_state(const std::string& state);
@@ -129,6 +113,7 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> netlink_watch_;
     std::unique_ptr<os::SocketAnnouncer> announcer_;
     std::unique_ptr<os::ProcessRunner> runner_;
+    std::unique_ptr<ControlHandlers> control_handlers_;
     std::unique_ptr<ControlServer> control_;
     std::map<std::string, std::int64_t> file_values_;  // track_files, by path
     std::unique_ptr<os::DirectoryWatch> file_watch_;   // track_files' directories

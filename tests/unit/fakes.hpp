@@ -1,0 +1,77 @@
+// Fakes of the OS adapters an Instance drives, and the instance and interface the driver
+// tests start from. Shared by the instance and control-handler tests.
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "vipd/config/config.hpp"
+#include "vipd/os/announcer.hpp"
+#include "vipd/os/netlink.hpp"
+#include "vipd/os/vrrp_socket.hpp"
+#include "vipd/proto/advert.hpp"
+
+namespace vipd {
+
+inline IpAddress ip(const char* s) {
+    return *IpAddress::parse(s);
+}
+
+class FakeAddresses : public os::AddressManager {
+public:
+    MOCK_METHOD(std::error_code, add, (int, const IpAddress&, std::uint8_t), (override));
+    MOCK_METHOD(std::error_code, remove, (int, const IpAddress&, std::uint8_t), (override));
+};
+
+class FakeAnnouncer : public os::Announcer {
+public:
+    MOCK_METHOD(std::error_code, announce,
+                (int, const proto::MacAddress&, const IpAddress&, const IpAddress&), (override));
+};
+
+// Records every advert sent, decoded as a receiver would see it.
+class FakeTransport : public os::AdvertTransport {
+public:
+    struct Sent {
+        std::vector<std::uint8_t> bytes;
+        IpAddress src, dst;
+    };
+    std::error_code send(std::span<const std::uint8_t> m, const IpAddress& src,
+                         const IpAddress& dst) override {
+        sent.push_back({{m.begin(), m.end()}, src, dst});
+        return {};
+    }
+    [[nodiscard]] proto::Advert decoded(std::size_t i) const {
+        const auto r =
+            proto::decode(sent.at(i).bytes, proto::RxMeta{sent[i].src, sent[i].dst, 255, 2});
+        EXPECT_TRUE(r.has_value());
+        return r.value();
+    }
+    std::vector<Sent> sent;
+};
+
+inline config::InstanceConfig web(int priority = 100) {
+    config::InstanceConfig c;
+    c.name = "web";
+    c.interface = "eth0";
+    c.vrid = Vrid{51};
+    c.priority = Priority{static_cast<std::uint8_t>(priority)};
+    c.advert_interval = Centiseconds{1};  // 10 ms
+    c.addresses = {{ip("192.0.2.1"), 24}};
+    c.announce.count = 1;
+    return c;
+}
+
+inline os::InterfaceInfo eth0(bool up = true) {
+    os::InterfaceInfo i;
+    i.ifindex = 7;
+    i.name = "eth0";
+    i.up = up;
+    i.mac = {0x02, 0, 0, 0, 0, 0x11};
+    i.addresses = {{ip("192.0.2.11"), 24, 0}};
+    return i;
+}
+
+}  // namespace vipd
