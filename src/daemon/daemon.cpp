@@ -236,38 +236,31 @@ void Daemon::apply(config::Config config) {
     // groups are reconciled once, at the end, against the new membership.
     auto hold = std::make_optional<SyncGroupDriver::Hold>(groups_);
     groups_.configure(config_.sync_groups, runner_.get());
-    auto old = std::move(instances_);
-    instances_.clear();
-    std::vector<Instance*> started;
-    for (auto& ic : new_instances) {
-        const auto key = key_of(ic);
-        if (auto it = old.find(key); it != old.end()) {
-            auto inst = std::move(it->second);
-            old.erase(it);
-            if (!(inst->config() == ic)) {
-                log_->info("{} configuration changed; applying it live", inst->prefix());
-                // Ends a runtime priority override too.
-                inst->reconfigure(ic, netlink_->find(ic.interface));
-            } else {
-                (void)inst->set_priority_override(std::nullopt);  // a reload ends overrides
-            }
-            instances_.emplace(key, std::move(inst));
-            continue;
-        }
-        auto inst = std::make_unique<Instance>(env(), std::move(ic));
-        started.push_back(inst.get());
-        instances_.emplace(key, std::move(inst));
+    auto plan = plan_reload(instances_, std::move(new_instances));
+    for (auto& [key, ic] : plan.change) {
+        auto& inst = *instances_.at(key);
+        log_->info("{} configuration changed; applying it live", inst.prefix());
+        inst.reconfigure(std::move(ic), netlink_->find(key.interface));  // ends an override
     }
+    for (const auto& key : plan.keep)
+        (void)instances_.at(key)->set_priority_override(std::nullopt);  // a reload ends overrides
     // Removed instances release their VIPs as on shutdown, while their socket still exists,
     // and are kept until their STOP notifications have run.
-    for (auto& [key, inst] : old) {
+    for (const auto& key : plan.stop) {
+        auto inst = std::move(instances_.extract(key).mapped());
         log_->info("{} removed from the configuration; stopping", inst->prefix());
         inst->stop();
         inst->set_transport(nullptr);
         retired_.push_back(std::move(inst));
     }
-    old.clear();
     reap_retired();
+    std::vector<Instance*> started;
+    for (auto& ic : plan.start) {
+        auto key = key_of(ic);
+        auto inst = std::make_unique<Instance>(env(), std::move(ic));
+        started.push_back(inst.get());
+        instances_.emplace(std::move(key), std::move(inst));
+    }
     vip_owners_.clear();
     for (const auto& [key, inst] : instances_) {
         for (const auto& v : inst->config().addresses)

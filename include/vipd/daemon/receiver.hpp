@@ -18,6 +18,7 @@
 
 #include "vipd/daemon/instance.hpp"
 #include "vipd/daemon/rate_limiter.hpp"
+#include "vipd/daemon/reconciler.hpp"
 #include "vipd/daemon/status.hpp"
 #include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/clock.hpp"
@@ -25,8 +26,6 @@
 #include "vipd/os/vrrp_socket.hpp"
 
 namespace vipd {
-
-using InstanceMap = std::map<InstanceKey, std::unique_ptr<Instance>>;
 
 class Receiver {
 public:
