@@ -56,11 +56,20 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      status_timer_(io_),
-      watchdog_timer_(io_),
       shutdown_timer_(io_),
       reap_timer_(io_),
       checks_(time_, log_, [this] { recompute_tracking(); }),
+      service_(time_, log_,
+               [this] {
+                   std::array<std::size_t, 4> count{};
+                   for (const auto& [key, inst] : instances_)
+                       ++count[static_cast<std::size_t>(inst->state())];
+                   return fmt::format("{} instance(s): {} master, {} backup, {} fault, {} init",
+                                      instances_.size(), count[static_cast<int>(State::Master)],
+                                      count[static_cast<int>(State::Backup)],
+                                      count[static_cast<int>(State::Fault)],
+                                      count[static_cast<int>(State::Initialize)]);
+               }),
       groups_(log_, SyncGroupDriver::Members{
                         .find = [this](const std::string& name) { return find_instance(name); },
                         .names =
@@ -81,7 +90,7 @@ Daemon::~Daemon() {
     vip_owners_.clear();
     instances_.clear();
     checks_.stop();
-    file_watch_.reset();
+    trackers_.reset();
     receiver_.reset();
     if (netlink_watch_) netlink_watch_->release();
 }
@@ -94,7 +103,7 @@ Instance::Env Daemon::env() {
     };
     e.on_transition = [this](Instance& inst, const action::Notify& n) {
         groups_.on_transition(inst, n);
-        schedule_status_update();
+        service_.status_changed();
     };
     e.drain_received = [this] { receiver_->drain_pending(); };
     return e;
@@ -128,6 +137,9 @@ int Daemon::run(config::Config config) {
     receiver_ = std::make_unique<Receiver>(
         io_, time_, timers_, instances_,
         [this](const std::string& name) { return netlink_->find(name); }, log_);
+    trackers_ = std::make_unique<Trackers>(
+        io_, checks_, [this](const std::string& name) { return netlink_->find(name); }, log_,
+        [this] { recompute_tracking(); });
     runner_ = std::make_unique<os::ProcessRunner>(io_);
     announcer_ = std::make_unique<os::SocketAnnouncer>();
     if (auto ec = announcer_->open_error()) {
@@ -166,9 +178,8 @@ int Daemon::run(config::Config config) {
     wait_signals();
     log_->info("vipd started: {} instance(s) from {}", instances_.size(), options_.config_file);
     // systemd (Type=notify): configuration applied, sockets open, control socket listening.
-    sd_notify_state("READY=1");
-    schedule_status_update();
-    start_watchdog();
+    service_.ready();
+    service_.start_watchdog();
     // No exception may end the loop: VIPs would stay claimed with nobody advertising them.
     // A handler that throws is reported and the loop goes on.
     while (!stopping_) {
@@ -272,8 +283,7 @@ void Daemon::apply(config::Config config) {
     // Trackers before the new instances start, so they start at their effective priority
     // (and in Fault if a weight-0 tracker is already down).
     sync_scripts();
-    watch_files();
-    read_tracked_files();
+    trackers_->track_files(instances_);
     recompute_tracking();
     hold.reset();
     groups_.reconcile();
@@ -329,55 +339,9 @@ void Daemon::sync_scripts() {
 }
 
 void Daemon::recompute_tracking() {
-    for (auto& [key, inst] : instances_) {
-        std::vector<TrackerInput> inputs;
-        const auto& c = inst->config();
-        for (const auto& t : c.track_scripts)
-            inputs.push_back({.weight = t.weight, .reverse = t.reverse, .up = checks_.up(t.name)});
-        for (const auto& t : c.track_interfaces) {
-            const auto* info = netlink_->find(t.interface);
-            inputs.push_back(
-                {.weight = t.weight, .reverse = t.reverse, .up = info != nullptr && info->up});
-        }
-        for (const auto& t : c.track_files) {
-            const auto it = file_values_.find(t.path);
-            inputs.push_back({.weight = t.weight,
-                              .reverse = t.reverse,
-                              .value = it == file_values_.end() ? 0 : it->second});
-        }
-        inst->set_tracker_inputs(std::move(inputs));
-    }
+    for (auto& [key, inst] : instances_)
+        inst->set_tracker_inputs(trackers_->inputs(inst->config()));
     groups_.reconcile();  // a tracker fault may have come or gone without a transition
-}
-
-void Daemon::watch_files() {
-    // The tracked files' directories: a file that is replaced (rename) or created later is
-    // seen too, which a watch on the file itself would miss.
-    std::set<std::string> dirs;
-    for (const auto& [key, inst] : instances_) {
-        for (const auto& t : inst->config().track_files) {
-            dirs.insert(t.path.substr(0, std::max<std::size_t>(1, t.path.rfind('/'))));
-        }
-    }
-    if (!file_watch_) {
-        file_watch_ = std::make_unique<os::DirectoryWatch>(io_, [this] {
-            read_tracked_files();
-            recompute_tracking();
-        });
-    }
-    for (const auto& [dir, ec] : file_watch_->watch(dirs)) {
-        log_->warn("cannot watch {} for tracked files: {}; read on reload only", dir, ec.message());
-    }
-}
-
-void Daemon::read_tracked_files() {
-    file_values_.clear();
-    for (const auto& [key, inst] : instances_) {
-        for (const auto& t : inst->config().track_files) {
-            if (file_values_.contains(t.path)) continue;
-            file_values_[t.path] = os::read_tracked_number(t.path);
-        }
-    }
 }
 
 void Daemon::write_notify_line(const std::string& line) {
@@ -416,7 +380,7 @@ void Daemon::wait_signals() {
                     return;
                 }
                 log_->info("signal {}: shutting down", signo == SIGTERM ? "TERM" : "INT");
-                sd_notify_state("STOPPING=1");
+                service_.stopping();
                 if (config_.global.graceful_handover && begin_exit_handover()) break;
                 shutdown();
                 return;
@@ -442,17 +406,11 @@ ReloadResult Daemon::reload() {
                                       "not reloaded: vipd is stopping"});
         return result;
     }
-    const auto monotonic_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                  std::chrono::steady_clock::now().time_since_epoch())
-                                  .count();
-    sd_notify_state(fmt::format("RELOADING=1\nMONOTONIC_USEC={}", monotonic_us));
+    service_.reloading();
     struct Ready {
-        Daemon& d;
-        ~Ready() {
-            d.sd_notify_state("READY=1");
-            d.schedule_status_update();
-        }
-    } ready{*this};
+        ServiceNotifier& service;
+        ~Ready() { service.ready(); }
+    } ready{service_};
     const auto started = time_.now();
     auto checks = system_checks();
     checks.interface_exists = [this](std::string_view name) {
@@ -482,12 +440,10 @@ ReloadResult Daemon::reload() {
 
 void Daemon::shutdown() {
     if (stopping_) return;
-    sd_notify_state("STOPPING=1");
+    service_.stop_updates();
     stopping_ = true;
     groups_.stop();  // every member stops on its own now
     exit_handover_ = false;
-    watchdog_timer_.cancel();
-    status_timer_.cancel();
     checks_.stop();  // no more health checks
     // Masters send priority 0 and release their VIPs (RFC 9568 §6.4.3 (10)-(13)).
     for (auto& [key, inst] : instances_) {
@@ -646,47 +602,6 @@ void Daemon::wait_exit_handover(TimePoint deadline) {
     shutdown_timer_.async_wait([this, deadline](const boost::system::error_code& ec) {
         if (!ec) wait_exit_handover(deadline);
     });
-}
-
-// --- systemd ----------------------------------------------------------------------------------
-
-void Daemon::sd_notify_state(const std::string& state) {
-    os::sd_notify_state(state);
-}
-
-void Daemon::schedule_status_update() {
-    // STATUS= at most every 100 ms: a mass failover is one update, not a thousand.
-    if (status_update_pending_ || stopping_) return;
-    status_update_pending_ = true;
-    status_timer_.expires_after(std::chrono::milliseconds{100});
-    status_timer_.async_wait([this](const boost::system::error_code& ec) {
-        status_update_pending_ = false;
-        if (ec || stopping_) return;
-        std::array<std::size_t, 4> count{};
-        for (const auto& [key, inst] : instances_)
-            ++count[static_cast<std::size_t>(inst->state())];
-        sd_notify_state(fmt::format(
-            "STATUS={} instance(s): {} master, {} backup, {} fault, {} init", instances_.size(),
-            count[static_cast<int>(State::Master)], count[static_cast<int>(State::Backup)],
-            count[static_cast<int>(State::Fault)], count[static_cast<int>(State::Initialize)]));
-    });
-}
-
-void Daemon::start_watchdog() {
-    const auto timeout = os::watchdog_timeout();
-    if (!timeout) return;
-    // Half the unit's WatchdogSec: a ping proves the event loop itself is turning.
-    watchdog_interval_ = *timeout / 2;
-    log_->info("systemd watchdog: pinging every {} ms",
-               std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_interval_).count());
-    const auto ping = [this](auto& self) -> void {
-        sd_notify_state("WATCHDOG=1");
-        watchdog_timer_.expires_after(watchdog_interval_);
-        watchdog_timer_.async_wait([this, self](const boost::system::error_code& ec) {
-            if (!ec && !stopping_) self(self);
-        });
-    };
-    ping(ping);
 }
 
 }  // namespace vipd

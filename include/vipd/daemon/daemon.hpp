@@ -24,9 +24,11 @@
 #include "vipd/daemon/metrics_http.hpp"
 #include "vipd/daemon/notify_queue.hpp"
 #include "vipd/daemon/receiver.hpp"
+#include "vipd/daemon/service.hpp"
 #include "vipd/daemon/status.hpp"
 #include "vipd/daemon/sync_groups.hpp"
 #include "vipd/daemon/timer_queue.hpp"
+#include "vipd/daemon/trackers.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/clock.hpp"
 #include "vipd/os/file_watch.hpp"
@@ -72,9 +74,6 @@ private:
     [[nodiscard]] StatsReport stats(bool clear);
     bool begin_exit_handover();
     void wait_exit_handover(TimePoint deadline);
-    void sd_notify_state(const std::string& state);
-    void schedule_status_update();
-    void start_watchdog();
 
     void apply(config::Config config);
     void apply_scheduling(const config::GlobalConfig& g);
@@ -85,8 +84,6 @@ private:
     void write_snapshot();
     void sync_scripts();
     void recompute_tracking();
-    void watch_files();
-    void read_tracked_files();
     void write_notify_line(const std::string& line);
     void finish_shutdown(TimePoint deadline);
     void reap_retired();
@@ -102,10 +99,6 @@ private:
     bool stopping_ = false;
     bool exit_handover_ = false;
     bool memory_locked_ = false;
-    bool status_update_pending_ = false;
-    boost::asio::steady_timer status_timer_;
-    boost::asio::steady_timer watchdog_timer_;
-    Duration watchdog_interval_{};
     std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
     TimePoint stats_since_{};  // the last stats --clear, or the start
     std::unique_ptr<MetricsHttpServer> metrics_http_;
@@ -115,13 +108,13 @@ private:
     std::unique_ptr<os::ProcessRunner> runner_;
     std::unique_ptr<ControlHandlers> control_handlers_;
     std::unique_ptr<ControlServer> control_;
-    std::map<std::string, std::int64_t> file_values_;  // track_files, by path
-    std::unique_ptr<os::DirectoryWatch> file_watch_;   // track_files' directories
+    std::unique_ptr<Trackers> trackers_;  // after netlink is open
     boost::asio::steady_timer shutdown_timer_;
     boost::asio::steady_timer reap_timer_;
     // Removed by a reload but still running their STOP notifications.
     std::vector<std::unique_ptr<Instance>> retired_;
     HealthChecks checks_;  // the scripts instances track
+    ServiceNotifier service_;
     SyncGroupDriver groups_;
     config::Config config_;
     std::map<InstanceKey, std::unique_ptr<Instance>> instances_;

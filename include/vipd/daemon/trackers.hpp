@@ -1,0 +1,48 @@
+// The trackers' results an instance's priority is computed from (core/tracking): its
+// scripts' states (the health checks), its interfaces' links (netlink) and its files'
+// numbers (read at every reload, and whenever something changes in their directories).
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vipd/core/tracking.hpp"
+#include "vipd/daemon/health_checks.hpp"
+#include "vipd/daemon/reconciler.hpp"
+#include "vipd/os/file_watch.hpp"
+#include "vipd/os/netlink.hpp"
+
+namespace vipd {
+
+class Trackers {
+public:
+    using FindInterface = std::function<const os::InterfaceInfo*(const std::string& name)>;
+    // `files_changed` runs after a tracked file's directory changed (the files were read).
+    Trackers(boost::asio::io_context& io, const HealthChecks& checks, FindInterface find_interface,
+             std::shared_ptr<spdlog::logger> log, std::function<void()> files_changed);
+
+    // The files these instances track: watched from now on, and read now.
+    void track_files(const InstanceMap& instances);
+    // One instance's tracker results, in its configuration's order (scripts, interfaces,
+    // files), as tracked_priority() takes them.
+    [[nodiscard]] std::vector<TrackerInput> inputs(const config::InstanceConfig& c) const;
+
+private:
+    void read_files();
+
+    const HealthChecks& checks_;
+    FindInterface find_interface_;
+    std::shared_ptr<spdlog::logger> log_;
+    std::function<void()> files_changed_;
+    std::vector<std::string> paths_;                   // every tracked file, once
+    std::map<std::string, std::int64_t> file_values_;  // by path, as last read
+    os::DirectoryWatch watch_;
+};
+
+}  // namespace vipd
