@@ -1,5 +1,5 @@
-// Daemon wiring: sockets are shared per (interface, family) and packets demultiplexed by
-// VRID; netlink events fan out to the instances on the interface they concern.
+// The daemon: the event loop, signals and the lifecycle (start, reload, shutdown and the
+// handover before it), wiring the instances to the modules that serve them.
 #include "vipd/daemon/daemon.hpp"
 
 #include "vipd/daemon/metrics.hpp"
@@ -15,49 +15,15 @@
 #include <set>
 
 namespace vipd {
-namespace {}  // namespace
-
-config::Checks system_checks() {
-    config::Checks checks;
-    checks.interface_exists = [](std::string_view name) { return os::interface_exists(name); };
-    checks.script = [](const std::string& program,
-                       const std::string& user) -> std::optional<std::string> {
-        uid_t uid = 0;
-        if (user != "root") {
-            const auto ids = os::lookup_user(user);
-            if (!ids) return fmt::format("script user '{}': {}", user, ids.error());
-            uid = ids.value().uid;
-        }
-        return os::insecure_path_reason(program, uid);
-    };
-    checks.group_exists = [](const std::string& name) { return os::group_id(name).has_value(); };
-    return checks;
-}
-
-void set_log_level(spdlog::logger& log, config::LogLevel level) {
-    switch (level) {
-        case config::LogLevel::Debug:
-            log.set_level(spdlog::level::debug);
-            break;
-        case config::LogLevel::Info:
-        case config::LogLevel::Notice:
-            log.set_level(spdlog::level::info);
-            break;
-        case config::LogLevel::Warning:
-            log.set_level(spdlog::level::warn);
-            break;
-        case config::LogLevel::Error:
-            log.set_level(spdlog::level::err);
-            break;
-    }
-}
-
 Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      shutdown_timer_(io_),
-      reap_timer_(io_),
+      // The shutdown's two waits re-check every 2 / 10 ms; a reload's removed instances
+      // are dropped once their notifications ran, checked every 100 ms.
+      exit_wait_(time_.make_alarm([this] { wait_exit_handover(stop_deadline_); })),
+      stop_wait_(time_.make_alarm([this] { finish_shutdown(stop_deadline_); })),
+      reap_(time_.make_alarm([this] { reap_retired(); })),
       checks_(time_, log_, [this] { recompute_tracking(); }),
       service_(time_, log_,
                [this] {
@@ -225,19 +191,8 @@ void Daemon::apply(config::Config config) {
         (!metrics_http_ && config.global.metrics_listen)) {
         metrics_http_.reset();
         if (const auto& where = config.global.metrics_listen) {
-            metrics_http_ = std::make_unique<MetricsHttpServer>(
-                io_, [this] { return render_metrics(status()); }, log_);
-            const auto text = where->address.family() == Family::IPv6
-                                  ? fmt::format("[{}]:{}", where->address.to_string(), where->port)
-                                  : fmt::format("{}:{}", where->address.to_string(), where->port);
-            if (auto ec = metrics_http_->listen(*where)) {
-                // The protocol matters more than the exporter: go on without it.
-                log_->error("metrics_listen {}: {}; metrics only through vipctl", text,
-                            ec.message());
-                metrics_http_.reset();
-            } else {
-                log_->info("serving metrics on http://{}/metrics", text);
-            }
+            metrics_http_ = serve_metrics(
+                io_, *where, [this] { return render_metrics(status()); }, log_);
         }
     }
     auto new_instances = std::move(config.instances);
@@ -323,10 +278,7 @@ void Daemon::reap_retired() {
     std::erase_if(retired_, [](const auto& inst) { return inst->pending_notifications() == 0; });
     const bool groups_busy = groups_.reap();
     if (retired_.empty() && !groups_busy) return;
-    reap_timer_.expires_after(std::chrono::milliseconds{100});
-    reap_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) reap_retired();
-    });
+    reap_->set(time_.now() + std::chrono::milliseconds{100});
 }
 
 void Daemon::sync_scripts() {
@@ -475,10 +427,8 @@ void Daemon::finish_shutdown(TimePoint deadline) {
         io_.stop();
         return;
     }
-    shutdown_timer_.expires_after(std::chrono::milliseconds{10});
-    shutdown_timer_.async_wait([this, deadline](const boost::system::error_code& ec) {
-        if (!ec) finish_shutdown(deadline);
-    });
+    stop_deadline_ = deadline;
+    stop_wait_->set(time_.now() + std::chrono::milliseconds{10});
 }
 
 DaemonStatus Daemon::status() const {
@@ -598,10 +548,8 @@ void Daemon::wait_exit_handover(TimePoint deadline) {
         shutdown();
         return;
     }
-    shutdown_timer_.expires_after(std::chrono::milliseconds{2});
-    shutdown_timer_.async_wait([this, deadline](const boost::system::error_code& ec) {
-        if (!ec) wait_exit_handover(deadline);
-    });
+    stop_deadline_ = deadline;
+    exit_wait_->set(time_.now() + std::chrono::milliseconds{2});
 }
 
 }  // namespace vipd

@@ -138,4 +138,20 @@ void MetricsHttpServer::accept() {
         });
 }
 
+std::unique_ptr<MetricsHttpServer> serve_metrics(boost::asio::io_context& io,
+                                                 const config::ListenAddress& where,
+                                                 std::function<std::string()> render,
+                                                 std::shared_ptr<spdlog::logger> log) {
+    const auto text = where.address.family() == Family::IPv6
+                          ? fmt::format("[{}]:{}", where.address.to_string(), where.port)
+                          : fmt::format("{}:{}", where.address.to_string(), where.port);
+    auto server = std::make_unique<MetricsHttpServer>(io, std::move(render), log);
+    if (auto ec = server->listen(where)) {
+        log->error("metrics_listen {}: {}; metrics only through vipctl", text, ec.message());
+        return nullptr;
+    }
+    log->info("serving metrics on http://{}/metrics", text);
+    return server;
+}
+
 }  // namespace vipd

@@ -1,5 +1,6 @@
-// The daemon: owns the event loop, the shared VRRP sockets (one per interface and family),
-// netlink, signals and the instances; applies configurations and reloads them.
+// The daemon: owns the event loop, signals and the instances, and the modules that serve
+// them (receiver, health checks, trackers, sync groups, control); applies configurations,
+// reloads them, and stops (handing masters over first).
 #pragma once
 
 #include <spdlog/logger.h>
@@ -108,9 +109,11 @@ private:
     std::unique_ptr<os::ProcessRunner> runner_;
     std::unique_ptr<ControlHandlers> control_handlers_;
     std::unique_ptr<ControlServer> control_;
-    std::unique_ptr<Trackers> trackers_;  // after netlink is open
-    boost::asio::steady_timer shutdown_timer_;
-    boost::asio::steady_timer reap_timer_;
+    std::unique_ptr<Trackers> trackers_;    // after netlink is open
+    std::unique_ptr<os::Alarm> exit_wait_;  // the handover before exit
+    std::unique_ptr<os::Alarm> stop_wait_;  // the last notifications
+    std::unique_ptr<os::Alarm> reap_;       // instances a reload removed
+    TimePoint stop_deadline_{};
     // Removed by a reload but still running their STOP notifications.
     std::vector<std::unique_ptr<Instance>> retired_;
     HealthChecks checks_;  // the scripts instances track

@@ -45,4 +45,11 @@ private:
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
+// A server on `where`, or null (logged: the protocol matters more than the exporter, so
+// vipd goes on without it) when it can't listen there.
+[[nodiscard]] std::unique_ptr<MetricsHttpServer> serve_metrics(boost::asio::io_context& io,
+                                                               const config::ListenAddress& where,
+                                                               std::function<std::string()> render,
+                                                               std::shared_ptr<spdlog::logger> log);
+
 }  // namespace vipd
