@@ -60,19 +60,11 @@ protected:
     }
     // An advert from another router (192.0.2.12) at `priority` for `inst`.
     static void advert(Instance& inst, int priority) {
-        std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
-        const std::array vips{*IpAddress::parse(inst.config().addresses[0].address.to_string())};
-        const auto peer = *IpAddress::parse("192.0.2.12");
-        const auto n = proto::encode({.vrid = inst.config().vrid,
-                                      .priority = Priority{static_cast<std::uint8_t>(priority)},
-                                      .max_adver_int = Centiseconds{1}},
-                                     vips, peer, proto::kVrrpGroupV4,
-                                     proto::ChecksumVariant::MessageOnly, buf);
-        ASSERT_TRUE(n.has_value());
-        const proto::RxMeta meta{peer, proto::kVrrpGroupV4, 255, 7};
-        const auto a = proto::decode(std::span(buf).first(*n), meta);
-        ASSERT_TRUE(a.has_value());
-        inst.receive(*a, meta);
+        deliver_advert(inst,
+                       {.vrid = inst.config().vrid,
+                        .priority = Priority{static_cast<std::uint8_t>(priority)},
+                        .max_adver_int = Centiseconds{1}},
+                       inst.config().addresses[0].address);
     }
     // The reply of one command, if it came.
     std::optional<ControlResult> replied;

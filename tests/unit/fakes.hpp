@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "vipd/config/config.hpp"
+#include "vipd/daemon/instance.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/vrrp_socket.hpp"
 #include "vipd/proto/advert.hpp"
+#include "vipd/proto/wire.hpp"
 
 namespace vipd {
 
@@ -72,6 +74,22 @@ inline os::InterfaceInfo eth0(bool up = true) {
     i.mac = {0x02, 0, 0, 0, 0, 0x11};
     i.addresses = {{ip("192.0.2.11"), 24, 0}};
     return i;
+}
+
+// An advert from the peer 192.0.2.12 for `vip`, as the socket layer hands it to `inst` after
+// decoding it.
+inline void deliver_advert(Instance& inst, const proto::AdvertFields& fields,
+                           const IpAddress& vip) {
+    std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
+    const std::array vips{vip};
+    const auto peer = ip("192.0.2.12");
+    const auto n = proto::encode(fields, vips, peer, proto::kVrrpGroupV4,
+                                 proto::ChecksumVariant::MessageOnly, buf);
+    ASSERT_TRUE(n.has_value());
+    const proto::RxMeta meta{peer, proto::kVrrpGroupV4, 255, 7};
+    const auto advert = proto::decode(std::span(buf).first(*n), meta);
+    ASSERT_TRUE(advert.has_value());
+    inst.receive(*advert, meta);
 }
 
 }  // namespace vipd

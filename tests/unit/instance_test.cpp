@@ -52,16 +52,7 @@ protected:
 
     // An advert from the peer 192.0.2.12, as the socket layer hands it over after decoding.
     void deliver(Instance& inst, const proto::AdvertFields& fields) {
-        std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
-        const std::array vips{ip("192.0.2.1")};
-        const auto peer = ip("192.0.2.12");
-        const auto n = proto::encode(fields, vips, peer, proto::kVrrpGroupV4,
-                                     proto::ChecksumVariant::MessageOnly, buf);
-        ASSERT_TRUE(n.has_value());
-        const proto::RxMeta meta{peer, proto::kVrrpGroupV4, 255, 7};
-        const auto advert = proto::decode(std::span(buf).first(*n), meta);
-        ASSERT_TRUE(advert.has_value());
-        inst.receive(*advert, meta);
+        deliver_advert(inst, fields, ip("192.0.2.1"));
     }
 
     os::SimulatedTime time;
