@@ -50,14 +50,7 @@ Instance::Instance(Env env, config::InstanceConfig config)
       sm_(params_for(config_, IpAddress{})),
       master_down_timer_(env_.timers.add(*this, static_cast<int>(TimerId::MasterDown))),
       adver_timer_(env_.timers.add(*this, static_cast<int>(TimerId::Adver))),
-      announce_alarm_(env_.time.make_alarm([this] { announce_tick(); })),
-      refresh_alarm_(env_.time.make_alarm([this] {
-          if (sm_.state() != State::Master) return;
-          announce_round();
-          schedule_refresh();
-      })),
       notify_(env_.log, prefix_),
-      release_alarm_(env_.time.make_alarm([this] { release_lingering(); })),
       auth_data_(make_auth_data(config_.password)) {
     for (const auto& v : config_.addresses)
         vips_.push_back(v.address);
@@ -258,11 +251,11 @@ void Instance::release_later(std::span<const IpAddress> addresses, Duration ling
     lingering_.clear();
     for (const auto& a : addresses)
         lingering_.push_back({a, prefix_len_of(a)});
-    release_alarm_->set(env_.time.now() + linger);
+    alarm(release_alarm_, [this] { release_lingering(); }).set(env_.time.now() + linger);
 }
 
 void Instance::release_lingering() {
-    release_alarm_->cancel();
+    if (release_alarm_) release_alarm_->cancel();
     if (lingering_.empty()) return;
     const auto addresses = std::move(lingering_);
     lingering_.clear();
@@ -359,7 +352,7 @@ void Instance::execute(const Actions& actions) {
                        [&](const action::AddAddresses& a) {
                            // Back to master before a handed-over release ran: keep them.
                            lingering_.clear();
-                           release_alarm_->cancel();
+                           if (release_alarm_) release_alarm_->cancel();
                            add_addresses(a.addresses);
                        },
                        [&](const action::RemoveAddresses& a) {
@@ -371,8 +364,8 @@ void Instance::execute(const Actions& actions) {
                            } else {
                                remove_addresses(a.addresses);
                            }
-                           announce_alarm_->cancel();
-                           refresh_alarm_->cancel();
+                           if (announce_alarm_) announce_alarm_->cancel();
+                           if (refresh_alarm_) refresh_alarm_->cancel();
                            announce_rounds_left_ = 0;
                        },
                        [&](const action::AnnounceAddresses&) { start_announce_burst(); },
@@ -477,31 +470,46 @@ void Instance::remove_addresses(std::span<const IpAddress> addresses) {
     }
 }
 
+os::Alarm& Instance::alarm(std::unique_ptr<os::Alarm>& slot, std::function<void()> fire) {
+    // Made when first needed: a backup never announces or lingers, and a thousand of them
+    // would otherwise each hold three timers for nothing.
+    if (!slot) slot = env_.time.make_alarm(std::move(fire));
+    return *slot;
+}
+
 void Instance::start_announce_burst() {
     announce_round();  // the first round at once: clients must learn the new MAC now
     announce_rounds_left_ = config_.announce.count - 1;
-    announce_alarm_->cancel();
+    if (announce_alarm_) announce_alarm_->cancel();
     if (announce_rounds_left_ <= 0) {
         schedule_refresh();
         return;
     }
-    announce_alarm_->set(env_.time.now() + config_.announce.interval);
+    alarm(announce_alarm_, [this] {
+        announce_tick();
+    }).set(env_.time.now() + config_.announce.interval);
 }
 
 void Instance::announce_tick() {
     if (sm_.state() != State::Master) return;
     announce_round();
     if (--announce_rounds_left_ > 0) {
-        announce_alarm_->set(env_.time.now() + config_.announce.interval);
+        alarm(announce_alarm_, [this] {
+            announce_tick();
+        }).set(env_.time.now() + config_.announce.interval);
     } else {
         schedule_refresh();
     }
 }
 
 void Instance::schedule_refresh() {
-    refresh_alarm_->cancel();
+    if (refresh_alarm_) refresh_alarm_->cancel();
     if (config_.announce.refresh <= Duration::zero() || sm_.state() != State::Master) return;
-    refresh_alarm_->set(env_.time.now() + config_.announce.refresh);
+    alarm(refresh_alarm_, [this] {
+        if (sm_.state() != State::Master) return;
+        announce_round();
+        schedule_refresh();
+    }).set(env_.time.now() + config_.announce.refresh);
 }
 
 void Instance::announce_round() {

@@ -173,6 +173,8 @@ private:
                                                                const IpAddress& dst);
     void add_addresses(std::span<const IpAddress> addresses);
     void remove_addresses(std::span<const IpAddress> addresses);
+    // The alarm in `slot`, made with `fire` the first time.
+    os::Alarm& alarm(std::unique_ptr<os::Alarm>& slot, std::function<void()> fire);
     void start_announce_burst();
     void announce_tick();
     void announce_round();
@@ -214,6 +216,7 @@ private:
     }
     TimerQueue::Id master_down_timer_;
     TimerQueue::Id adver_timer_;
+    // (Alarms made when first needed: none while backup.)
     std::unique_ptr<os::Alarm> announce_alarm_;  // the rest of a burst, garp_interval apart
     std::unique_ptr<os::Alarm> refresh_alarm_;   // garp_refresh
     int announce_rounds_left_ = 0;
