@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <charconv>
+#include <system_error>
 
 namespace vipd {
 
@@ -43,6 +45,16 @@ bool IpAddress::is_unspecified() const {
     return std::all_of(b.begin(), b.end(), [](std::uint8_t x) { return x == 0; });
 }
 
+bool IpAddress::is_multicast() const {
+    return family_ == Family::IPv4 ? (bytes_[0] & 0xf0) == 0xe0 : bytes_[0] == 0xff;
+}
+
+bool IpAddress::is_loopback() const {
+    if (family_ == Family::IPv4) return bytes_[0] == 127;
+    return std::all_of(bytes_.begin(), bytes_.end() - 1, [](std::uint8_t x) { return x == 0; }) &&
+           bytes_.back() == 1;
+}
+
 bool IpAddress::is_ipv6_link_local() const {
     // fe80::/10
     return family_ == Family::IPv6 && bytes_[0] == 0xfe && (bytes_[1] & 0xc0) == 0x80;
@@ -53,6 +65,19 @@ std::string IpAddress::to_string() const {
     const int af = family_ == Family::IPv4 ? AF_INET : AF_INET6;
     if (inet_ntop(af, bytes_.data(), buf.data(), buf.size()) == nullptr) return "?";
     return buf.data();
+}
+
+std::optional<AddressAndPrefix> parse_address_and_prefix(std::string_view text) {
+    const auto slash = text.find('/');
+    const auto address = IpAddress::parse(text.substr(0, slash));
+    if (!address) return std::nullopt;
+    if (slash == std::string_view::npos) return AddressAndPrefix{*address, std::nullopt};
+    const auto digits = text.substr(slash + 1);
+    unsigned prefix = 0;
+    const auto* end = digits.data() + digits.size();
+    const auto [ptr, ec] = std::from_chars(digits.data(), end, prefix);
+    if (digits.empty() || digits.size() > 3 || ec != std::errc{} || ptr != end) return std::nullopt;
+    return AddressAndPrefix{*address, prefix};
 }
 
 }  // namespace vipd

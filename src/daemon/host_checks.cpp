@@ -1,5 +1,5 @@
 // What the daemon takes from the host before it runs: the checks a configuration gets
-// (interfaces, users, groups, script paths) and the log level it asks for.
+// (interfaces, users, groups, script paths, the host name) and the log level it asks for.
 #include <fmt/format.h>
 
 #include "vipd/daemon/daemon.hpp"
@@ -22,6 +22,7 @@ config::Checks system_checks() {
         return os::insecure_path_reason(program, uid);
     };
     checks.group_exists = [](const std::string& name) { return os::group_id(name).has_value(); };
+    checks.host_name = [] { return os::host_name(); };
     return checks;
 }
 

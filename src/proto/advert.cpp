@@ -79,6 +79,17 @@ std::vector<IpAddress> AddressView::to_vector() const {
     return out;
 }
 
+bool valid_max_adver_int(Version v, Centiseconds interval) {
+    const auto cs = interval.count();
+    switch (v) {
+        case Version::V3:
+            return cs >= 1 && cs <= kMaxAdverIntV3.count();
+        case Version::V2:
+            return cs >= 100 && cs <= 255 * 100 && cs % 100 == 0;
+    }
+    return false;
+}
+
 std::size_t encoded_size(Version v, Family f, std::size_t address_count) {
     return kHeaderSize + address_count * address_size(f) + (v == Version::V2 ? kAuthDataSize : 0);
 }
@@ -158,10 +169,7 @@ Expected<std::size_t, EncodeError> encode(const AdvertFields& fields,
         return Unexpected{EncodeError::V2NotIpv4};
     }
     const auto cs = fields.max_adver_int.count();
-    if (fields.version == Version::V3 && (cs < 1 || cs > kMaxAdverIntV3.count())) {
-        return Unexpected{EncodeError::IntervalOutOfRange};
-    }
-    if (fields.version == Version::V2 && (cs < 100 || cs > 255 * 100 || cs % 100 != 0)) {
+    if (!valid_max_adver_int(fields.version, fields.max_adver_int)) {
         return Unexpected{EncodeError::IntervalOutOfRange};
     }
     const std::size_t size = encoded_size(fields.version, family, addresses.size());

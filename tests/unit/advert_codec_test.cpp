@@ -317,6 +317,22 @@ TEST(AdvertCodec, EncodeRejectsWhatCannotBeSent) {
                     .has_value());
 }
 
+TEST(AdvertCodec, MaxAdverIntFitsEachVersionsField) {
+    // v3: 12 bits of centiseconds, at least 1 (RFC 9568 §5.2.7).
+    EXPECT_FALSE(valid_max_adver_int(Version::V3, Centiseconds{0}));
+    EXPECT_TRUE(valid_max_adver_int(Version::V3, Centiseconds{1}));
+    EXPECT_TRUE(valid_max_adver_int(Version::V3, Centiseconds{4095}));
+    EXPECT_FALSE(valid_max_adver_int(Version::V3, Centiseconds{4096}));
+    EXPECT_FALSE(valid_max_adver_int(Version::V3, Centiseconds{-100}));
+    // v2: 8 bits of whole seconds, at least 1 (RFC 3768 §5.3.7).
+    EXPECT_FALSE(valid_max_adver_int(Version::V2, Centiseconds{0}));
+    EXPECT_FALSE(valid_max_adver_int(Version::V2, Centiseconds{50}));
+    EXPECT_TRUE(valid_max_adver_int(Version::V2, Centiseconds{100}));
+    EXPECT_FALSE(valid_max_adver_int(Version::V2, Centiseconds{150}));
+    EXPECT_TRUE(valid_max_adver_int(Version::V2, Centiseconds{25500}));
+    EXPECT_FALSE(valid_max_adver_int(Version::V2, Centiseconds{25600}));
+}
+
 TEST(AdvertCodec, MaximumSizeIpv6AdvertRoundTrips) {
     std::vector<IpAddress> addrs;
     for (int i = 0; i < 255; ++i) {

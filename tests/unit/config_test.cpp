@@ -2,6 +2,8 @@
 // and line, @include, unreadable files, and the shipped example. The longer texts carry
 // `# N` comments with their own line numbers, so that expected lines can be checked by eye.
 #include "vipd/config/config.hpp"
+#include "vipd/daemon/daemon.hpp"
+#include "vipd/os/host.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -204,8 +206,11 @@ TEST(ConfigValues, FullExampleLoadsEveryField) {
 }
 
 TEST(ConfigValues, Defaults) {
-    const auto r = load(R"(instances = ( { name = "a"; interface = "eth0"; vrid = 1;
-                                           addresses = [ "192.0.2.1" ]; } );)");
+    Checks checks;
+    checks.host_name = [] { return os::host_name(); };
+    const auto r = load_string(R"(instances = ( { name = "a"; interface = "eth0"; vrid = 1;
+                                           addresses = [ "192.0.2.1" ]; } );)",
+                               kName, checks);
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
     EXPECT_TRUE(r.diagnostics.empty());
     const Config& c = *r.config;
@@ -235,6 +240,39 @@ TEST(ConfigValues, Defaults) {
     EXPECT_EQ(i.checksum, ChecksumMode::Auto);
     EXPECT_EQ(i.announce, AnnounceConfig{});
     EXPECT_EQ(i.line, 1);
+}
+
+// router_id defaults to what the host-name probe answers; config itself asks the OS nothing.
+TEST(ConfigValues, RouterIdDefaultsToTheProbedHostName) {
+    const std::string text = "instances = ();";
+    Checks checks;
+    checks.host_name = [] { return std::string("lb-test"); };
+    auto r = load_string(text, kName, checks);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.config->global.router_id, "lb-test");
+
+    checks.host_name = [] { return std::string(); };  // gethostname failed
+    r = load_string(text, kName, checks);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.config->global.router_id, "vipd");
+
+    r = load_string(text, kName, Checks{});  // no probe at all
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.config->global.router_id, "vipd");
+
+    checks.host_name = [] { return std::string("lb-test"); };
+    r = load_string("global = { router_id = \"lb1\"; };\ninstances = ();", kName, checks);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.config->global.router_id, "lb1");
+}
+
+// The daemon's checks (vipd -t, start, reload) hand the loader this host's name.
+TEST(ConfigValues, SystemChecksProbeTheHostName) {
+    const auto checks = system_checks();
+    ASSERT_TRUE(checks.host_name);
+    std::array<char, 256> host{};
+    ASSERT_EQ(::gethostname(host.data(), host.size() - 1), 0);
+    EXPECT_EQ(checks.host_name(), host.data());
 }
 
 TEST(ConfigValues, GlobalAfterInstancesStillApplies) {

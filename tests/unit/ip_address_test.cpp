@@ -55,5 +55,41 @@ TEST(IpAddress, DefaultIsUnspecifiedIpv4) {
     EXPECT_TRUE(IpAddress::parse("::")->is_unspecified());
 }
 
+TEST(IpAddress, ClassifiesMulticastAndLoopback) {
+    EXPECT_TRUE(IpAddress::parse("224.0.0.18")->is_multicast());
+    EXPECT_TRUE(IpAddress::parse("239.255.255.255")->is_multicast());
+    EXPECT_FALSE(IpAddress::parse("223.255.255.255")->is_multicast());
+    EXPECT_FALSE(IpAddress::parse("240.0.0.1")->is_multicast());
+    EXPECT_TRUE(IpAddress::parse("ff02::12")->is_multicast());
+    EXPECT_FALSE(IpAddress::parse("fe80::1")->is_multicast());
+
+    EXPECT_TRUE(IpAddress::parse("127.0.0.1")->is_loopback());
+    EXPECT_TRUE(IpAddress::parse("127.255.0.9")->is_loopback());
+    EXPECT_FALSE(IpAddress::parse("128.0.0.1")->is_loopback());
+    EXPECT_TRUE(IpAddress::parse("::1")->is_loopback());
+    EXPECT_FALSE(IpAddress::parse("::2")->is_loopback());
+    EXPECT_FALSE(IpAddress::parse("1::1")->is_loopback());
+    EXPECT_FALSE(IpAddress::parse("::")->is_loopback());
+
+    EXPECT_EQ(IpAddress::parse("192.0.2.1")->max_prefix_length(), 32U);
+    EXPECT_EQ(IpAddress::parse("2001:db8::1")->max_prefix_length(), 128U);
+}
+
+TEST(IpAddress, ParsesAnAddressWithAnOptionalPrefixLength) {
+    auto p = parse_address_and_prefix("192.0.2.1/24");
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->address, *IpAddress::parse("192.0.2.1"));
+    EXPECT_EQ(p->prefix_length, 24U);
+    p = parse_address_and_prefix("2001:db8::1");
+    ASSERT_TRUE(p.has_value());
+    EXPECT_FALSE(p->prefix_length.has_value());
+    // Out of the family's range is the caller's to judge; the text is well formed.
+    EXPECT_EQ(parse_address_and_prefix("192.0.2.1/99")->prefix_length, 99U);
+    for (const char* bad : {"192.0.2.1/", "192.0.2.1/x", "192.0.2.1/1234", "192.0.2.1/-1",
+                            "192.0.2.1/24/1", "192.0.2/24", "/24", ""}) {
+        EXPECT_FALSE(parse_address_and_prefix(bad).has_value()) << bad;
+    }
+}
+
 }  // namespace
 }  // namespace vipd

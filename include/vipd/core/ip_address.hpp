@@ -36,7 +36,13 @@ public:
     [[nodiscard]] std::span<const std::uint8_t> bytes() const { return {bytes_.data(), size()}; }
 
     [[nodiscard]] bool is_unspecified() const;
+    [[nodiscard]] bool is_multicast() const;  // 224.0.0.0/4, ff00::/8
+    [[nodiscard]] bool is_loopback() const;   // 127.0.0.0/8, ::1
     [[nodiscard]] bool is_ipv6_link_local() const;
+    // The longest prefix of this family: 32 or 128.
+    [[nodiscard]] constexpr unsigned max_prefix_length() const {
+        return family_ == Family::IPv4 ? 32U : 128U;
+    }
     [[nodiscard]] std::string to_string() const;
 
     // IPv4 sorts before IPv6; within a family, unsigned network-order comparison.
@@ -50,5 +56,13 @@ private:
     Family family_{Family::IPv4};
     std::array<std::uint8_t, kV6Size> bytes_{};  // IPv4 uses the first four
 };
+
+// "IP" or "IP/PREFIX" as written: the prefix length is not range-checked here (callers say
+// which range), but it must be one to three digits. nullopt for anything else.
+struct AddressAndPrefix {
+    IpAddress address;
+    std::optional<unsigned> prefix_length;
+};
+[[nodiscard]] std::optional<AddressAndPrefix> parse_address_and_prefix(std::string_view text);
 
 }  // namespace vipd

@@ -95,6 +95,10 @@ enum class EncodeError : std::uint8_t {
 };
 [[nodiscard]] std::string_view to_string(EncodeError e);
 
+// Whether Max Adver Int fits the version's field: v3 1..4095 centiseconds (RFC 9568
+// §5.2.7), v2 1..255 whole seconds (RFC 3768 §5.3.7). encode() and the config both ask.
+[[nodiscard]] bool valid_max_adver_int(Version v, Centiseconds interval);
+
 // Size of the message for these fields and address count.
 [[nodiscard]] std::size_t encoded_size(Version v, Family f, std::size_t address_count);
 

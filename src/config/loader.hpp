@@ -1,0 +1,119 @@
+// vipd's rules for vipd.conf, shared by the two files that apply them: loader.cpp (the
+// file as a whole, global, scripts, notify, sync groups, cross-instance checks) and
+// instance_rules.cpp (one instance's settings). The generic walk is schema.hpp's.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schema.hpp"
+
+namespace vipd::config {
+
+inline constexpr std::array<std::string_view, 4> kTopLevelKeys = {"global", "scripts", "instances",
+                                                                  "sync_groups"};
+inline constexpr std::array<std::string_view, 3> kSyncGroupKeys = {"name", "instances", "notify"};
+inline constexpr std::array<std::string_view, 12> kGlobalKeys = {
+    "router_id",      "log_level",         "garp_count",        "garp_interval",
+    "garp_refresh",   "script_user",       "notify_fifo",       "control_group",
+    "metrics_listen", "graceful_handover", "realtime_priority", "lock_memory"};
+inline constexpr std::array<std::string_view, 21> kInstanceKeys = {"name",
+                                                                   "interface",
+                                                                   "vrid",
+                                                                   "priority",
+                                                                   "version",
+                                                                   "advert_interval",
+                                                                   "preempt",
+                                                                   "preempt_delay",
+                                                                   "accept",
+                                                                   "addresses",
+                                                                   "unicast_peers",
+                                                                   "source_address",
+                                                                   "authentication",
+                                                                   "checksum",
+                                                                   "garp_count",
+                                                                   "garp_interval",
+                                                                   "garp_refresh",
+                                                                   "track_scripts",
+                                                                   "track_interfaces",
+                                                                   "track_files",
+                                                                   "notify"};
+inline constexpr std::array<std::string_view, 2> kAuthKeys = {"type", "password"};
+inline constexpr std::array<std::string_view, 8> kScriptKeys = {
+    "name", "command", "interval", "timeout", "rise", "fall", "weight", "user"};
+inline constexpr std::array<std::string_view, 3> kTrackScriptKeys = {"name", "weight", "reverse"};
+inline constexpr std::array<std::string_view, 3> kTrackInterfaceKeys = {"name", "weight",
+                                                                        "reverse"};
+inline constexpr std::array<std::string_view, 3> kTrackFileKeys = {"path", "weight", "reverse"};
+inline constexpr std::array<std::string_view, 7> kNotifyKeys = {
+    "master", "backup", "fault", "stop", "any", "user", "timeout"};
+inline constexpr int kMaxWeight = 253;
+
+inline constexpr std::size_t kMaxNameLength = 32;
+inline constexpr std::size_t kMaxInterfaceLength = 15;  // IFNAMSIZ - 1
+inline constexpr std::size_t kMaxRouterIdLength = 64;   // HOST_NAME_MAX
+inline constexpr std::size_t kMaxPasswordLength = kAuthDataSize;
+inline constexpr double kCentisecondTolerance = 1e-6;  // of a centisecond: float noise, not intent
+
+[[nodiscard]] inline std::string_view family_name(Family f) {
+    return f == Family::IPv4 ? "IPv4" : "IPv6";
+}
+[[nodiscard]] inline Duration to_duration(double seconds) {
+    return std::chrono::round<Duration>(std::chrono::duration<double>(seconds));
+}
+// 1..32 characters of A-Z a-z 0-9 _ . - (instances, scripts, sync groups, groups).
+[[nodiscard]] bool valid_name(std::string_view name);
+// What the kernel accepts as a device name (dev_valid_name()).
+[[nodiscard]] bool valid_interface(std::string_view name);
+
+// vipd's rules for one file, asked of the schema layer setting by setting.
+class Loader {
+public:
+    Loader(const std::string& file, const std::string& include_dir, const Checks& checks)
+        : schema_(file, include_dir, {{kInstanceKeys, "an instance"}, {kGlobalKeys, "'global'"}}),
+          main_file_(file),
+          checks_(checks) {}
+
+    LoadResult run(const Setting& root);
+
+private:
+    // What the cross-instance checks need besides the values.
+    struct Parsed {
+        InstanceConfig config;
+        const Setting* name = nullptr;  // set when the name is valid
+        const Setting* vrid = nullptr;  // set when vrid, interface and family are valid
+    };
+
+    [[nodiscard]] std::string default_router_id() const {
+        std::string name = checks_.host_name ? checks_.host_name() : std::string();
+        return name.empty() ? "vipd" : name;
+    }
+    std::optional<Centiseconds> advert_interval(const Setting& s, Version v);
+    std::optional<std::string> user_value(const Setting& s);
+    std::optional<std::vector<std::string>> command(const Setting& s, const std::string& user);
+
+    void announce(const Setting& group, AnnounceConfig& out);
+    GlobalConfig global(const Setting* g);
+    std::optional<Parsed> instance(const Setting& s, const GlobalConfig& global);
+    void addresses(const Setting& s, InstanceConfig& c);
+    void peers(const Setting& s, std::optional<Family> family, InstanceConfig& c);
+    void authentication(const Setting& s, InstanceConfig& c);
+    void cross_check(const std::vector<Parsed>& instances);
+    std::vector<ScriptConfig> scripts(const Setting* list, const GlobalConfig& g);
+    void trackers(const Setting& s, InstanceConfig& c, const std::vector<ScriptConfig>& known);
+    void notify(const Setting& s, NotifyConfig& out, const GlobalConfig& g);
+    std::vector<SyncGroupConfig> sync_groups(const Setting* list,
+                                             const std::vector<Parsed>& instances);
+
+    Schema schema_;
+    std::string main_file_;
+    const Checks& checks_;
+    std::vector<ScriptConfig> scripts_;
+    GlobalConfig global_;  // for the sections parsed after 'global'
+};
+
+}  // namespace vipd::config
