@@ -3,15 +3,12 @@
 #include "vipd/daemon/daemon.hpp"
 
 #include "vipd/daemon/metrics.hpp"
+#include "vipd/daemon/reports.hpp"
 #include "vipd/os/files.hpp"
-#include "vipd/os/systemd.hpp"
-#include "vipd/proto/wire.hpp"
 
 #include <signal.h>
 
 #include <algorithm>
-#include <array>
-#include <boost/asio/post.hpp>
 #include <set>
 
 namespace vipd {
@@ -19,23 +16,12 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      // The shutdown's two waits re-check every 2 / 10 ms; a reload's removed instances
-      // are dropped once their notifications ran, checked every 100 ms.
-      exit_wait_(time_.make_alarm([this] { wait_exit_handover(stop_deadline_); })),
+      // The shutdown re-checks every 10 ms; a reload's removed instances are dropped once
+      // their notifications ran, checked every 100 ms.
       stop_wait_(time_.make_alarm([this] { finish_shutdown(stop_deadline_); })),
       reap_(time_.make_alarm([this] { reap_retired(); })),
       checks_(time_, log_, [this] { recompute_tracking(); }),
-      service_(time_, log_,
-               [this] {
-                   std::array<std::size_t, 4> count{};
-                   for (const auto& [key, inst] : instances_)
-                       ++count[static_cast<std::size_t>(inst->state())];
-                   return fmt::format("{} instance(s): {} master, {} backup, {} fault, {} init",
-                                      instances_.size(), count[static_cast<int>(State::Master)],
-                                      count[static_cast<int>(State::Backup)],
-                                      count[static_cast<int>(State::Fault)],
-                                      count[static_cast<int>(State::Initialize)]);
-               }),
+      service_(time_, log_, [this] { return status_line(instances_); }),
       groups_(log_, SyncGroupDriver::Members{
                         .find = [this](const std::string& name) { return find_instance(name); },
                         .names =
@@ -45,7 +31,8 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
                                 for (const auto& [key, inst] : instances_)
                                     names.push_back(key.name);
                                 return names;
-                            }}) {
+                            }}),
+      exit_handover_(time_, log_, instances_, [this] { shutdown(); }) {
     signals_.add(SIGUSR1);
     stats_since_ = time_.now();
     pid_file_ = options_.pid_file.empty() ? options_.runtime_dir + "/vipd.pid" : options_.pid_file;
@@ -53,12 +40,11 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
 
 Daemon::~Daemon() {
     control_.reset();
-    vip_owners_.clear();
+    link_events_.reset();
     instances_.clear();
     checks_.stop();
     trackers_.reset();
     receiver_.reset();
-    if (netlink_watch_) netlink_watch_->release();
 }
 
 Instance::Env Daemon::env() {
@@ -93,16 +79,16 @@ int Daemon::run(config::Config config) {
         return 1;
     }
     netlink_ = std::move(nl.value());
-    netlink_->set_callbacks(os::Netlink::Callbacks{
-        .link_changed = [this](int ifindex) { on_link_changed(ifindex); },
-        .address_changed = [this](int ifindex, const IpAddress& a,
-                                  bool added) { on_address_changed(ifindex, a, added); },
-    });
-    netlink_watch_ =
-        std::make_unique<boost::asio::posix::stream_descriptor>(io_, netlink_->event_fd());
     receiver_ = std::make_unique<Receiver>(
         io_, time_, timers_, instances_,
         [this](const std::string& name) { return netlink_->find(name); }, log_);
+    link_events_ =
+        std::make_unique<LinkEvents>(io_, *netlink_, instances_, log_,
+                                     LinkEvents::Hooks{
+                                         .links_changing = [this] { receiver_->sync(); },
+                                         .links_changed = [this] { recompute_tracking(); },
+                                         .addresses_changed = [this] { groups_.reconcile(); },
+                                     });
     trackers_ = std::make_unique<Trackers>(
         io_, checks_, [this](const std::string& name) { return netlink_->find(name); }, log_,
         [this] { recompute_tracking(); });
@@ -122,7 +108,7 @@ int Daemon::run(config::Config config) {
             .reload = [this] { return reload(); },
             .find = [this](const std::string& name) { return find_instance(name); },
             .with_group = [this](Instance& inst) { return groups_.with_group(inst); },
-            .stopping = [this] { return exit_handover_ || stopping_; }},
+            .stopping = [this] { return exit_handover_.active() || stopping_; }},
         time_, log_);
     control_ = std::make_unique<ControlServer>(io_, *control_handlers_, log_);
     const auto socket_path = options_.control_socket.empty() ? options_.runtime_dir + "/vipd.sock"
@@ -140,7 +126,7 @@ int Daemon::run(config::Config config) {
         return 1;
     }
     apply(std::move(config));
-    watch_netlink();
+    link_events_->watch();
     wait_signals();
     log_->info("vipd started: {} instance(s) from {}", instances_.size(), options_.config_file);
     // systemd (Type=notify): configuration applied, sockets open, control socket listening.
@@ -159,33 +145,11 @@ int Daemon::run(config::Config config) {
     return 0;
 }
 
-void Daemon::apply_scheduling(const config::GlobalConfig& g) {
-    // SCHED_RR keeps adverts on time when other processes saturate the CPUs (keepalived's
-    // vrrp_rt_priority); RESET_ON_FORK so scripts start as ordinary processes.
-    if (auto ec = os::set_realtime_priority(g.realtime_priority)) {
-        log_->error("realtime_priority {}: {}", g.realtime_priority, ec.message());
-    } else if (g.realtime_priority > 0) {
-        log_->info("scheduling: SCHED_RR priority {}", g.realtime_priority);
-    }
-    // keepalived's vrrp_no_swap: every page resident, so no page fault delays an advert.
-    if (g.lock_memory && !memory_locked_) {
-        if (auto ec = os::lock_memory(true)) {
-            log_->error("lock_memory: mlockall: {}", ec.message());
-        } else {
-            memory_locked_ = true;
-            log_->info("memory locked (mlockall)");
-        }
-    } else if (!g.lock_memory && memory_locked_) {
-        (void)os::lock_memory(false);
-        memory_locked_ = false;
-    }
-}
-
 void Daemon::apply(config::Config config) {
     if (!options_.log_level) set_log_level(*log_, config.global.log_level);
     if (config.global.realtime_priority != config_.global.realtime_priority ||
         config.global.lock_memory != memory_locked_) {
-        apply_scheduling(config.global);
+        memory_locked_ = apply_scheduling(config.global, memory_locked_, *log_);
     }
     if (config.global.metrics_listen != config_.global.metrics_listen ||
         (!metrics_http_ && config.global.metrics_listen)) {
@@ -227,11 +191,7 @@ void Daemon::apply(config::Config config) {
         started.push_back(inst.get());
         instances_.emplace(std::move(key), std::move(inst));
     }
-    vip_owners_.clear();
-    for (const auto& [key, inst] : instances_) {
-        for (const auto& v : inst->config().addresses)
-            vip_owners_[{key.interface, v.address}].push_back(inst.get());
-    }
+    link_events_->index();
     // (config_.instances stays empty: each instance keeps its own configuration, and a
     // second copy of a thousand of them is memory for nothing.)
     receiver_->sync();
@@ -253,25 +213,6 @@ void Daemon::apply(config::Config config) {
         inst->update_interface(info);
         inst->start();
     }
-}
-
-void Daemon::watch_netlink() {
-    netlink_watch_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                               [this](const boost::system::error_code& ec) {
-                                   if (ec) return;
-                                   if (auto err = netlink_->process()) {
-                                       log_->warn("netlink: {}", err.message());
-                                   }
-                                   watch_netlink();
-                               });
-}
-
-void Daemon::on_link_changed(int) {
-    receiver_->sync();
-    for (auto& [key, inst] : instances_) {
-        inst->update_interface(netlink_->find(key.interface));
-    }
-    recompute_tracking();  // track_interfaces; reconciles the sync groups
 }
 
 void Daemon::reap_retired() {
@@ -302,30 +243,13 @@ void Daemon::write_notify_line(const std::string& line) {
     }
 }
 
-void Daemon::on_address_changed(int ifindex, const IpAddress& address, bool added) {
-    const auto* info = netlink_->find(ifindex);
-    if (info == nullptr) return;
-    if (const auto it = vip_owners_.find({info->name, address}); it != vip_owners_.end()) {
-        if (!added) {
-            for (auto* inst : it->second)
-                inst->address_removed(address);
-        }
-        return;
-    }
-    // An interface address changed: primary addresses may have moved.
-    for (auto& [key, inst] : instances_) {
-        if (key.interface == info->name) inst->update_interface(info);
-    }
-    groups_.reconcile();
-}
-
 void Daemon::wait_signals() {
     signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         switch (signo) {
             case SIGTERM:
             case SIGINT:
-                if (exit_handover_) {
+                if (exit_handover_.active()) {
                     log_->info("signal {} again: stopping without waiting for the handover",
                                signo == SIGTERM ? "TERM" : "INT");
                     shutdown();
@@ -333,7 +257,7 @@ void Daemon::wait_signals() {
                 }
                 log_->info("signal {}: shutting down", signo == SIGTERM ? "TERM" : "INT");
                 service_.stopping();
-                if (config_.global.graceful_handover && begin_exit_handover()) break;
+                if (config_.global.graceful_handover && exit_handover_.start()) break;
                 shutdown();
                 return;
             case SIGHUP:
@@ -352,7 +276,7 @@ void Daemon::wait_signals() {
 
 ReloadResult Daemon::reload() {
     ReloadResult result;
-    if (exit_handover_ || stopping_) {
+    if (exit_handover_.active() || stopping_) {
         log_->warn("reload ignored: vipd is stopping");
         result.diagnostics.push_back({config::Diagnostic::Severity::Error, options_.config_file, 0,
                                       "not reloaded: vipd is stopping"});
@@ -395,7 +319,7 @@ void Daemon::shutdown() {
     service_.stop_updates();
     stopping_ = true;
     groups_.stop();  // every member stops on its own now
-    exit_handover_ = false;
+    exit_handover_.cancel();
     checks_.stop();  // no more health checks
     // Masters send priority 0 and release their VIPs (RFC 9568 §6.4.3 (10)-(13)).
     for (auto& [key, inst] : instances_) {
@@ -440,11 +364,7 @@ DaemonStatus Daemon::status() const {
         .config_file = options_.config_file,
         .router_id = config_.global.router_id,
     };
-    st.instances.reserve(instances_.size());
-    for (const auto& [key, inst] : instances_)
-        st.instances.push_back(inst->status(now));
-    st.sockets = receiver_->status();
-    st.scripts = checks_.status();
+    collect_status(st, instances_, *receiver_, checks_, now);
     return st;
 }
 
@@ -473,83 +393,12 @@ Instance* Daemon::find_instance(const std::string& name) {
 }
 
 StatsReport Daemon::stats(bool clear) {
-    StatsReport r{.seconds = std::chrono::duration<double>(time_.now() - stats_since_).count(),
-                  .cleared = clear};
-    for (const auto& [key, inst] : instances_) {
-        const auto c = inst->stats_counters();
-        std::uint64_t dropped = 0;
-        for (std::size_t i = 0; i < r.drops.size(); ++i) {
-            r.drops[i] += c.drops[i];
-            dropped += c.drops[i];
-        }
-        r.instances.push_back({.name = key.name,
-                               .state = inst->state(),
-                               .adverts_sent = c.adverts_sent,
-                               .adverts_received = c.adverts_received,
-                               .drops = dropped,
-                               .send_errors = c.send_errors,
-                               .transitions = c.transitions,
-                               .became_master = c.became_master,
-                               .announcements = c.announcements});
-    }
-    const auto socket_drops = receiver_->drops_since_clear();
-    for (std::size_t i = 0; i < r.drops.size(); ++i)
-        r.drops[i] += socket_drops[i];
-    r.scripts = checks_.stats();
+    auto r = collect_stats(instances_, *receiver_, checks_, time_.now() - stats_since_, clear);
     if (clear) {
-        // Read and reset in one step: nothing counted in between is lost. Baselines only:
-        // the metrics' counters must never go backwards.
-        for (auto& [key, inst] : instances_)
-            inst->clear_stats();
-        receiver_->clear_stats();
-        checks_.clear_stats();
         stats_since_ = time_.now();
         log_->info("statistics cleared (vipctl)");
     }
     return r;
-}
-
-// --- SIGTERM with graceful_handover -----------------------------------------------------------
-
-bool Daemon::begin_exit_handover() {
-    std::size_t started = 0;
-    for (auto& [key, inst] : instances_) {
-        if (inst->handing_over()) {
-            ++started;  // a vipctl handover already under way: wait for it too
-            continue;
-        }
-        if (inst->state() != State::Master || inst->is_owner()) continue;
-        auto error = inst->handover(std::nullopt, [this, name = key.name](const auto& r) {
-            if (r.ok) {
-                log_->info("[{}] handed over before exit: {}", name, r.message);
-            } else {
-                log_->warn("[{}] no handover before exit: {}", name, r.message);
-            }
-        });
-        if (!error) ++started;
-    }
-    if (started == 0) return false;
-    exit_handover_ = true;
-    log_->info("handing {} master instance(s) over before exit (TERM again to stop at once)",
-               started);
-    // Each instance gives up after its handover_timeout(); this bound is only a backstop.
-    Duration longest{};
-    for (const auto& [key, inst] : instances_)
-        longest = std::max(longest, inst->machine().handover_timeout());
-    wait_exit_handover(time_.now() + longest + std::chrono::seconds{1});
-    return true;
-}
-
-void Daemon::wait_exit_handover(TimePoint deadline) {
-    if (!exit_handover_) return;
-    const bool busy = std::any_of(instances_.begin(), instances_.end(),
-                                  [](const auto& kv) { return kv.second->handing_over(); });
-    if (!busy || time_.now() >= deadline) {
-        shutdown();
-        return;
-    }
-    stop_deadline_ = deadline;
-    exit_wait_->set(time_.now() + std::chrono::milliseconds{2});
 }
 
 }  // namespace vipd

@@ -1,5 +1,6 @@
-// What the daemon takes from the host before it runs: the checks a configuration gets
-// (interfaces, users, groups, script paths, the host name) and the log level it asks for.
+// What the daemon takes from and sets on the host: the checks a configuration gets
+// (interfaces, users, groups, script paths, the host name), scheduling and memory locking,
+// and the log level.
 #include <fmt/format.h>
 
 #include "vipd/daemon/daemon.hpp"
@@ -24,6 +25,29 @@ config::Checks system_checks() {
     checks.group_exists = [](const std::string& name) { return os::group_id(name).has_value(); };
     checks.host_name = [] { return os::host_name(); };
     return checks;
+}
+
+bool apply_scheduling(const config::GlobalConfig& g, bool memory_locked, spdlog::logger& log) {
+    // SCHED_RR keeps adverts on time when other processes saturate the CPUs (keepalived's
+    // vrrp_rt_priority); RESET_ON_FORK so scripts start as ordinary processes.
+    if (auto ec = os::set_realtime_priority(g.realtime_priority)) {
+        log.error("realtime_priority {}: {}", g.realtime_priority, ec.message());
+    } else if (g.realtime_priority > 0) {
+        log.info("scheduling: SCHED_RR priority {}", g.realtime_priority);
+    }
+    // keepalived's vrrp_no_swap: every page resident, so no page fault delays an advert.
+    if (g.lock_memory && !memory_locked) {
+        if (auto ec = os::lock_memory(true)) {
+            log.error("lock_memory: mlockall: {}", ec.message());
+        } else {
+            memory_locked = true;
+            log.info("memory locked (mlockall)");
+        }
+    } else if (!g.lock_memory && memory_locked) {
+        (void)os::lock_memory(false);
+        memory_locked = false;
+    }
+    return memory_locked;
 }
 
 void set_log_level(spdlog::logger& log, config::LogLevel level) {

@@ -20,8 +20,10 @@
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/control.hpp"
 #include "vipd/daemon/control_handlers.hpp"
+#include "vipd/daemon/exit_handover.hpp"
 #include "vipd/daemon/health_checks.hpp"
 #include "vipd/daemon/instance.hpp"
+#include "vipd/daemon/link_events.hpp"
 #include "vipd/daemon/metrics_http.hpp"
 #include "vipd/daemon/notify_queue.hpp"
 #include "vipd/daemon/receiver.hpp"
@@ -49,6 +51,8 @@ struct DaemonOptions {
 };
 
 void set_log_level(spdlog::logger& log, config::LogLevel level);
+// realtime_priority and lock_memory as `g` asks; returns whether memory is locked now.
+bool apply_scheduling(const config::GlobalConfig& g, bool memory_locked, spdlog::logger& log);
 
 // The checks a configuration gets on this system: interfaces that exist, script users
 // that exist, and script paths nobody but root or the script user can write to.
@@ -73,15 +77,9 @@ private:
     Instance* find_instance(const std::string& name);
     // vipctl stats: the counts since the last clear; with `clear`, read and reset at once.
     [[nodiscard]] StatsReport stats(bool clear);
-    bool begin_exit_handover();
-    void wait_exit_handover(TimePoint deadline);
 
     void apply(config::Config config);
-    void apply_scheduling(const config::GlobalConfig& g);
-    void watch_netlink();
     void wait_signals();
-    void on_link_changed(int ifindex);
-    void on_address_changed(int ifindex, const IpAddress& address, bool added);
     void write_snapshot();
     void sync_scripts();
     void recompute_tracking();
@@ -98,19 +96,17 @@ private:
     TimerQueue timers_{time_};  // every instance's protocol timers (outlives the instances)
     boost::asio::signal_set signals_;
     bool stopping_ = false;
-    bool exit_handover_ = false;
     bool memory_locked_ = false;
     std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
     TimePoint stats_since_{};  // the last stats --clear, or the start
     std::unique_ptr<MetricsHttpServer> metrics_http_;
     std::unique_ptr<os::Netlink> netlink_;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> netlink_watch_;
+    std::unique_ptr<LinkEvents> link_events_;  // after netlink is open
     std::unique_ptr<os::SocketAnnouncer> announcer_;
     std::unique_ptr<os::ProcessRunner> runner_;
     std::unique_ptr<ControlHandlers> control_handlers_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<Trackers> trackers_;    // after netlink is open
-    std::unique_ptr<os::Alarm> exit_wait_;  // the handover before exit
     std::unique_ptr<os::Alarm> stop_wait_;  // the last notifications
     std::unique_ptr<os::Alarm> reap_;       // instances a reload removed
     TimePoint stop_deadline_{};
@@ -120,10 +116,8 @@ private:
     ServiceNotifier service_;
     SyncGroupDriver groups_;
     config::Config config_;
-    std::map<InstanceKey, std::unique_ptr<Instance>> instances_;
-    // (interface, VIP) -> the instances configured with it: an address change is looked up,
-    // not compared against every instance (a mass failover makes a thousand of them).
-    std::map<std::pair<std::string, IpAddress>, std::vector<Instance*>> vip_owners_;
+    InstanceMap instances_;
+    ExitHandover exit_handover_;          // SIGTERM with graceful_handover
     std::unique_ptr<Receiver> receiver_;  // the VRRP sockets
     std::string pid_file_;
     std::unique_ptr<os::PidFile> pid_file_handle_;
