@@ -1,5 +1,5 @@
 // The shell-like word splitting of vipd.conf's commands (quotes and backslashes only).
-#include "vipd/config/command_line.hpp"
+#include "command_line.hpp"
 
 #include <fmt/format.h>
 

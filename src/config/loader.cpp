@@ -2,7 +2,7 @@
 // across instances) by vipd's rules; one instance's settings are instance_rules.cpp's, the
 // generic libconfig walk and its diagnostics schema.cpp's.
 #include "loader.hpp"
-#include "vipd/config/command_line.hpp"
+#include "command_line.hpp"
 #include "vipd/config/config.hpp"
 #include "vipd/proto/advert.hpp"
 

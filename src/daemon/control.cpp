@@ -1,5 +1,5 @@
 // Control socket: request validation (pure) and the Asio server around it.
-#include "vipd/daemon/control.hpp"
+#include "control.hpp"
 
 #include "vipd/os/files.hpp"
 

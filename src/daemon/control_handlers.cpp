@@ -1,10 +1,10 @@
 // The control commands: read-only ones from the daemon's status, the others on the
 // instances, a sync group as one.
-#include "vipd/daemon/control_handlers.hpp"
+#include "control_handlers.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "vipd/daemon/metrics.hpp"
+#include "metrics.hpp"
 
 namespace vipd {
 

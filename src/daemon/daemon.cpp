@@ -1,9 +1,9 @@
 // The daemon: the event loop, signals and the lifecycle (start, reload, shutdown and the
 // handover before it), wiring the instances to the modules that serve them.
-#include "vipd/daemon/daemon.hpp"
+#include "daemon_impl.hpp"
 
-#include "vipd/daemon/metrics.hpp"
-#include "vipd/daemon/reports.hpp"
+#include "metrics.hpp"
+#include "reports.hpp"
 #include "vipd/os/files.hpp"
 
 #include <signal.h>
@@ -12,7 +12,17 @@
 #include <set>
 
 namespace vipd {
+
 Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(log))) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run(config::Config config) {
+    return impl_->run(std::move(config));
+}
+
+Daemon::Impl::Impl(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
@@ -38,7 +48,7 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
     pid_file_ = options_.pid_file.empty() ? options_.runtime_dir + "/vipd.pid" : options_.pid_file;
 }
 
-Daemon::~Daemon() {
+Daemon::Impl::~Impl() {
     control_.reset();
     link_events_.reset();
     instances_.clear();
@@ -47,7 +57,7 @@ Daemon::~Daemon() {
     receiver_.reset();
 }
 
-Instance::Env Daemon::env() {
+Instance::Env Daemon::Impl::env() {
     Instance::Env e{time_, timers_, *netlink_, *announcer_, log_};
     e.scripts = runner_.get();
     e.notify_line = [this](const std::string& line) {
@@ -61,7 +71,7 @@ Instance::Env Daemon::env() {
     return e;
 }
 
-int Daemon::run(config::Config config) {
+int Daemon::Impl::run(config::Config config) {
     if (auto ec = os::make_runtime_dir(options_.runtime_dir)) {
         log_->error("cannot create runtime directory {}: {}", options_.runtime_dir, ec.message());
         return 1;
@@ -145,7 +155,7 @@ int Daemon::run(config::Config config) {
     return 0;
 }
 
-void Daemon::apply(config::Config config) {
+void Daemon::Impl::apply(config::Config config) {
     if (!options_.log_level) set_log_level(*log_, config.global.log_level);
     if (config.global.realtime_priority != config_.global.realtime_priority ||
         config.global.lock_memory != memory_locked_) {
@@ -215,14 +225,14 @@ void Daemon::apply(config::Config config) {
     }
 }
 
-void Daemon::reap_retired() {
+void Daemon::Impl::reap_retired() {
     std::erase_if(retired_, [](const auto& inst) { return inst->pending_notifications() == 0; });
     const bool groups_busy = groups_.reap();
     if (retired_.empty() && !groups_busy) return;
     reap_->set(time_.now() + std::chrono::milliseconds{100});
 }
 
-void Daemon::sync_scripts() {
+void Daemon::Impl::sync_scripts() {
     std::set<std::string> wanted;
     for (const auto& [key, inst] : instances_) {
         for (const auto& t : inst->config().track_scripts)
@@ -231,19 +241,19 @@ void Daemon::sync_scripts() {
     checks_.sync(config_.scripts, wanted, runner_.get());
 }
 
-void Daemon::recompute_tracking() {
+void Daemon::Impl::recompute_tracking() {
     for (auto& [key, inst] : instances_)
         inst->set_tracker_inputs(trackers_->inputs(inst->config()));
     groups_.reconcile();  // a tracker fault may have come or gone without a transition
 }
 
-void Daemon::write_notify_line(const std::string& line) {
+void Daemon::Impl::write_notify_line(const std::string& line) {
     if (auto ec = os::append_line_nonblocking(config_.global.notify_fifo, line)) {
         log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, ec.message());
     }
 }
 
-void Daemon::wait_signals() {
+void Daemon::Impl::wait_signals() {
     signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         switch (signo) {
@@ -274,7 +284,7 @@ void Daemon::wait_signals() {
     });
 }
 
-ReloadResult Daemon::reload() {
+ReloadResult Daemon::Impl::reload() {
     ReloadResult result;
     if (exit_handover_.active() || stopping_) {
         log_->warn("reload ignored: vipd is stopping");
@@ -314,7 +324,7 @@ ReloadResult Daemon::reload() {
     return result;
 }
 
-void Daemon::shutdown() {
+void Daemon::Impl::shutdown() {
     if (stopping_) return;
     service_.stop_updates();
     stopping_ = true;
@@ -337,7 +347,7 @@ void Daemon::shutdown() {
     finish_shutdown(time_.now() + longest + std::chrono::milliseconds{500});
 }
 
-void Daemon::finish_shutdown(TimePoint deadline) {
+void Daemon::Impl::finish_shutdown(TimePoint deadline) {
     std::size_t pending = 0;
     for (const auto& [key, inst] : instances_) {
         pending += inst->pending_notifications();
@@ -355,7 +365,7 @@ void Daemon::finish_shutdown(TimePoint deadline) {
     stop_wait_->set(time_.now() + std::chrono::milliseconds{10});
 }
 
-DaemonStatus Daemon::status() const {
+DaemonStatus Daemon::Impl::status() const {
     const auto now = time_.now();
     DaemonStatus st{
         .pid = os::process_id(),
@@ -368,7 +378,7 @@ DaemonStatus Daemon::status() const {
     return st;
 }
 
-void Daemon::write_snapshot() {
+void Daemon::Impl::write_snapshot() {
     // Written whole and privately, never through a planted symlink (os::write_file_atomically).
     // Names come from the config file and the kernel: invalid UTF-8 is replaced rather than
     // thrown on (nlohmann::json's default).
@@ -385,14 +395,14 @@ void Daemon::write_snapshot() {
 
 // --- vipctl ---------------------------------------------------------------------------------
 
-Instance* Daemon::find_instance(const std::string& name) {
+Instance* Daemon::Impl::find_instance(const std::string& name) {
     for (auto& [key, inst] : instances_) {
         if (key.name == name) return inst.get();
     }
     return nullptr;
 }
 
-StatsReport Daemon::stats(bool clear) {
+StatsReport Daemon::Impl::stats(bool clear) {
     auto r = collect_stats(instances_, *receiver_, checks_, time_.now() - stats_since_, clear);
     if (clear) {
         stats_since_ = time_.now();

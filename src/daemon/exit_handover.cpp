@@ -1,5 +1,5 @@
 // SIGTERM with graceful_handover: masters hand over before vipd stops.
-#include "vipd/daemon/exit_handover.hpp"
+#include "exit_handover.hpp"
 
 #include <algorithm>
 

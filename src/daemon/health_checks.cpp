@@ -1,5 +1,5 @@
 // Running the health checks: one alarm per script, one run at a time, the hysteresis.
-#include "vipd/daemon/health_checks.hpp"
+#include "health_checks.hpp"
 
 #include <algorithm>
 

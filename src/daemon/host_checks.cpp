@@ -3,7 +3,7 @@
 // and the log level.
 #include <fmt/format.h>
 
-#include "vipd/daemon/daemon.hpp"
+#include "daemon_impl.hpp"
 #include "vipd/os/host.hpp"
 #include "vipd/os/process.hpp"
 

@@ -1,6 +1,6 @@
 // The instance driver: the only place where the pure state machine meets the event loop.
 // Every action is carried out in the order the machine returned it.
-#include "vipd/daemon/instance.hpp"
+#include "instance.hpp"
 
 #include "vipd/core/receive_policy.hpp"
 #include "vipd/proto/wire.hpp"

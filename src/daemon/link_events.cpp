@@ -1,5 +1,5 @@
 // Netlink's link and address events, fanned out to the instances they concern.
-#include "vipd/daemon/link_events.hpp"
+#include "link_events.hpp"
 
 namespace vipd {
 

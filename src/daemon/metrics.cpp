@@ -2,7 +2,7 @@
 // _total for counters; one family per quantity with the instance's identity as labels.
 // The instance's name is the label vrrp_instance: Prometheus reserves "instance" for the
 // scraped target.
-#include "vipd/daemon/metrics.hpp"
+#include "metrics.hpp"
 
 #include <fmt/format.h>
 

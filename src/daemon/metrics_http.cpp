@@ -1,6 +1,6 @@
 // One request per connection (Connection: close): scrapers reconnect every interval anyway,
 // and it keeps the server to a read, a write and a deadline.
-#include "vipd/daemon/metrics_http.hpp"
+#include "metrics_http.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core.hpp>

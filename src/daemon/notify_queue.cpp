@@ -1,5 +1,5 @@
 // NotifyQueue: keepalived-compatible notify commands, strictly in order.
-#include "vipd/daemon/notify_queue.hpp"
+#include "notify_queue.hpp"
 
 namespace vipd {
 

@@ -1,5 +1,5 @@
 // Sockets per (interface, family), reading per packet or on a tick, the VRID demux.
-#include "vipd/daemon/receiver.hpp"
+#include "receiver.hpp"
 
 #include "vipd/proto/advert.hpp"
 #include "vipd/proto/wire.hpp"

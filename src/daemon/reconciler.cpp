@@ -1,5 +1,5 @@
 // The reload plan: identities matched, settings compared, nothing touched.
-#include "vipd/daemon/reconciler.hpp"
+#include "reconciler.hpp"
 
 #include <set>
 

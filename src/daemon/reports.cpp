@@ -1,5 +1,5 @@
 // The status and statistics reports gathered from instances, sockets and health checks.
-#include "vipd/daemon/reports.hpp"
+#include "reports.hpp"
 
 #include <fmt/format.h>
 

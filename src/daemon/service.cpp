@@ -1,5 +1,5 @@
 // sd_notify states, the throttled STATUS= line and the watchdog, on alarms.
-#include "vipd/daemon/service.hpp"
+#include "service.hpp"
 
 #include <fmt/format.h>
 

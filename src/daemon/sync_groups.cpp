@@ -1,6 +1,6 @@
 // The sync groups' driver: one member's transition at a time, the group's events applied in
 // order, the fault holds recomputed afterwards, and the group's own notification.
-#include "vipd/daemon/sync_groups.hpp"
+#include "sync_groups.hpp"
 
 #include <algorithm>
 

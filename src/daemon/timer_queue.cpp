@@ -1,5 +1,5 @@
 // The timer queue: a heap of deadlines behind two alarms, fired on a 1 ms grid.
-#include "vipd/daemon/timer_queue.hpp"
+#include "timer_queue.hpp"
 
 #include <algorithm>
 #include <cassert>

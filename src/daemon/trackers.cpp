@@ -1,6 +1,6 @@
 // Tracker results: scripts from the health checks, links from netlink, files read whole
 // when their directory changes.
-#include "vipd/daemon/trackers.hpp"
+#include "trackers.hpp"
 
 #include <set>
 

@@ -1,7 +1,7 @@
 // GARP frames go out whole over AF_PACKET (protocol 0: the socket never receives); NAs over
 // an ICMPv6 raw socket, which fills in the checksum, with hop limit 255 as RFC 4861 requires.
 #include "vipd/os/announcer.hpp"
-#include "vipd/os/send.hpp"
+#include "send.hpp"
 
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>

@@ -1,5 +1,5 @@
 // One sendmsg() with per-packet source and interface, for both address families.
-#include "vipd/os/send.hpp"
+#include "send.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>

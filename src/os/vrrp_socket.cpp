@@ -2,7 +2,7 @@
 // it; IPv6 raw sockets deliver the payload only, so hop limit and destination come from
 // ancillary data (IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO).
 #include "vipd/os/vrrp_socket.hpp"
-#include "vipd/os/send.hpp"
+#include "send.hpp"
 #include "vipd/proto/wire.hpp"
 
 #include <net/if.h>

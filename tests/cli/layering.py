@@ -7,7 +7,9 @@ Dependencies point down: app -> daemon -> {config, os} -> proto -> core. core in
 nothing of the other layers (its vocabulary - IpAddress, Expected, the strong types - is
 what they all share); proto only core; os only core and proto; config only core and
 proto; daemon anything but app. A layer's files are src/LAYER/ and include/vipd/LAYER/;
-an include is "vipd/LAYER/..." or, for a layer's private headers, a name beside the file.
+an include is "vipd/LAYER/..." (public headers, include/vipd/LAYER/) or, for a layer's
+private headers (src/LAYER/*.hpp), a name beside the file; a public header includes no
+private one.
 Also fails when a public header (include/vipd/LAYER/) pulls in a system header that only
 one implementation needs: <poll.h>, <sys/socket.h>, <netinet/in.h> (keep them in src/).
 """
@@ -23,7 +25,7 @@ ALLOWED = {
     "daemon": {"core", "proto", "os", "config", "daemon"},
     "app": {"core", "proto", "os", "config", "daemon", "app"},
 }
-INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 PRIVATE_SYSTEM = {"poll.h", "sys/socket.h", "netinet/in.h"}
 
 
@@ -47,10 +49,19 @@ def main(root):
             problems.append(f"{path.relative_to(root)}: not in a known layer")
             continue
         public = path.relative_to(root).parts[0] == "include"
-        for n, inc in ((path.read_text()[:m.start()].count("\n") + 1, m.group(1))
-                       for m in INCLUDE.finditer(path.read_text())):
+        for n, quoted, inc in ((path.read_text()[:m.start()].count("\n") + 1,
+                                m.group(1) == '"', m.group(2))
+                               for m in INCLUDE.finditer(path.read_text())):
             parts = inc.split("/")
-            if parts[0] == "vipd" and len(parts) > 2:
+            if quoted and parts[0] != "vipd":
+                # A private header: only a file of its own layer, beside it, may include it.
+                if public:
+                    problems.append(f"{path.relative_to(root)}:{n}: public header includes "
+                                    f"private {inc}")
+                elif len(parts) > 1 or not (path.parent / inc).is_file():
+                    problems.append(f"{path.relative_to(root)}:{n}: {inc} is not a private "
+                                    f"header beside the file")
+            elif parts[0] == "vipd" and len(parts) > 2:
                 if parts[1] not in ALLOWED[layer]:
                     problems.append(f"{path.relative_to(root)}:{n}: {layer} includes {inc}")
             elif public and inc in PRIVATE_SYSTEM:

@@ -1,6 +1,6 @@
 // vipd.conf's command strings split into argv: quotes and backslashes as a shell has them,
 // nothing expanded, clear errors for what can't be split.
-#include "vipd/config/command_line.hpp"
+#include "config/command_line.hpp"
 
 #include <gtest/gtest.h>
 

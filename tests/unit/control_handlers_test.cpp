@@ -2,7 +2,7 @@
 // each refuses, a sync group handed over as one (and a member left without a successor
 // following its group), maintenance refusing the owner before changing anything, and what
 // the read-only commands pass through.
-#include "vipd/daemon/control_handlers.hpp"
+#include "daemon/control_handlers.hpp"
 
 #include "fakes.hpp"
 

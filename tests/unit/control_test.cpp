@@ -1,6 +1,6 @@
 // The control protocol: each command's arguments reach the daemon validated and typed, and
 // every malformed request gets an error reply without reaching it at all.
-#include "vipd/daemon/control.hpp"
+#include "daemon/control.hpp"
 
 #include <gtest/gtest.h>
 

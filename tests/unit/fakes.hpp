@@ -7,8 +7,8 @@
 
 #include <vector>
 
+#include "daemon/instance.hpp"
 #include "vipd/config/config.hpp"
-#include "vipd/daemon/instance.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/vrrp_socket.hpp"

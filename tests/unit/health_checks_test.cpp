@@ -1,7 +1,7 @@
 // Health-check scheduling on simulated time with a fake process runner: runs at once and
 // then every interval from the previous start, never two at once, rise/fall, what a reload
 // keeps and what it starts over, stopping, and the counters.
-#include "vipd/daemon/health_checks.hpp"
+#include "daemon/health_checks.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>

@@ -1,6 +1,6 @@
 // The instance driver against gmock fakes of the OS adapters: which syscalls-to-be it makes,
 // in which order, for which machine actions. On simulated time: no test waits for real.
-#include "vipd/daemon/instance.hpp"
+#include "daemon/instance.hpp"
 
 #include "fakes.hpp"
 

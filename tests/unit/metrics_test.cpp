@@ -1,6 +1,6 @@
 // The Prometheus exposition of a daemon's status: names, labels, escaping and values. (The netns
 // test feeds a live daemon's output to the reference parser, python3-prometheus-client.)
-#include "vipd/daemon/metrics.hpp"
+#include "daemon/metrics.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // What a reload adds, changes, keeps and removes: identity is (name, interface, VRID,
 // family), settings decide between keeping and changing live.
-#include "vipd/daemon/reconciler.hpp"
+#include "daemon/reconciler.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The daemon's timer queue: deadlines in one heap behind two alarms. These run on the real
 // clock (Asio timers); every time limit below only bounds a failure, no assertion depends on speed.
-#include "vipd/daemon/timer_queue.hpp"
+#include "daemon/timer_queue.hpp"
 
 #include <gtest/gtest.h>
 

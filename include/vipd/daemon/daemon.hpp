@@ -1,44 +1,15 @@
-// The daemon: owns the event loop, signals and the instances, and the modules that serve
-// them (receiver, health checks, trackers, sync groups, control); applies configurations,
-// reloads them, and stops (handing masters over first).
+// vipd the daemon, as its program sees it: options, the checks a configuration gets on this
+// host, and run(). What runs inside (instances, sockets, health checks, sync groups, the
+// control socket) is private to daemon/.
 #pragma once
 
 #include <spdlog/logger.h>
-#include <array>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "vipd/config/config.hpp"
-#include "vipd/daemon/control.hpp"
-#include "vipd/daemon/control_handlers.hpp"
-#include "vipd/daemon/exit_handover.hpp"
-#include "vipd/daemon/health_checks.hpp"
-#include "vipd/daemon/instance.hpp"
-#include "vipd/daemon/link_events.hpp"
-#include "vipd/daemon/metrics_http.hpp"
-#include "vipd/daemon/notify_queue.hpp"
-#include "vipd/daemon/receiver.hpp"
-#include "vipd/daemon/service.hpp"
-#include "vipd/daemon/status.hpp"
-#include "vipd/daemon/sync_groups.hpp"
-#include "vipd/daemon/timer_queue.hpp"
-#include "vipd/daemon/trackers.hpp"
-#include "vipd/os/announcer.hpp"
-#include "vipd/os/clock.hpp"
-#include "vipd/os/file_watch.hpp"
-#include "vipd/os/host.hpp"
-#include "vipd/os/netlink.hpp"
-#include "vipd/os/process.hpp"
-#include "vipd/os/vrrp_socket.hpp"
 
 namespace vipd {
 
@@ -51,8 +22,6 @@ struct DaemonOptions {
 };
 
 void set_log_level(spdlog::logger& log, config::LogLevel level);
-// realtime_priority and lock_memory as `g` asks; returns whether memory is locked now.
-bool apply_scheduling(const config::GlobalConfig& g, bool memory_locked, spdlog::logger& log);
 
 // The checks a configuration gets on this system: interfaces that exist, script users
 // that exist, and script paths nobody but root or the script user can write to.
@@ -66,61 +35,12 @@ public:
     Daemon& operator=(const Daemon&) = delete;
 
     // Opens netlink and sockets, starts every instance of `config`, and runs until SIGTERM
-    // or SIGINT. Returns the process exit code.
+    // or SIGINT (SIGHUP reloads, SIGUSR1 writes a snapshot). Returns the exit code.
     int run(config::Config config);
 
-    // SIGHUP: validate the file; apply it only if it has no errors.
-    ReloadResult reload();
-    [[nodiscard]] DaemonStatus status() const;
-
 private:
-    Instance* find_instance(const std::string& name);
-    // vipctl stats: the counts since the last clear; with `clear`, read and reset at once.
-    [[nodiscard]] StatsReport stats(bool clear);
-
-    void apply(config::Config config);
-    void wait_signals();
-    void write_snapshot();
-    void sync_scripts();
-    void recompute_tracking();
-    void write_notify_line(const std::string& line);
-    void finish_shutdown(TimePoint deadline);
-    void reap_retired();
-    void shutdown();
-    [[nodiscard]] Instance::Env env();
-
-    DaemonOptions options_;
-    std::shared_ptr<spdlog::logger> log_;
-    boost::asio::io_context io_;
-    os::RealTime time_{io_};    // the daemon reads no clock but this one
-    TimerQueue timers_{time_};  // every instance's protocol timers (outlives the instances)
-    boost::asio::signal_set signals_;
-    bool stopping_ = false;
-    bool memory_locked_ = false;
-    std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
-    TimePoint stats_since_{};  // the last stats --clear, or the start
-    std::unique_ptr<MetricsHttpServer> metrics_http_;
-    std::unique_ptr<os::Netlink> netlink_;
-    std::unique_ptr<LinkEvents> link_events_;  // after netlink is open
-    std::unique_ptr<os::SocketAnnouncer> announcer_;
-    std::unique_ptr<os::ProcessRunner> runner_;
-    std::unique_ptr<ControlHandlers> control_handlers_;
-    std::unique_ptr<ControlServer> control_;
-    std::unique_ptr<Trackers> trackers_;    // after netlink is open
-    std::unique_ptr<os::Alarm> stop_wait_;  // the last notifications
-    std::unique_ptr<os::Alarm> reap_;       // instances a reload removed
-    TimePoint stop_deadline_{};
-    // Removed by a reload but still running their STOP notifications.
-    std::vector<std::unique_ptr<Instance>> retired_;
-    HealthChecks checks_;  // the scripts instances track
-    ServiceNotifier service_;
-    SyncGroupDriver groups_;
-    config::Config config_;
-    InstanceMap instances_;
-    ExitHandover exit_handover_;          // SIGTERM with graceful_handover
-    std::unique_ptr<Receiver> receiver_;  // the VRRP sockets
-    std::string pid_file_;
-    std::unique_ptr<os::PidFile> pid_file_handle_;
+    class Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace vipd

@@ -14,7 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
-#include "vipd/daemon/reconciler.hpp"
+#include "reconciler.hpp"
 #include "vipd/os/netlink.hpp"
 
 namespace vipd {

@@ -7,7 +7,7 @@
 
 #include <spdlog/logger.h>
 
-#include "vipd/daemon/reconciler.hpp"
+#include "reconciler.hpp"
 #include "vipd/os/clock.hpp"
 
 namespace vipd {

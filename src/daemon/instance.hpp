@@ -13,13 +13,13 @@
 #include <optional>
 #include <string>
 
+#include "notify_queue.hpp"
+#include "rate_limiter.hpp"
+#include "timer_queue.hpp"
 #include "vipd/config/config.hpp"
 #include "vipd/core/state_machine.hpp"
 #include "vipd/core/tracking.hpp"
-#include "vipd/daemon/notify_queue.hpp"
-#include "vipd/daemon/rate_limiter.hpp"
 #include "vipd/daemon/status.hpp"
-#include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/clock.hpp"
 #include "vipd/os/netlink.hpp"

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "vipd/daemon/health_checks.hpp"
-#include "vipd/daemon/receiver.hpp"
-#include "vipd/daemon/reconciler.hpp"
+#include "health_checks.hpp"
+#include "receiver.hpp"
+#include "reconciler.hpp"
 #include "vipd/daemon/status.hpp"
 
 namespace vipd {

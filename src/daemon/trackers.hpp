@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "health_checks.hpp"
+#include "reconciler.hpp"
 #include "vipd/core/tracking.hpp"
-#include "vipd/daemon/health_checks.hpp"
-#include "vipd/daemon/reconciler.hpp"
 #include "vipd/os/file_watch.hpp"
 #include "vipd/os/netlink.hpp"
 

@@ -16,11 +16,11 @@
 #include <utility>
 #include <vector>
 
-#include "vipd/daemon/instance.hpp"
-#include "vipd/daemon/rate_limiter.hpp"
-#include "vipd/daemon/reconciler.hpp"
+#include "instance.hpp"
+#include "rate_limiter.hpp"
+#include "reconciler.hpp"
+#include "timer_queue.hpp"
 #include "vipd/daemon/status.hpp"
-#include "vipd/daemon/timer_queue.hpp"
 #include "vipd/os/clock.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/vrrp_socket.hpp"

@@ -8,8 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include "instance.hpp"
 #include "vipd/config/config.hpp"
-#include "vipd/daemon/instance.hpp"
 
 namespace vipd {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "vipd/daemon/control.hpp"
-#include "vipd/daemon/instance.hpp"
+#include "control.hpp"
+#include "instance.hpp"
 #include "vipd/daemon/status.hpp"
 #include "vipd/os/clock.hpp"
 

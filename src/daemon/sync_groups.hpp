@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "instance.hpp"
+#include "notify_queue.hpp"
 #include "vipd/config/config.hpp"
 #include "vipd/core/sync_group.hpp"
-#include "vipd/daemon/instance.hpp"
-#include "vipd/daemon/notify_queue.hpp"
 
 namespace vipd {
 
