@@ -9,7 +9,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <set>
 
 namespace vipd {
 
@@ -34,14 +33,7 @@ Daemon::Impl::Impl(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       service_(time_, log_, [this] { return status_line(instances_); }),
       groups_(log_, SyncGroupDriver::Members{
                         .find = [this](const std::string& name) { return find_instance(name); },
-                        .names =
-                            [this] {
-                                std::vector<std::string> names;
-                                names.reserve(instances_.size());
-                                for (const auto& [key, inst] : instances_)
-                                    names.push_back(key.name);
-                                return names;
-                            }}),
+                        .names = [this] { return instance_names(instances_); }}),
       exit_handover_(time_, log_, instances_, [this] { shutdown(); }) {
     signals_.add(SIGUSR1);
     stats_since_ = time_.now();
@@ -233,12 +225,7 @@ void Daemon::Impl::reap_retired() {
 }
 
 void Daemon::Impl::sync_scripts() {
-    std::set<std::string> wanted;
-    for (const auto& [key, inst] : instances_) {
-        for (const auto& t : inst->config().track_scripts)
-            wanted.insert(t.name);
-    }
-    checks_.sync(config_.scripts, wanted, runner_.get());
+    checks_.sync(config_.scripts, tracked_scripts(instances_), runner_.get());
 }
 
 void Daemon::Impl::recompute_tracking() {
@@ -305,13 +292,10 @@ ReloadResult Daemon::Impl::reload() {
     auto loaded = config::load_file(options_.config_file, checks);
     const auto read = time_.now();
     result.diagnostics = loaded.diagnostics;
-    for (const auto& d : loaded.diagnostics) {
-        if (d.severity == config::Diagnostic::Severity::Error) {
-            log_->error("{}", d.to_string());
-        } else {
-            log_->warn("{}", d.to_string());
-        }
-    }
+    for (const auto& d : loaded.diagnostics)
+        log_->log(d.severity == config::Diagnostic::Severity::Error ? spdlog::level::err
+                                                                    : spdlog::level::warn,
+                  "{}", d.to_string());
     if (!loaded.ok()) {
         log_->error("reload failed: keeping the running configuration");
         return result;
@@ -379,14 +363,8 @@ DaemonStatus Daemon::Impl::status() const {
 }
 
 void Daemon::Impl::write_snapshot() {
-    // Written whole and privately, never through a planted symlink (os::write_file_atomically).
-    // Names come from the config file and the kernel: invalid UTF-8 is replaced rather than
-    // thrown on (nlohmann::json's default).
     const auto path = options_.runtime_dir + "/snapshot.json";
-    const auto text =
-        nlohmann::json(status()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-        "\n";
-    if (auto ec = os::write_file_atomically(path, text, 0600)) {
+    if (auto ec = write_snapshot_file(path, status())) {
         log_->error("cannot write snapshot {}: {}", path, ec.message());
         return;
     }

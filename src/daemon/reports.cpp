@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
+#include "vipd/os/files.hpp"
+
 #include <array>
 
 namespace vipd {
@@ -47,6 +51,31 @@ StatsReport collect_stats(InstanceMap& instances, Receiver& receiver, HealthChec
         checks.clear_stats();
     }
     return r;
+}
+
+std::error_code write_snapshot_file(const std::string& path, const DaemonStatus& status) {
+    // Names come from the config file and the kernel: invalid UTF-8 is replaced rather than
+    // thrown on (nlohmann::json's default).
+    const auto text =
+        nlohmann::json(status).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    return os::write_file_atomically(path, text, 0600);
+}
+
+std::vector<std::string> instance_names(const InstanceMap& instances) {
+    std::vector<std::string> names;
+    names.reserve(instances.size());
+    for (const auto& [key, inst] : instances)
+        names.push_back(key.name);
+    return names;
+}
+
+std::set<std::string> tracked_scripts(const InstanceMap& instances) {
+    std::set<std::string> wanted;
+    for (const auto& [key, inst] : instances) {
+        for (const auto& t : inst->config().track_scripts)
+            wanted.insert(t.name);
+    }
+    return wanted;
 }
 
 std::string status_line(const InstanceMap& instances) {
