@@ -25,8 +25,8 @@ Daemon::Impl::Impl(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
       log_(std::move(log)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      // The shutdown re-checks every 10 ms; a reload's removed instances are dropped once
-      // their notifications ran, checked every 100 ms.
+      // The shutdown waits for the last notifications, and a reload's removed instances
+      // are dropped once theirs ran: both look again when a script finished.
       stop_wait_(time_.make_alarm([this] { finish_shutdown(stop_deadline_); })),
       reap_(time_.make_alarm([this] { reap_retired(); })),
       checks_(time_, log_, [this] { recompute_tracking(); }),
@@ -60,6 +60,7 @@ Instance::Env Daemon::Impl::env() {
         service_.status_changed();
     };
     e.drain_received = [this] { receiver_->drain_pending(); };
+    e.handover_over = [this] { exit_handover_.poke(); };
     return e;
 }
 
@@ -94,7 +95,8 @@ int Daemon::Impl::run(config::Config config) {
     trackers_ = std::make_unique<Trackers>(
         io_, checks_, [this](const std::string& name) { return netlink_->find(name); }, log_,
         [this] { recompute_tracking(); });
-    runner_ = std::make_unique<os::ProcessRunner>(io_);
+    processes_ = std::make_unique<os::ProcessRunner>(io_);
+    runner_ = std::make_unique<ObservedRunner>(*processes_, [this] { script_finished(); });
     announcer_ = std::make_unique<os::SocketAnnouncer>();
     if (auto ec = announcer_->open_error()) {
         log_->error("cannot open announcement sockets: {} (vipd needs CAP_NET_RAW)", ec.message());
@@ -220,8 +222,12 @@ void Daemon::Impl::apply(config::Config config) {
 void Daemon::Impl::reap_retired() {
     std::erase_if(retired_, [](const auto& inst) { return inst->pending_notifications() == 0; });
     const bool groups_busy = groups_.reap();
-    if (retired_.empty() && !groups_busy) return;
-    reap_->set(time_.now() + std::chrono::milliseconds{100});
+    reaping_ = !retired_.empty() || groups_busy;
+}
+
+void Daemon::Impl::script_finished() {
+    if (stopping_) stop_wait_->set(time_.now());
+    if (reaping_) reap_->set(time_.now());
 }
 
 void Daemon::Impl::sync_scripts() {
@@ -346,7 +352,7 @@ void Daemon::Impl::finish_shutdown(TimePoint deadline) {
         return;
     }
     stop_deadline_ = deadline;
-    stop_wait_->set(time_.now() + std::chrono::milliseconds{10});
+    stop_wait_->set(deadline);
 }
 
 DaemonStatus Daemon::Impl::status() const {

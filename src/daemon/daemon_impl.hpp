@@ -24,6 +24,7 @@
 #include "link_events.hpp"
 #include "metrics_http.hpp"
 #include "notify_queue.hpp"
+#include "observed_runner.hpp"
 #include "receiver.hpp"
 #include "service.hpp"
 #include "sync_groups.hpp"
@@ -73,6 +74,7 @@ private:
     void write_notify_line(const std::string& line);
     void finish_shutdown(TimePoint deadline);
     void reap_retired();
+    void script_finished();
     void shutdown();
     [[nodiscard]] Instance::Env env();
 
@@ -90,12 +92,16 @@ private:
     std::unique_ptr<os::Netlink> netlink_;
     std::unique_ptr<LinkEvents> link_events_;  // after netlink is open
     std::unique_ptr<os::SocketAnnouncer> announcer_;
-    std::unique_ptr<os::ProcessRunner> runner_;
+    std::unique_ptr<os::ProcessRunner> processes_;
+    std::unique_ptr<ObservedRunner> runner_;  // every script, through processes_
     std::unique_ptr<ControlHandlers> control_handlers_;
     std::unique_ptr<ControlServer> control_;
-    std::unique_ptr<Trackers> trackers_;    // after netlink is open
+    std::unique_ptr<Trackers> trackers_;  // after netlink is open
+    // Waits without polling: set for now when a script finished (script_finished), else
+    // for the deadline.
     std::unique_ptr<os::Alarm> stop_wait_;  // the last notifications
     std::unique_ptr<os::Alarm> reap_;       // instances a reload removed
+    bool reaping_ = false;                  // some still run their notifications
     TimePoint stop_deadline_{};
     // Removed by a reload but still running their STOP notifications.
     std::vector<std::unique_ptr<Instance>> retired_;

@@ -52,7 +52,11 @@ void ExitHandover::check() {
         done_();
         return;
     }
-    recheck_->set(time_.now() + std::chrono::milliseconds{2});
+    recheck_->set(deadline_);
+}
+
+void ExitHandover::poke() {
+    if (active_) recheck_->set(time_.now());
 }
 
 }  // namespace vipd

@@ -23,6 +23,9 @@ public:
     // Under way: a second TERM stops at once, reloads and new handovers are refused.
     [[nodiscard]] bool active() const { return active_; }
     void cancel() { active_ = false; }
+    // An instance's handover just ended (Instance::Env::handover_over): look again, from the
+    // event loop (never from inside the instance that said so).
+    void poke();
 
 private:
     void check();
@@ -33,8 +36,7 @@ private:
     std::function<void()> done_;
     bool active_ = false;
     TimePoint deadline_{};
-    // Re-checks every 2 ms: the exit follows the last handover closely (the peers' takeover
-    // is timed from it), and only while vipd is stopping.
+    // Set for now when poked, else for the backstop deadline: no polling.
     std::unique_ptr<os::Alarm> recheck_;
 };
 

@@ -255,6 +255,18 @@ void Instance::release_later(std::span<const IpAddress> addresses, Duration ling
 }
 
 void Instance::release_lingering() {
+    release_lingering_now();
+    report_handover_end();
+}
+
+void Instance::report_handover_end() {
+    const bool now = handing_over();
+    const bool ended = was_handing_over_ && !now;
+    was_handing_over_ = now;
+    if (ended && env_.handover_over) env_.handover_over();
+}
+
+void Instance::release_lingering_now() {
     if (release_alarm_) release_alarm_->cancel();
     if (lingering_.empty()) return;
     const auto addresses = std::move(lingering_);
@@ -376,6 +388,7 @@ void Instance::execute(const Actions& actions) {
                    },
                    action);
     }
+    report_handover_end();
 }
 
 proto::ChecksumVariant Instance::send_variant() const {

@@ -77,6 +77,9 @@ public:
         // Called before a Master_Down_Timer expiry is acted on: reads every advert already
         // waiting in the sockets (the daemon may read them in batches, a little late).
         std::function<void()> drain_received;
+        // A handover, and the lingering of its VIPs after it, is over (handing_over() has
+        // just turned false): whoever waits for it looks again, instead of polling.
+        std::function<void()> handover_over;
     };
 
     Instance(Env env, config::InstanceConfig config);
@@ -186,6 +189,9 @@ private:
     void apply_tracking();
     void log_warn(const action::Warn& w);
     void finish_handover(HandoverResult result);
+    // Calls env_.handover_over when handing_over() turned false since the last call.
+    void report_handover_end();
+    void release_lingering_now();
     void release_later(std::span<const IpAddress> addresses, Duration linger);
     void release_lingering();
     void count_drop(DropReason e, const IpAddress& from);
@@ -231,6 +237,7 @@ private:
     std::optional<IpAddress> handover_to_;
     std::unique_ptr<os::Alarm> release_alarm_;
     std::vector<config::VipAddress> lingering_;  // handed over; go when release_alarm_ fires
+    bool was_handing_over_ = false;              // as report_handover_end() last saw it
     AuthData auth_data_;  // from config_.password: sent and checked on every advert
     // The last advert encoded and what it was encoded for (the configuration's part -
     // addresses, version, authentication - changes only by reconfigure, which drops it).

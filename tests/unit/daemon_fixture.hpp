@@ -33,8 +33,11 @@ protected:
         auto info = eth0();
         if (priority == 255) info.addresses.push_back({c.addresses[0].address, 24, 0x01});
         auto key = key_of(c);
-        auto inst = std::make_unique<Instance>(
-            Instance::Env{time, timers, addresses, announcer, log}, std::move(c));
+        Instance::Env env{time, timers, addresses, announcer, log};
+        env.handover_over = [this] {
+            if (handover_over) handover_over();
+        };
+        auto inst = std::make_unique<Instance>(std::move(env), std::move(c));
         inst->set_transport(&transport);
         inst->update_interface(&info);
         inst->start();
@@ -64,6 +67,7 @@ protected:
     testing::NiceMock<FakeAnnouncer> announcer;
     FakeTransport transport;
     InstanceMap instances;
+    std::function<void()> handover_over;  // what the instances' Env::handover_over calls
 };
 
 }  // namespace vipd
