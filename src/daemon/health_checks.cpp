@@ -1,6 +1,8 @@
 // Running the health checks: one alarm per script, one run at a time, the hysteresis.
 #include "health_checks.hpp"
 
+#include "baseline.hpp"
+
 #include <algorithm>
 
 namespace vipd {
@@ -11,6 +13,14 @@ namespace {
 bool same_run(const config::ScriptConfig& a, const config::ScriptConfig& b) {
     return a.argv == b.argv && a.interval == b.interval && a.timeout == b.timeout &&
            a.rise == b.rise && a.fall == b.fall && a.user == b.user;
+}
+
+// A script's counters, for vipctl stats --clear's baseline.
+struct ScriptCounts {
+    std::uint64_t runs = 0, failures = 0, timeouts = 0;
+};
+ScriptCounts counted_since(const ScriptCounts& total, const ScriptCounts& base) {
+    return {total.runs - base.runs, total.failures - base.failures, total.timeouts - base.timeouts};
 }
 
 }  // namespace
@@ -25,10 +35,9 @@ struct HealthChecks::Script {
     std::uint64_t runs = 0;
     std::uint64_t failures = 0;
     std::uint64_t timeouts = 0;
-    struct {
-        std::uint64_t runs = 0, failures = 0, timeouts = 0;
-    } base;                        // at the last clear_stats
-    std::uint64_t runs_timed = 0;  // runs that completed, with their total run time
+    [[nodiscard]] ScriptCounts counts() const { return {runs, failures, timeouts}; }
+    Baseline<ScriptCounts> cleared;  // vipctl stats --clear
+    std::uint64_t runs_timed = 0;    // runs that completed, with their total run time
     double duration_seconds_sum = 0;
     std::string last_result = "not run yet";
     // A run's completion arriving after the script was stopped (a reload) finds it expired.
@@ -147,17 +156,16 @@ std::vector<ScriptStatus> HealthChecks::status() const {
 std::vector<StatsReport::Script> HealthChecks::stats() const {
     std::vector<StatsReport::Script> out;
     for (const auto& [name, s] : scripts_) {
-        out.push_back({.name = name,
-                       .runs = s->runs - s->base.runs,
-                       .failures = s->failures - s->base.failures,
-                       .timeouts = s->timeouts - s->base.timeouts});
+        const auto c = s->cleared.since(s->counts());
+        out.push_back(
+            {.name = name, .runs = c.runs, .failures = c.failures, .timeouts = c.timeouts});
     }
     return out;
 }
 
 void HealthChecks::clear_stats() {
     for (auto& [name, s] : scripts_)
-        s->base = {s->runs, s->failures, s->timeouts};
+        s->cleared.clear(s->counts());
 }
 
 }  // namespace vipd

@@ -23,18 +23,17 @@ std::int64_t ms(Duration d) {
 
 }  // namespace
 
-InstanceCounters InstanceCounters::since(const InstanceCounters& base) const {
+InstanceCounters counted_since(const InstanceCounters& total, const InstanceCounters& base) {
     InstanceCounters d;
-    d.adverts_sent = adverts_sent - base.adverts_sent;
-    d.adverts_received = adverts_received - base.adverts_received;
-    d.send_errors = send_errors - base.send_errors;
-    d.transitions = transitions - base.transitions;
-    d.became_master = became_master - base.became_master;
-    d.announcements = announcements - base.announcements;
-    d.address_errors = address_errors - base.address_errors;
-    d.addresses_restored = addresses_restored - base.addresses_restored;
-    for (std::size_t i = 0; i < drops.size(); ++i)
-        d.drops[i] = drops[i] - base.drops[i];
+    d.adverts_sent = total.adverts_sent - base.adverts_sent;
+    d.adverts_received = total.adverts_received - base.adverts_received;
+    d.send_errors = total.send_errors - base.send_errors;
+    d.transitions = total.transitions - base.transitions;
+    d.became_master = total.became_master - base.became_master;
+    d.announcements = total.announcements - base.announcements;
+    d.address_errors = total.address_errors - base.address_errors;
+    d.addresses_restored = total.addresses_restored - base.addresses_restored;
+    d.drops = counted_since(total.drops, base.drops);
     return d;
 }
 

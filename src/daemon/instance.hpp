@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "baseline.hpp"
 #include "notify_queue.hpp"
 #include "rate_limiter.hpp"
 #include "timer_queue.hpp"
@@ -46,10 +47,10 @@ struct InstanceCounters {
     std::uint64_t address_errors = 0;
     std::uint64_t addresses_restored = 0;  // VIPs someone deleted while we were master
     std::array<std::uint64_t, kDropReasonCount> drops{};
-    // What was counted since `base` (vipctl stats --clear keeps counting for the metrics,
-    // whose counters must never go backwards, and moves its own baseline instead).
-    [[nodiscard]] InstanceCounters since(const InstanceCounters& base) const;
 };
+// What was counted since `base` (Baseline's stats --clear).
+[[nodiscard]] InstanceCounters counted_since(const InstanceCounters& total,
+                                             const InstanceCounters& base);
 
 // Identity: what must stay the same for a reload to keep the instance (and its state).
 struct InstanceKey {
@@ -134,8 +135,8 @@ public:
     [[nodiscard]] std::optional<std::string> set_priority_override(std::optional<Priority> p);
     [[nodiscard]] std::optional<Priority> priority_override() const { return priority_override_; }
     // vipctl stats: the counts since the last stats --clear (the metrics keep the totals).
-    [[nodiscard]] InstanceCounters stats_counters() const { return counters_.since(stats_base_); }
-    void clear_stats() { stats_base_ = counters_; }
+    [[nodiscard]] InstanceCounters stats_counters() const { return stats_base_.since(counters_); }
+    void clear_stats() { stats_base_.clear(counters_); }
     // An event decided outside this instance (sync groups): GroupMaster, GroupBackup,
     // FaultRaised/FaultCleared{SyncGroup}.
     void group_event(const Event& event) { dispatch(event); }
@@ -214,7 +215,7 @@ private:
     IpAddress source_;
     std::optional<proto::ChecksumVariant> heard_variant_;  // checksum = auto learns this
     InstanceCounters counters_;
-    InstanceCounters stats_base_;
+    Baseline<InstanceCounters> stats_base_;
     // The machine's two timers, in the daemon's queue (tag: the TimerId).
     void timer_fired(int tag) override;
     [[nodiscard]] TimerQueue::Id queue_id(TimerId id) const {

@@ -1,6 +1,8 @@
 // Sockets per (interface, family), reading per packet or on a tick, the VRID demux.
 #include "receiver.hpp"
 
+#include "baseline.hpp"
+
 #include "vipd/proto/advert.hpp"
 #include "vipd/proto/wire.hpp"
 
@@ -28,8 +30,8 @@ struct Receiver::Socket {
     std::unique_ptr<os::VrrpSocket> socket;
     std::unique_ptr<boost::asio::posix::stream_descriptor> watch;  // while waking per packet
     std::array<Instance*, 256> by_vrid{};
-    DropCounts drops{};       // before an instance is known
-    DropCounts drops_base{};  // at the last clear_stats
+    DropCounts drops{};            // before an instance is known
+    Baseline<DropCounts> cleared;  // vipctl stats --clear
     RateLimiter drop_log{1.0, 5.0};
     std::string ifname;
 
@@ -236,15 +238,16 @@ std::vector<SocketStatus> Receiver::status() const {
 DropCounts Receiver::drops_since_clear() const {
     DropCounts out{};
     for (const auto& [where, s] : sockets_) {
+        const auto counted = s->cleared.since(s->drops);
         for (std::size_t i = 0; i < out.size(); ++i)
-            out[i] += s->drops[i] - s->drops_base[i];
+            out[i] += counted[i];
     }
     return out;
 }
 
 void Receiver::clear_stats() {
     for (auto& [where, s] : sockets_)
-        s->drops_base = s->drops;
+        s->cleared.clear(s->drops);
 }
 
 }  // namespace vipd

@@ -3,6 +3,8 @@
 // derives from its instances.
 #include "daemon/reports.hpp"
 
+#include "daemon/baseline.hpp"
+
 #include <boost/asio/io_context.hpp>
 
 #include <numeric>
@@ -105,6 +107,31 @@ TEST_F(ReportsTest, NamesAndTrackedScripts) {
     add("mail", 53);
     EXPECT_EQ(instance_names(instances), (std::vector<std::string>{"db", "mail", "web"}));
     EXPECT_EQ(tracked_scripts(instances), (std::set<std::string>{"nginx", "pg"}));
+}
+
+// One baseline for every set of counters: it moves, the totals never go back.
+TEST(Baseline, CountsSinceTheLastClearElementByElement) {
+    Baseline<std::array<std::uint64_t, 3>> b;
+    std::array<std::uint64_t, 3> total{4, 0, 9};
+    EXPECT_EQ(b.since(total), total);  // never cleared: since the start
+    b.clear(total);
+    EXPECT_EQ(b.since(total), (std::array<std::uint64_t, 3>{0, 0, 0}));
+    total = {5, 2, 9};
+    EXPECT_EQ(b.since(total), (std::array<std::uint64_t, 3>{1, 2, 0}));
+
+    Baseline<InstanceCounters> ib;
+    InstanceCounters c;
+    c.adverts_sent = 10;
+    c.drops[1] = 3;
+    ib.clear(c);
+    c.adverts_sent = 12;
+    c.transitions = 1;
+    c.drops[1] = 4;
+    const auto d = ib.since(c);
+    EXPECT_EQ(d.adverts_sent, 2U);
+    EXPECT_EQ(d.transitions, 1U);
+    EXPECT_EQ(d.drops[1], 1U);
+    EXPECT_EQ(d.drops[0], 0U);
 }
 
 }  // namespace
