@@ -23,20 +23,6 @@ std::int64_t ms(Duration d) {
 
 }  // namespace
 
-InstanceCounters counted_since(const InstanceCounters& total, const InstanceCounters& base) {
-    InstanceCounters d;
-    d.adverts_sent = total.adverts_sent - base.adverts_sent;
-    d.adverts_received = total.adverts_received - base.adverts_received;
-    d.send_errors = total.send_errors - base.send_errors;
-    d.transitions = total.transitions - base.transitions;
-    d.became_master = total.became_master - base.became_master;
-    d.announcements = total.announcements - base.announcements;
-    d.address_errors = total.address_errors - base.address_errors;
-    d.addresses_restored = total.addresses_restored - base.addresses_restored;
-    d.drops = counted_since(total.drops, base.drops);
-    return d;
-}
-
 InstanceKey key_of(const config::InstanceConfig& c) {
     return InstanceKey{c.name, c.interface, c.vrid, c.family};
 }
@@ -140,7 +126,7 @@ void Instance::address_removed(const IpAddress& address) {
     ++counters_.addresses_restored;
     const std::array one{address};
     add_addresses(one);
-    start_announce_burst();
+    announce_.burst();
 }
 
 void Instance::set_tracker_inputs(std::vector<TrackerInput> inputs) {
@@ -298,7 +284,7 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
         config_ = std::move(config);
         vips_ = new_vips;
         add_addresses(added);
-        if (!added.empty()) start_announce_burst();
+        if (!added.empty()) announce_.burst();
     } else {
         config_ = std::move(config);
         vips_ = new_vips;
@@ -314,7 +300,7 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
     // The source may change with the new addresses or source_address; an unusable one is
     // a Fault, as at startup.
     if (iface_) update_interface(info);
-    if (sm_.state() == State::Master) schedule_refresh();
+    if (sm_.state() == State::Master) announce_.refresh();
 }
 
 void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
@@ -375,11 +361,9 @@ void Instance::execute(const Actions& actions) {
                            } else {
                                remove_addresses(a.addresses);
                            }
-                           if (announce_alarm_) announce_alarm_->cancel();
-                           if (refresh_alarm_) refresh_alarm_->cancel();
-                           announce_rounds_left_ = 0;
+                           announce_.stop();
                        },
-                       [&](const action::AnnounceAddresses&) { start_announce_burst(); },
+                       [&](const action::AnnounceAddresses&) { announce_.burst(); },
                        [&](const action::ArmTimer& a) { arm_timer(a.timer, a.deadline); },
                        [&](const action::CancelTimer& a) { cancel_timer(a.timer); },
                        [&](const action::Notify& a) { log_transition(a); },
@@ -483,45 +467,10 @@ void Instance::remove_addresses(std::span<const IpAddress> addresses) {
 }
 
 os::Alarm& Instance::alarm(std::unique_ptr<os::Alarm>& slot, std::function<void()> fire) {
-    // Made when first needed: a backup never announces or lingers, and a thousand of them
-    // would otherwise each hold three timers for nothing.
+    // Made when first needed: a backup never lingers, and a thousand of them would
+    // otherwise each hold a timer for nothing (AnnounceSchedule does the same).
     if (!slot) slot = env_.time.make_alarm(std::move(fire));
     return *slot;
-}
-
-void Instance::start_announce_burst() {
-    announce_round();  // the first round at once: clients must learn the new MAC now
-    announce_rounds_left_ = config_.announce.count - 1;
-    if (announce_alarm_) announce_alarm_->cancel();
-    if (announce_rounds_left_ <= 0) {
-        schedule_refresh();
-        return;
-    }
-    alarm(announce_alarm_, [this] {
-        announce_tick();
-    }).set(env_.time.now() + config_.announce.interval);
-}
-
-void Instance::announce_tick() {
-    if (sm_.state() != State::Master) return;
-    announce_round();
-    if (--announce_rounds_left_ > 0) {
-        alarm(announce_alarm_, [this] {
-            announce_tick();
-        }).set(env_.time.now() + config_.announce.interval);
-    } else {
-        schedule_refresh();
-    }
-}
-
-void Instance::schedule_refresh() {
-    if (refresh_alarm_) refresh_alarm_->cancel();
-    if (config_.announce.refresh <= Duration::zero() || sm_.state() != State::Master) return;
-    alarm(refresh_alarm_, [this] {
-        if (sm_.state() != State::Master) return;
-        announce_round();
-        schedule_refresh();
-    }).set(env_.time.now() + config_.announce.refresh);
 }
 
 void Instance::announce_round() {
@@ -650,62 +599,6 @@ void Instance::count_drop(DropReason e, const IpAddress& from) {
     env_.log->warn("{} dropped advert{}: {}{}", prefix_,
                    from.is_unspecified() ? "" : " from " + from.to_string(), to_string(e),
                    suppressed > 0 ? fmt::format(" ({} similar lines suppressed)", suppressed) : "");
-}
-
-InstanceStatus Instance::status(TimePoint now) const {
-    InstanceStatus st{
-        .name = config_.name,
-        .interface = config_.interface,
-        .vrid = config_.vrid.value(),
-        .family = config_.family,
-        .version = static_cast<int>(config_.version),
-        .state = sm_.state(),
-        .priority = sm_.priority().value(),
-        .configured_priority = config_.priority.value(),
-        .maintenance = sm_.in_maintenance(),
-        .handing_over = handing_over(),
-        .tracker_fault = tracked_.fault,
-        .source_address = source_.to_string(),
-        .advert_interval_ms = ms(Duration{config_.advert_interval}),
-        .master_adver_interval_ms = ms(Duration{sm_.master_adver_interval()}),
-        .skew_time_us =
-            std::chrono::duration_cast<std::chrono::microseconds>(sm_.skew_time()).count(),
-        .master_down_interval_us =
-            std::chrono::duration_cast<std::chrono::microseconds>(sm_.master_down_interval())
-                .count(),
-        .in_state_ms = ms(now - state_since_),
-    };
-    if (priority_override_) st.priority_override = priority_override_->value();
-    if (const auto m = sm_.master_address()) st.master_address = m->to_string();
-    if (last_reason_) st.last_transition = describe(*last_reason_);
-    if (const auto t = sm_.master_down_deadline()) st.master_down_timer_ms = ms(*t - now);
-    if (const auto t = sm_.adver_deadline()) st.adver_timer_ms = ms(*t - now);
-    for (const auto& v : config_.addresses)
-        st.addresses.push_back(fmt::format("{}/{}", v.address.to_string(), v.prefix_len));
-    // The trackers in config order, with the results the priority was computed from.
-    std::size_t k = 0;
-    const auto input = [&]() -> const TrackerInput* {
-        return k < tracker_inputs_.size() ? &tracker_inputs_[k++] : nullptr;
-    };
-    for (const auto& t : config_.track_scripts) {
-        const auto* in = input();
-        st.trackers.push_back({"script", t.name, t.weight, t.reverse, in != nullptr && in->up});
-    }
-    for (const auto& t : config_.track_interfaces) {
-        const auto* in = input();
-        st.trackers.push_back(
-            {"interface", t.interface, t.weight, t.reverse, in != nullptr && in->up});
-    }
-    for (const auto& t : config_.track_files) {
-        const auto* in = input();
-        st.trackers.push_back({"file", t.path, t.weight, t.reverse, false,
-                               in != nullptr && in->value ? *in->value : 0});
-    }
-    const auto& c = counters_;
-    st.counters = {c.adverts_sent,  c.adverts_received, c.send_errors,    c.transitions,
-                   c.became_master, c.announcements,    c.address_errors, c.addresses_restored,
-                   notify_.runs(),  notify_.failures(), c.drops};
-    return st;
 }
 
 }  // namespace vipd

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "announce_schedule.hpp"
 #include "baseline.hpp"
 #include "notify_queue.hpp"
 #include "rate_limiter.hpp"
@@ -62,7 +63,7 @@ struct InstanceKey {
 };
 InstanceKey key_of(const config::InstanceConfig& c);
 
-class Instance : private TimerQueue::Client {
+class Instance : private TimerQueue::Client, private AnnounceSchedule::Owner {
 public:
     struct Env {
         os::TimeSource& time;  // the instance reads no clock and sets no timer of its own
@@ -179,10 +180,8 @@ private:
     void remove_addresses(std::span<const IpAddress> addresses);
     // The alarm in `slot`, made with `fire` the first time.
     os::Alarm& alarm(std::unique_ptr<os::Alarm>& slot, std::function<void()> fire);
-    void start_announce_burst();
-    void announce_tick();
-    void announce_round();
-    void schedule_refresh();
+    [[nodiscard]] bool announcing() const override { return sm_.state() == State::Master; }
+    void announce_round() override;
     void arm_timer(TimerId id, TimePoint deadline);
     void cancel_timer(TimerId id);
     void log_transition(const action::Notify& n);
@@ -223,10 +222,7 @@ private:
     }
     TimerQueue::Id master_down_timer_;
     TimerQueue::Id adver_timer_;
-    // (Alarms made when first needed: none while backup.)
-    std::unique_ptr<os::Alarm> announce_alarm_;  // the rest of a burst, garp_interval apart
-    std::unique_ptr<os::Alarm> refresh_alarm_;   // garp_refresh
-    int announce_rounds_left_ = 0;
+    AnnounceSchedule announce_{env_.time, config_.announce, *this};
     TimePoint state_since_{};
     std::optional<Reason> last_reason_;
     RateLimiter drop_log_{1.0, 5.0};
