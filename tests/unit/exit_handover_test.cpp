@@ -82,7 +82,7 @@ TEST_F(ExitHandoverTest, AHandoverNobodyTakesEndsAtItsTimeout) {
     ASSERT_TRUE(exit.start());
     ASSERT_TRUE(time.run_until([&] { return done > 0; }, timeout + 2s));
     const auto waited = time.now() - started;
-    EXPECT_GE(waited, timeout - 1ms);  // the timer queue's slots are under 1 ms
+    EXPECT_GE(waited, timeout - 1ms);   // the timer queue's slots are under 1 ms
     EXPECT_LE(waited, timeout + 20ms);  // the instance's own timeout, not the backstop (+1 s)
 }
 
