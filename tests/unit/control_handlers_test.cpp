@@ -4,7 +4,7 @@
 // the read-only commands pass through.
 #include "daemon/control_handlers.hpp"
 
-#include "fakes.hpp"
+#include "daemon_fixture.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,52 +19,14 @@ namespace vipd {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::_;
-using testing::NiceMock;
-using testing::Return;
 
-class ControlHandlersTest : public testing::Test {
+class ControlHandlersTest : public DaemonFixture {
 protected:
-    ControlHandlersTest() {
-        ON_CALL(addresses, add(_, _, _)).WillByDefault(Return(std::error_code{}));
-        ON_CALL(addresses, remove(_, _, _)).WillByDefault(Return(std::error_code{}));
-        ON_CALL(announcer, announce(_, _, _, _)).WillByDefault(Return(std::error_code{}));
-    }
-
-    // An instance named `name` (VRID `vrid`), started on eth0.
-    Instance& add(const char* name, int vrid, int priority = 150) {
-        auto c = web(priority);
-        c.name = name;
-        c.vrid = Vrid{static_cast<std::uint8_t>(vrid)};
-        c.addresses = {{*IpAddress::parse(fmt::format("192.0.2.{}", vrid)), 24}};
-        auto info = eth0();
-        if (priority == 255) info.addresses.push_back({c.addresses[0].address, 24, 0x01});
-        auto inst = std::make_unique<Instance>(
-            Instance::Env{time, timers, addresses, announcer,
-                          std::make_shared<spdlog::logger>(
-                              "test", std::make_shared<spdlog::sinks::null_sink_mt>())},
-            c);
-        inst->set_transport(&transport);
-        inst->update_interface(&info);
-        inst->start();
-        return *instances.emplace(name, std::move(inst)).first->second;
-    }
-    void all_master() {
-        ASSERT_TRUE(time.run_until(
-            [&] {
-                return std::all_of(instances.begin(), instances.end(), [](const auto& kv) {
-                    return kv.second->state() == State::Master;
-                });
-            },
-            2s));
-    }
-    // An advert from another router (192.0.2.12) at `priority` for `inst`.
-    static void advert(Instance& inst, int priority) {
-        deliver_advert(inst,
-                       {.vrid = inst.config().vrid,
-                        .priority = Priority{static_cast<std::uint8_t>(priority)},
-                        .max_adver_int = Centiseconds{1}},
-                       inst.config().addresses[0].address);
+    Instance* named(const std::string& name) {
+        for (auto& [key, inst] : instances) {
+            if (key.name == name) return inst.get();
+        }
+        return nullptr;
     }
     // The reply of one command, if it came.
     std::optional<ControlResult> replied;
@@ -74,12 +36,6 @@ protected:
     }
     std::string error() const { return replied && !*replied ? replied->error() : "(no error)"; }
 
-    os::SimulatedTime time;
-    TimerQueue timers{time};
-    NiceMock<FakeAddresses> addresses;
-    NiceMock<FakeAnnouncer> announcer;
-    FakeTransport transport;
-    std::map<std::string, std::unique_ptr<Instance>> instances;
     std::map<std::string, std::vector<std::string>> groups;  // member -> its group
     bool stopping = false;
     DaemonStatus status{.version = "test"};
@@ -98,22 +54,17 @@ protected:
                                             {{config::Diagnostic::Severity::Error, "x.conf", 3,
                                               "'vrid' must be in the range 1..255 (got 0)"}}};
                                     },
-                                .find = [this](const std::string& n) -> Instance* {
-                                    const auto it = instances.find(n);
-                                    return it == instances.end() ? nullptr : it->second.get();
-                                },
+                                .find = [this](const std::string& n) { return named(n); },
                                 .with_group =
                                     [this](Instance& inst) {
                                         std::vector<Instance*> out{&inst};
                                         for (const auto& m : groups[inst.config().name]) {
-                                            if (m != inst.config().name)
-                                                out.push_back(instances.at(m).get());
+                                            if (m != inst.config().name) out.push_back(named(m));
                                         }
                                         return out;
                                     },
                                 .stopping = [this] { return stopping; }},
-        time,
-        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())};
+        time, log};
 };
 
 TEST_F(ControlHandlersTest, AnUnknownInstanceIsAnError) {
@@ -133,7 +84,7 @@ TEST_F(ControlHandlersTest, NothingStartsWhileStopping) {
     EXPECT_EQ(error(), "vipd is stopping");
     handlers.maintenance("web", true, reply());
     EXPECT_EQ(error(), "vipd is stopping");
-    EXPECT_FALSE(instances.at("web")->handing_over());
+    EXPECT_FALSE(named("web")->handing_over());
 }
 
 TEST_F(ControlHandlersTest, AHandoverTheInstanceCannotStartIsRefusedAtOnce) {
