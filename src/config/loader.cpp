@@ -187,7 +187,7 @@ std::optional<std::vector<std::string>> Loader::command(const Setting& s, const 
         return std::nullopt;
     }
     if (checks_.script) {
-        if (const auto why = checks_.script(program, user)) {
+        if (const auto why = checks_.script(argv.value(), user)) {
             schema_.error(s, *why);
             return std::nullopt;
         }

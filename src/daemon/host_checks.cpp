@@ -12,7 +12,7 @@ namespace vipd {
 config::Checks system_checks() {
     config::Checks checks;
     checks.interface_exists = [](std::string_view name) { return os::interface_exists(name); };
-    checks.script = [](const std::string& program,
+    checks.script = [](const std::vector<std::string>& argv,
                        const std::string& user) -> std::optional<std::string> {
         uid_t uid = 0;
         if (user != "root") {
@@ -20,7 +20,7 @@ config::Checks system_checks() {
             if (!ids) return fmt::format("script user '{}': {}", user, ids.error());
             uid = ids.value().uid;
         }
-        return os::insecure_path_reason(program, uid);
+        return os::insecure_command_reason(argv, uid);
     };
     checks.group_exists = [](const std::string& name) { return os::group_id(name).has_value(); };
     checks.host_name = [] { return os::host_name(); };

@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <climits>
 #include <deque>
+#include <filesystem>
 #include <utility>
 
 namespace vipd::os {
@@ -433,14 +434,75 @@ const char* writable_by(mode_t mode) {
     return (mode & S_IWOTH) != 0 ? "others" : "group";
 }
 
+std::optional<std::string> path_reason(const std::string& path, uid_t allowed_uid, PathUse use,
+                                       const std::string& what);
+
 }  // namespace
 
 // Resolves the path one component at a time, the way the kernel will at exec, and checks each
 // directory against the entry looked up in it. Checking only realpath()'s result would miss a
 // symlink sitting in a directory others can write to: they could re-point it.
-std::optional<std::string> insecure_path_reason(const std::string& path, uid_t allowed_uid) {
+std::optional<std::string> insecure_path_reason(const std::string& path, uid_t allowed_uid,
+                                                PathUse use) {
+    return path_reason(path, allowed_uid, use, "script " + path);
+}
+
+namespace {
+
+// The interpreter a `#!` line at the start of `program` names, if any (the kernel reads at
+// most the first 256 bytes of it).
+std::optional<std::string> shebang_interpreter(const std::string& program) {
+    const int fd = ::open(program.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return std::nullopt;
+    std::array<char, 256> head{};
+    const ssize_t n = ::read(fd, head.data(), head.size());
+    ::close(fd);
+    if (n < 2 || head[0] != '#' || head[1] != '!') return std::nullopt;
+    const std::string_view line(head.data() + 2, static_cast<std::size_t>(n) - 2);
+    const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+    std::size_t begin = 0;
+    while (begin < line.size() && is_space(line[begin]))
+        ++begin;
+    std::size_t end = begin;
+    while (end < line.size() && !is_space(line[end]) && line[end] != '\n')
+        ++end;
+    if (end == begin) return std::nullopt;
+    return std::string(line.substr(begin, end - begin));
+}
+
+}  // namespace
+
+std::optional<std::string> insecure_command_reason(const std::vector<std::string>& argv,
+                                                   uid_t allowed_uid) {
+    if (argv.empty()) return "empty command";
+    if (auto why = insecure_path_reason(argv.front(), allowed_uid)) return why;
+    if (const auto interpreter = shebang_interpreter(argv.front())) {
+        if (auto why =
+                path_reason(*interpreter, allowed_uid, PathUse::Program,
+                            fmt::format("interpreter {} of {}", *interpreter, argv.front()))) {
+            return why;
+        }
+    }
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+        const auto& arg = argv[i];
+        if (arg.empty() || arg.front() == '-') continue;
+        std::error_code ec;
+        const auto path = std::filesystem::absolute(arg, ec);  // relative: from here
+        if (ec || !std::filesystem::is_regular_file(path, ec) || ec) continue;
+        if (auto why = path_reason(path.string(), allowed_uid, PathUse::Input,
+                                   "script argument " + path.string())) {
+            return why;
+        }
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+std::optional<std::string> path_reason(const std::string& path, uid_t allowed_uid, PathUse use,
+                                       const std::string& what) {
     const auto fail = [&](const std::string& why) {
-        return std::optional<std::string>{fmt::format("script {}: {}", path, why)};
+        return std::optional<std::string>{fmt::format("{}: {}", what, why)};
     };
     const auto owner_ok = [&](uid_t uid) { return uid == 0 || uid == allowed_uid; };
     const std::string owners =
@@ -515,7 +577,7 @@ std::optional<std::string> insecure_path_reason(const std::string& path, uid_t a
                 return fail(
                     fmt::format("file {} is writable by {}", entry, writable_by(st.st_mode)));
             }
-            if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
+            if (use == PathUse::Program && (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
                 return fail(fmt::format("file {} is not executable", entry));
             }
             return std::nullopt;
@@ -526,6 +588,8 @@ std::optional<std::string> insecure_path_reason(const std::string& path, uid_t a
     // The path named a directory ("/usr/bin/", "/tmp/..").
     return fail(fmt::format("{} is not a regular file", chain.back().path));
 }
+
+}  // namespace
 
 Expected<UserIds, std::string> lookup_user(std::string_view name) {
     if (name.empty() || name.find('\0') != std::string_view::npos) {

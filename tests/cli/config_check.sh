@@ -47,8 +47,26 @@ CONF
 out=$("$VIPD" -t -f "$dir/insecure.conf" 2>&1) && fail "insecure script path accepted"
 echo "$out"
 echo "$out" | grep -E "^$dir/insecure.conf:2: .*$dir/open" >/dev/null || fail "the error does not name the insecure path: $out"
+# The same script handed to an interpreter ("/bin/sh x.sh", keepalived's habit) runs as the
+# script user just the same: refused, naming it.
+sed "s|command = \"$dir/open/check.sh\"|command = \"/bin/sh $dir/open/check.sh\"|" \
+    "$dir/insecure.conf" >"$dir/argument.conf"
+grep -q "/bin/sh $dir/open/check.sh" "$dir/argument.conf" || fail "argument.conf not written"
+out=$("$VIPD" -t -f "$dir/argument.conf" 2>&1) && fail "insecure script argument accepted"
+echo "$out"
+echo "$out" | grep -E "^$dir/argument.conf:2: script argument $dir/open/check.sh: " >/dev/null || fail "the error does not name the insecure argument: $out"
+# And a script whose #! interpreter others could replace.
+mkdir -m 0755 "$dir/safe"
+printf '#!%s\nexit 0\n' "$dir/open/check.sh" >"$dir/safe/wrapped.sh"
+chmod 0755 "$dir/safe/wrapped.sh"
+sed "s|command = \"$dir/open/check.sh\"|command = \"$dir/safe/wrapped.sh\"|" \
+    "$dir/insecure.conf" >"$dir/interpreter.conf"
+out=$("$VIPD" -t -f "$dir/interpreter.conf" 2>&1) && fail "insecure #! interpreter accepted"
+echo "$out" | grep -E "^$dir/interpreter.conf:2: interpreter $dir/open/check.sh of " >/dev/null || fail "the error does not name the insecure interpreter: $out"
 chmod 0755 "$dir/open"
 if [ "$(id -u)" -eq 0 ]; then
+    out=$("$VIPD" -t -f "$dir/argument.conf" 2>&1) || fail "secured script argument still refused: $out"
+    out=$("$VIPD" -t -f "$dir/interpreter.conf" 2>&1) || fail "secured interpreter still refused: $out"
     out=$("$VIPD" -t -f "$dir/insecure.conf" 2>&1) || fail "secured script still refused: $out"
 fi
 sed 's/track_scripts = ( "chk" )/track_scripts = ( "nope" )/' "$dir/insecure.conf" >"$dir/unknown.conf"

@@ -1316,9 +1316,10 @@ TEST(ConfigTracking, CommandMustBeAnAbsolutePathAndBalanced) {
 
 TEST(ConfigTracking, ScriptCheckRefusalNamesTheLine) {
     Checks checks;
-    checks.script = [](const std::string& program,
+    checks.script = [](const std::vector<std::string>& argv,
                        const std::string& user) -> std::optional<std::string> {
-        return "script " + program + " (as " + user + "): directory /srv is writable by others";
+        return "script " + argv.front() + " (as " + user +
+               "): directory /srv is writable by others";
     };
     const auto r =
         load_string(with_script(R"(name = "chk"; command = "/srv/chk";)", ""), kName, checks);
@@ -1326,6 +1327,26 @@ TEST(ConfigTracking, ScriptCheckRefusalNamesTheLine) {
     EXPECT_EQ(messages(r), std::vector<std::string>{
                                "test.conf:2: script /srv/chk (as nobody): directory /srv is "
                                "writable by others"});
+}
+
+// The check sees the whole command line, split as it will run: an argument can be the
+// script that actually runs ("/bin/sh /srv/chk.sh").
+TEST(ConfigTracking, ScriptCheckSeesEveryArgument) {
+    std::vector<std::vector<std::string>> seen;
+    Checks checks;
+    checks.script = [&](const std::vector<std::string>& argv,
+                        const std::string&) -> std::optional<std::string> {
+        seen.push_back(argv);
+        if (argv.size() > 1 && argv[1] == "/srv/chk.sh") return "script argument /srv/chk.sh: no";
+        return std::nullopt;
+    };
+    const auto r = load_string(
+        with_script(R"(name = "chk"; command = "/bin/sh '/srv/chk.sh' -x";)", ""), kName, checks);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(messages(r),
+              std::vector<std::string>{"test.conf:2: script argument /srv/chk.sh: no"});
+    ASSERT_EQ(seen.size(), 1U);
+    EXPECT_EQ(seen[0], (std::vector<std::string>{"/bin/sh", "/srv/chk.sh", "-x"}));
 }
 
 TEST(ConfigTracking, WeightRangeAndUnknownTrackerKeys) {

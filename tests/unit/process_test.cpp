@@ -638,5 +638,61 @@ TEST_F(InsecurePathTest, SymlinksAreFollowedAndTheirDirectoriesChecked) {
     EXPECT_EQ(reason(loop), "script " + loop + ": too many levels of symbolic links");
 }
 
+// --- insecure_command_reason: the whole command line ----------------------------------------
+
+// "/bin/sh /srv/x/check.sh": the script handed to the interpreter runs as the script user
+// just as the program does (issue 13's first finding).
+TEST_F(InsecurePathTest, AFileArgumentOthersCanReplaceIsRejected) {
+    tmp_.dir("open", 0777);
+    const auto script = tmp_.file("open/check.sh", 0644);  // read by sh: need not be executable
+    EXPECT_EQ(
+        os::insecure_command_reason({"/bin/sh", script}, ::geteuid()),
+        "script argument " + script + ": directory " + tmp_.path() + "/open is writable by others");
+    tmp_.dir("safe", 0755);
+    const auto safe = tmp_.file("safe/check.sh", 0644);
+    EXPECT_EQ(os::insecure_command_reason({"/bin/sh", safe}, ::geteuid()), std::nullopt);
+}
+
+TEST_F(InsecurePathTest, ArgumentsThatNameNoFileAreNotPaths) {
+    tmp_.dir("open", 0777);
+    EXPECT_EQ(os::insecure_command_reason({"/bin/sh", "-c", "exit 0", tmp_.path() + "/open/none",
+                                           "--flag=" + tmp_.path() + "/open", tmp_.path()},
+                                          ::geteuid()),
+              std::nullopt);  // options, words, missing files and directories
+}
+
+TEST_F(InsecurePathTest, ARelativeFileArgumentIsCheckedFromTheWorkingDirectory) {
+    const auto open = tmp_.dir("open", 0777);
+    tmp_.file("open/check.sh", 0644);
+    const auto here = std::filesystem::current_path();
+    std::filesystem::current_path(open);
+    const auto why = os::insecure_command_reason({"/bin/sh", "check.sh"}, ::geteuid());
+    std::filesystem::current_path(here);
+    EXPECT_EQ(
+        why, "script argument " + open + "/check.sh: directory " + open + " is writable by others");
+}
+
+TEST_F(InsecurePathTest, TheInterpreterOfAScriptIsChecked) {
+    tmp_.dir("open", 0777);
+    const auto interpreter = tmp_.file("open/sh", 0755);
+    const auto script = tmp_.file("check.sh", 0755, "#! " + interpreter + " -e\nexit 0\n");
+    EXPECT_EQ(os::insecure_command_reason({script}, ::geteuid()),
+              "interpreter " + interpreter + " of " + script + ": directory " + tmp_.path() +
+                  "/open is writable by others");
+    const auto good = tmp_.file("good.sh", 0755, "#!/bin/sh\nexit 0\n");
+    EXPECT_EQ(os::insecure_command_reason({good}, ::geteuid()), std::nullopt);
+    const auto missing = tmp_.file("missing.sh", 0755, "#!/nonexistent/sh\n");
+    EXPECT_EQ(os::insecure_command_reason({missing}, ::geteuid()),
+              "interpreter /nonexistent/sh of " + missing + ": /nonexistent does not exist");
+}
+
+TEST_F(InsecurePathTest, TheProgramItselfIsStillCheckedFirst) {
+    tmp_.dir("open", 0777);
+    const auto program = tmp_.file("open/check", 0755);
+    EXPECT_EQ(os::insecure_command_reason({program, "/etc/hostname"}, ::geteuid()),
+              "script " + program + ": directory " + tmp_.path() + "/open is writable by others");
+    EXPECT_EQ(os::insecure_command_reason({}, ::geteuid()), "empty command");
+}
+
 }  // namespace
 }  // namespace vipd

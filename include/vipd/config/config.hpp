@@ -35,10 +35,11 @@ struct LoadResult {
 // it may appear later). Empty = don't check.
 using InterfaceExists = std::function<bool(std::string_view)>;
 
-// Whether `program` may be run as `user`: nullopt if so, else why not (unknown user, a path
-// others can write to; os::insecure_path_reason). Empty = don't check.
-using ScriptCheck =
-    std::function<std::optional<std::string>(const std::string& program, const std::string& user)>;
+// Whether the command line `argv` may be run as `user`: nullopt if so, else why not (an
+// unknown user; a program, `#!` interpreter or file argument others could replace:
+// os::insecure_command_reason). Empty = don't check.
+using ScriptCheck = std::function<std::optional<std::string>(const std::vector<std::string>& argv,
+                                                             const std::string& user)>;
 
 struct Checks {
     InterfaceExists interface_exists;

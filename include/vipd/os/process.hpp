@@ -76,8 +76,19 @@ private:
 // and not writable by group or others (a directory with the sticky bit may be
 // world-writable only if the next component is owned by root or `allowed_uid`); the file
 // must be a regular executable file. The reason names the offending path.
+// An `Input` (a file a program reads, such as the script handed to /bin/sh) need not be
+// executable; a `Program` must.
+enum class PathUse : std::uint8_t { Program, Input };
 [[nodiscard]] std::optional<std::string> insecure_path_reason(const std::string& path,
-                                                              uid_t allowed_uid);
+                                                              uid_t allowed_uid,
+                                                              PathUse use = PathUse::Program);
+
+// The same rules for a whole command line, since each of these runs as the script user:
+// the program, the interpreter its `#!` line names, and every argument that names an
+// existing regular file ("/bin/sh /srv/check.sh"; a relative one from the working
+// directory). An argument that starts with '-' or names nothing is not a path.
+[[nodiscard]] std::optional<std::string> insecure_command_reason(
+    const std::vector<std::string>& argv, uid_t allowed_uid);
 
 // getpwnam(): the user's uid and primary gid, or an error text.
 [[nodiscard]] Expected<UserIds, std::string> lookup_user(std::string_view name);
