@@ -17,10 +17,6 @@ struct Overloaded : Ts... {
     using Ts::operator()...;
 };
 
-std::int64_t ms(Duration d) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-}
-
 }  // namespace
 
 InstanceKey key_of(const config::InstanceConfig& c) {
@@ -563,7 +559,7 @@ void Instance::queue_notifications(const action::Notify& n) {
 
 void Instance::log_warn(const action::Warn& w) {
     if (w.kind == WarnKind::HandoverTimedOut) {
-        const auto waited = ms(sm_.handover_timeout());
+        const auto waited = whole_ms(sm_.handover_timeout());
         const auto message =
             sm_.in_maintenance()
                 ? fmt::format(
@@ -579,8 +575,8 @@ void Instance::log_warn(const action::Warn& w) {
     switch (w.kind) {
         case WarnKind::IntervalMismatch:
             env_.log->warn("{} {} advertises every {} ms, we are configured for {} ms", prefix_,
-                           w.peer.to_string(), ms(Duration{w.interval}),
-                           ms(Duration{config_.advert_interval}));
+                           w.peer.to_string(), whole_ms(Duration{w.interval}),
+                           whole_ms(Duration{config_.advert_interval}));
             break;
         case WarnKind::LowerPriorityMaster:
             env_.log->warn("{} {} claims master with lower priority {}; asserting ourselves",

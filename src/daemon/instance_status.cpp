@@ -1,17 +1,8 @@
 // An instance's status and counters as the typed model (daemon/status) carries them: what
 // vipctl, the metrics and the snapshot show of it.
-#include <chrono>
-
 #include "instance.hpp"
 
 namespace vipd {
-namespace {
-
-std::int64_t ms(Duration d) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-}
-
-}  // namespace
 
 InstanceCounters counted_since(const InstanceCounters& total, const InstanceCounters& base) {
     InstanceCounters d;
@@ -41,20 +32,20 @@ InstanceStatus Instance::status(TimePoint now) const {
         .handing_over = handing_over(),
         .tracker_fault = tracked_.fault,
         .source_address = source_.to_string(),
-        .advert_interval_ms = ms(Duration{config_.advert_interval}),
-        .master_adver_interval_ms = ms(Duration{sm_.master_adver_interval()}),
+        .advert_interval_ms = whole_ms(Duration{config_.advert_interval}),
+        .master_adver_interval_ms = whole_ms(Duration{sm_.master_adver_interval()}),
         .skew_time_us =
             std::chrono::duration_cast<std::chrono::microseconds>(sm_.skew_time()).count(),
         .master_down_interval_us =
             std::chrono::duration_cast<std::chrono::microseconds>(sm_.master_down_interval())
                 .count(),
-        .in_state_ms = ms(now - state_since_),
+        .in_state_ms = whole_ms(now - state_since_),
     };
     if (priority_override_) st.priority_override = priority_override_->value();
     if (const auto m = sm_.master_address()) st.master_address = m->to_string();
     if (last_reason_) st.last_transition = describe(*last_reason_);
-    if (const auto t = sm_.master_down_deadline()) st.master_down_timer_ms = ms(*t - now);
-    if (const auto t = sm_.adver_deadline()) st.adver_timer_ms = ms(*t - now);
+    if (const auto t = sm_.master_down_deadline()) st.master_down_timer_ms = whole_ms(*t - now);
+    if (const auto t = sm_.adver_deadline()) st.adver_timer_ms = whole_ms(*t - now);
     for (const auto& v : config_.addresses)
         st.addresses.push_back(fmt::format("{}/{}", v.address.to_string(), v.prefix_len));
     // The trackers in config order, with the results the priority was computed from.

@@ -49,6 +49,10 @@ inline constexpr Centiseconds kMaxAdverIntV3{4095};
 using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 using Duration = std::chrono::nanoseconds;
+// Whole milliseconds, truncated: what logs and status show of a duration.
+[[nodiscard]] constexpr std::int64_t whole_ms(Duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
 
 enum class Version : std::uint8_t { V2 = 2, V3 = 3 };
 enum class Family : std::uint8_t { IPv4, IPv6 };
