@@ -107,8 +107,9 @@ int print_show(const vipd::DaemonStatus& status, const std::string& name) {
         std::cout << fmt::format("{:<26}{}\n", "addresses:", j.at("addresses").dump());
         std::cout << "trackers:\n";
         for (const auto& t : i.trackers) {
-            const std::string state =
-                t.value ? "value " + std::to_string(*t.value) : (t.up ? "up" : "down");
+            const std::string state = !t.up && t.value ? "failed (unreadable; see the log)"
+                                      : t.value        ? "value " + std::to_string(*t.value)
+                                                       : (t.up ? "up" : "down");
             std::cout << fmt::format("  {:<10}{:<24} weight {:>4}{}  {}\n", t.type, t.name,
                                      t.weight, t.reverse ? " reverse" : "", state);
         }

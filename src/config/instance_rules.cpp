@@ -459,6 +459,12 @@ void Loader::trackers(const Setting& s, InstanceConfig& c, const std::vector<Scr
                           fmt::format("tracked file must be an absolute path (got \"{}\")", *path));
             return;
         }
+        if (checks_.tracked_file) {
+            if (const auto why = checks_.tracked_file(*path)) {
+                schema_.error(e, *why);
+                return;
+            }
+        }
         c.track_files.push_back({*path, weight_of(e, 1), reverse_of(e)});
     });
 }

@@ -9,13 +9,23 @@ TrackedPriority tracked_priority(Priority base, std::span<const TrackerInput> tr
     TrackedPriority out{base, false};
     std::int64_t sum = base.value();
     for (const auto& t : trackers) {
+        if (t.value && t.failed) {
+            if (t.weight == 0) {
+                out.fault = true;
+            } else if (t.weight < 0) {
+                sum += t.weight;
+            }
+            continue;
+        }
         if (t.value) {
-            const std::int64_t v = t.reverse ? -*t.value : *t.value;
+            // Bounded before anything else, so a huge number in a file can neither overflow
+            // the sum nor be negated (-INT64_MIN).
+            const std::int64_t bounded = std::clamp<std::int64_t>(*t.value, -1000, 1000);
+            const std::int64_t v = t.reverse ? -bounded : bounded;
             if (t.weight == 0) {
                 out.fault = out.fault || v != 0;
             } else {
-                // Bounded so a huge number in a file cannot overflow the sum.
-                sum += std::clamp<std::int64_t>(v, -1000, 1000) * t.weight;
+                sum += v * t.weight;
             }
             continue;
         }

@@ -22,6 +22,9 @@ config::Checks system_checks() {
         }
         return os::insecure_command_reason(argv, uid);
     };
+    checks.tracked_file = [](const std::string& path) {
+        return os::insecure_tracked_file_reason(path);
+    };
     checks.group_exists = [](const std::string& name) { return os::group_id(name).has_value(); };
     checks.host_name = [] { return os::host_name(); };
     return checks;

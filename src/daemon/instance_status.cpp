@@ -64,7 +64,7 @@ InstanceStatus Instance::status(TimePoint now) const {
     }
     for (const auto& t : config_.track_files) {
         const auto* in = input();
-        st.trackers.push_back({"file", t.path, t.weight, t.reverse, false,
+        st.trackers.push_back({"file", t.path, t.weight, t.reverse, in != nullptr && !in->failed,
                                in != nullptr && in->value ? *in->value : 0});
     }
     const auto& c = counters_;

@@ -190,12 +190,11 @@ std::string render_metrics(const DaemonStatus& status) {
     }
 
     m.family("vipd_tracker_up", "gauge",
-             "Tracked script or interface as the instance sees it: 1 up, 0 down.");
+             "Tracker as the instance sees it: 1 up, 0 down (a file: 0 while it cannot be read "
+             "safely).");
     for (const auto& i : instances) {
-        for (const auto& t : i.trackers) {
-            if (t.value) continue;
+        for (const auto& t : i.trackers)
             m.sample({{"vrrp_instance", i.name}, {"type", t.type}, {"name", t.name}}, t.up ? 1 : 0);
-        }
     }
     m.family("vipd_tracker_value", "gauge", "Tracked file's number as last read.");
     for (const auto& i : instances) {

@@ -48,11 +48,8 @@ DropCounts drops_of(const json& j) {
 // (Found by ADL for the vectors below; only this file uses them.)
 void to_json(json& j, const TrackerStatus& t) {
     j = json{{"type", t.type}, {"name", t.name}, {"weight", t.weight}, {"reverse", t.reverse}};
-    if (t.value) {
-        j["value"] = *t.value;
-    } else {
-        j["up"] = t.up;
-    }
+    j["up"] = t.up;
+    if (t.value) j["value"] = *t.value;
 }
 
 void from_json(const json& j, TrackerStatus& t) {
@@ -60,11 +57,8 @@ void from_json(const json& j, TrackerStatus& t) {
     t.name = j.at("name").get<std::string>();
     t.weight = j.at("weight").get<int>();
     t.reverse = j.at("reverse").get<bool>();
-    if (j.contains("value")) {
-        t.value = j.at("value").get<std::int64_t>();
-    } else {
-        t.up = j.at("up").get<bool>();
-    }
+    t.up = j.at("up").get<bool>();
+    if (j.contains("value")) t.value = j.at("value").get<std::int64_t>();
 }
 
 void to_json(json& j, const ScriptStatus& s) {

@@ -4,8 +4,6 @@
 
 #include <set>
 
-#include "vipd/os/files.hpp"
-
 namespace vipd {
 
 Trackers::Trackers(boost::asio::io_context& io, const HealthChecks& checks,
@@ -38,9 +36,21 @@ void Trackers::track_files(const InstanceMap& instances) {
 }
 
 void Trackers::read_files() {
-    file_values_.clear();
-    for (const auto& path : paths_)
-        file_values_[path] = os::read_tracked_number(path);  // missing or no number: 0
+    std::map<std::string, os::TrackedRead> values;
+    for (const auto& path : paths_) {
+        auto read = os::read_tracked_file(path);  // missing or no number: 0
+        const auto before = file_values_.find(path);
+        const std::string was = before == file_values_.end() ? "" : before->second.error;
+        if (read.error != was) {
+            if (read.error.empty()) {
+                log_->info("tracked file {} is readable again", path);
+            } else {
+                log_->warn("tracked file {} {}: counts as failed", path, read.error);
+            }
+        }
+        values.emplace(path, std::move(read));
+    }
+    file_values_ = std::move(values);
 }
 
 std::vector<TrackerInput> Trackers::inputs(const config::InstanceConfig& c) const {
@@ -54,9 +64,11 @@ std::vector<TrackerInput> Trackers::inputs(const config::InstanceConfig& c) cons
     }
     for (const auto& t : c.track_files) {
         const auto it = file_values_.find(t.path);
+        const bool known = it != file_values_.end();
         inputs.push_back({.weight = t.weight,
                           .reverse = t.reverse,
-                          .value = it == file_values_.end() ? 0 : it->second});
+                          .value = known ? it->second.value : 0,
+                          .failed = known && !it->second.error.empty()});
     }
     return inputs;
 }

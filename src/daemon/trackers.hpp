@@ -1,6 +1,7 @@
 // The trackers' results an instance's priority is computed from (core/tracking): its
 // scripts' states (the health checks), its interfaces' links (netlink) and its files'
-// numbers (read at every reload, and whenever something changes in their directories).
+// numbers (read at every reload, and whenever something changes in their directories;
+// one that cannot be read safely counts as failed, and why is logged when it changes).
 #pragma once
 
 #include <spdlog/logger.h>
@@ -16,6 +17,7 @@
 #include "reconciler.hpp"
 #include "vipd/core/tracking.hpp"
 #include "vipd/os/file_watch.hpp"
+#include "vipd/os/files.hpp"
 #include "vipd/os/netlink.hpp"
 
 namespace vipd {
@@ -40,8 +42,8 @@ private:
     FindInterface find_interface_;
     std::shared_ptr<spdlog::logger> log_;
     std::function<void()> files_changed_;
-    std::vector<std::string> paths_;                   // every tracked file, once
-    std::map<std::string, std::int64_t> file_values_;  // by path, as last read
+    std::vector<std::string> paths_;                      // every tracked file, once
+    std::map<std::string, os::TrackedRead> file_values_;  // by path, as last read
     os::DirectoryWatch watch_;
 };
 

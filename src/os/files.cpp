@@ -3,11 +3,14 @@
 #include "vipd/os/files.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <cctype>
 #include <cerrno>
-#include <fstream>
+#include <charconv>
 
 namespace vipd::os {
 namespace {
@@ -42,11 +45,58 @@ std::error_code append_line_nonblocking(const std::string& path, std::string_vie
     return ec;
 }
 
-std::int64_t read_tracked_number(const std::string& path) {
-    std::ifstream in(path);
+namespace {
+
+const char* file_kind(mode_t mode) {
+    if (S_ISLNK(mode)) return "a symbolic link";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+// The number at the start of `text` (leading blanks and a '+' allowed), 0 if there is none.
+std::optional<std::int64_t> leading_number(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0)
+        ++i;
+    if (i < text.size() && text[i] == '+') ++i;
     std::int64_t v = 0;
-    if (!(in >> v)) v = 0;
-    return v;
+    const auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), v);
+    if (ec == std::errc::result_out_of_range) return std::nullopt;
+    return ec == std::errc{} ? v : 0;
+}
+
+}  // namespace
+
+TrackedRead read_tracked_file(const std::string& path) {
+    const auto failed = [&](std::string why) { return TrackedRead{0, std::move(why)}; };
+    struct stat before {};
+    if (::lstat(path.c_str(), &before) != 0) {
+        if (errno == ENOENT) return {};  // missing: 0, as keepalived reads it
+        return failed(last_error().message());
+    }
+    if (!S_ISREG(before.st_mode)) return failed(fmt::format("is {}", file_kind(before.st_mode)));
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return {};  // removed since the lstat
+        return failed(errno == ELOOP ? "is a symbolic link" : last_error().message());
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return failed(fmt::format("is {}", file_kind(st.st_mode)));
+    }
+    std::array<char, kTrackedReadLimit> buf{};
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    const std::error_code ec = n < 0 ? last_error() : std::error_code{};
+    ::close(fd);
+    if (ec) return failed(ec.message());
+    const auto v = leading_number({buf.data(), static_cast<std::size_t>(n)});
+    if (!v) return failed("holds a number out of range");
+    return {*v, {}};
 }
 
 std::error_code clear_stale_socket(const std::string& path) {

@@ -447,6 +447,11 @@ std::optional<std::string> insecure_path_reason(const std::string& path, uid_t a
     return path_reason(path, allowed_uid, use, "script " + path);
 }
 
+std::optional<std::string> insecure_tracked_file_reason(const std::string& path,
+                                                        uid_t trusted_uid) {
+    return path_reason(path, trusted_uid, PathUse::Tracked, "tracked file " + path);
+}
+
 namespace {
 
 // The interpreter a `#!` line at the start of `program` names, if any (the kernel reads at
@@ -533,6 +538,18 @@ std::optional<std::string> path_reason(const std::string& path, uid_t allowed_ui
         const std::string entry = join(dir.path, name);
         struct stat st {};
         if (::lstat(entry.c_str(), &st) != 0) {
+            if (errno == ENOENT && use == PathUse::Tracked) {
+                // Missing (it reads as 0) until someone creates it: only trusted users may.
+                if (!owner_ok(dir.st.st_uid)) {
+                    return fail(fmt::format("directory {} is owned by uid {}, not {}", dir.path,
+                                            dir.st.st_uid, owners));
+                }
+                if ((dir.st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+                    return fail(fmt::format("directory {} is writable by {}, who could create {}",
+                                            dir.path, writable_by(dir.st.st_mode), entry));
+                }
+                return std::nullopt;
+            }
             if (errno == ENOENT) {
                 return fail(entry == path ? "does not exist" : entry + " does not exist");
             }
@@ -554,6 +571,12 @@ std::optional<std::string> path_reason(const std::string& path, uid_t allowed_ui
                                         dir.path, writable_by(dir.st.st_mode), entry, st.st_uid));
             }
         }
+        if (S_ISLNK(st.st_mode) && todo.empty() && use == PathUse::Tracked) {
+            return fail(
+                fmt::format("{} is a symbolic link (tracked files are read without "
+                            "following one)",
+                            entry));
+        }
         if (S_ISLNK(st.st_mode)) {
             if (++links > 40) return fail("too many levels of symbolic links");  // as ELOOP
             std::array<char, PATH_MAX> target{};
@@ -569,6 +592,7 @@ std::optional<std::string> path_reason(const std::string& path, uid_t allowed_ui
         }
         if (todo.empty()) {
             if (!S_ISREG(st.st_mode)) return fail(fmt::format("{} is not a regular file", entry));
+            if (use == PathUse::Tracked) return std::nullopt;  // whoever may write it decides
             if (!owner_ok(st.st_uid)) {
                 return fail(
                     fmt::format("file {} is owned by uid {}, not {}", entry, st.st_uid, owners));

@@ -333,6 +333,34 @@ TEST(ConfigErrors, ControlGroupMustExist) {
     EXPECT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
 }
 
+// A tracked file whose path others control is refused at load, with its line (issue 13).
+TEST(ConfigErrors, TrackedFilePathMustBeSafe) {
+    Checks checks;
+    checks.tracked_file = [](const std::string& path) -> std::optional<std::string> {
+        if (path.starts_with("/tmp/")) return "tracked file " + path + ": unsafe";
+        return std::nullopt;
+    };
+    const std::string head =
+        "instances = ( { name = \"a\"; interface = \"eth0\"; vrid = 1;\n"
+        " addresses = [ \"192.0.2.1\" ];\n";
+    auto r =
+        load_string(head + " track_files = ( { path = \"/tmp/drain\"; } ); } );", kName, checks);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(messages(r).front(), "test.conf:3: tracked file /tmp/drain: unsafe");
+    r = load_string(head + " track_files = ( { path = \"/run/drain\"; } ); } );", kName, checks);
+    EXPECT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+}
+
+// The daemon's own check is the real one.
+TEST(ConfigErrors, TheDaemonChecksTrackedFilePaths) {
+    const auto checks = system_checks();
+    ASSERT_TRUE(checks.tracked_file);
+    EXPECT_EQ(checks.tracked_file("/etc/hostname"), std::nullopt);
+    EXPECT_EQ(checks.tracked_file("/tmp/vipd-no-such-drain"),
+              "tracked file /tmp/vipd-no-such-drain: directory /tmp is writable by others, who "
+              "could create /tmp/vipd-no-such-drain");
+}
+
 TEST(ConfigValues, DurationsAndCentisecondsAreExact) {
     const auto r = load(R"(global = { garp_interval = 0.3; garp_refresh = 86400; };
 instances = (

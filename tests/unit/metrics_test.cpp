@@ -20,18 +20,19 @@ DropCounts drops(std::initializer_list<std::pair<DropReason, std::uint64_t>> cou
 }
 
 DaemonStatus snapshot() {
-    InstanceStatus web{
-        .name = "web",
-        .interface = "eth0",
-        .vrid = 51,
-        .family = Family::IPv4,
-        .state = State::Master,
-        .priority = 90,
-        .configured_priority = 100,
-        .maintenance = false,
-        .trackers = {{"script", "chk", -10, false, false}, {"file", "/run/w", 1, false, false, 7}},
-        .master_down_interval_us = 3609375,
-        .in_state_ms = 1500};
+    InstanceStatus web{.name = "web",
+                       .interface = "eth0",
+                       .vrid = 51,
+                       .family = Family::IPv4,
+                       .state = State::Master,
+                       .priority = 90,
+                       .configured_priority = 100,
+                       .maintenance = false,
+                       .trackers = {{"script", "chk", -10, false, false},
+                                    {"file", "/run/w", 1, false, true, 7},
+                                    {"file", "/run/x", -5, false, false, 0}},
+                       .master_down_interval_us = 3609375,
+                       .in_state_ms = 1500};
     web.counters = {.adverts_sent = 1000000,
                     .adverts_received = 3,
                     .transitions = 2,
@@ -100,6 +101,9 @@ TEST(Metrics, TrackersAndScripts) {
     const auto m = render_metrics(snapshot());
     EXPECT_TRUE(has(m, R"(vipd_tracker_up{vrrp_instance="web",type="script",name="chk"} 0)"));
     EXPECT_TRUE(has(m, R"(vipd_tracker_value{vrrp_instance="web",type="file",name="/run/w"} 7)"));
+    EXPECT_TRUE(has(m, R"(vipd_tracker_up{vrrp_instance="web",type="file",name="/run/w"} 1)"));
+    // A file that cannot be read safely: failed, visible beside its (zero) value.
+    EXPECT_TRUE(has(m, R"(vipd_tracker_up{vrrp_instance="web",type="file",name="/run/x"} 0)"));
     EXPECT_TRUE(has(m, R"(vipd_script_up{script="chk"} 0)"));
     EXPECT_TRUE(has(m, R"(vipd_script_timeouts_total{script="chk"} 1)"));
     EXPECT_TRUE(has(m, "# TYPE vipd_script_duration_seconds summary"));

@@ -23,6 +23,8 @@
 #include <sstream>
 #include <thread>
 
+#include "temp_dir.hpp"
+
 namespace vipd {
 namespace {
 
@@ -99,41 +101,6 @@ protected:
 
     boost::asio::io_context io_;
     std::unique_ptr<os::ProcessRunner> runner_ = std::make_unique<os::ProcessRunner>(io_);
-};
-
-// A private directory under /tmp, removed with everything in it at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = "/tmp/vipd-process-test-XXXXXX";
-        if (::mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp: " << errno;
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    [[nodiscard]] const std::string& path() const { return path_; }
-
-    std::string file(const std::string& name, mode_t mode,
-                     const std::string& text = "#!/bin/sh\n") {
-        const std::string p = path_ + "/" + name;
-        std::ofstream(p) << text;
-        EXPECT_EQ(::chmod(p.c_str(), mode), 0) << p;
-        return p;
-    }
-    std::string dir(const std::string& name, mode_t mode) {
-        const std::string p = path_ + "/" + name;
-        EXPECT_EQ(::mkdir(p.c_str(), 0700), 0) << p;
-        EXPECT_EQ(::chmod(p.c_str(), mode), 0) << p;  // chmod: mkdir's mode is masked by umask
-        return p;
-    }
-
-private:
-    std::string path_;
 };
 
 // --- exit status ---------------------------------------------------------------------------
@@ -692,6 +659,53 @@ TEST_F(InsecurePathTest, TheProgramItselfIsStillCheckedFirst) {
     EXPECT_EQ(os::insecure_command_reason({program, "/etc/hostname"}, ::geteuid()),
               "script " + program + ": directory " + tmp_.path() + "/open is writable by others");
     EXPECT_EQ(os::insecure_command_reason({}, ::geteuid()), "empty command");
+}
+
+// --- insecure_tracked_file_reason: what vipd reads, not runs ---------------------------------
+
+TEST_F(InsecurePathTest, ATrackedFileAnyoneMayWriteInASafeDirectoryPasses) {
+    const auto uid = ::geteuid();
+    tmp_.dir("state", 0755);
+    const auto file = tmp_.file("state/drain", 0666, "0\n");  // the operator's choice
+    EXPECT_EQ(os::insecure_tracked_file_reason(file, uid), std::nullopt);
+    // Missing, in a directory only trusted users can write to: it reads as 0 until created.
+    EXPECT_EQ(os::insecure_tracked_file_reason(tmp_.path() + "/state/later", uid), std::nullopt);
+    EXPECT_EQ(os::insecure_tracked_file_reason(tmp_.path() + "/state/new/later", uid),
+              std::nullopt);
+}
+
+TEST_F(InsecurePathTest, ATrackedFileOthersCouldReplaceOrCreateIsRejected) {
+    const auto uid = ::geteuid();
+    const auto open = tmp_.dir("open", 0777);
+    const auto file = tmp_.file("open/drain", 0644, "0\n");
+    EXPECT_EQ(os::insecure_tracked_file_reason(file, uid),
+              "tracked file " + file + ": directory " + open + " is writable by others");
+    const auto missing = open + "/later";
+    EXPECT_EQ(os::insecure_tracked_file_reason(missing, uid),
+              "tracked file " + missing + ": directory " + open +
+                  " is writable by others, who could create " + missing);
+    // /tmp's sticky bit protects a file that exists, not a name nobody holds yet.
+    const auto sticky = tmp_.dir("sticky", 01777);
+    const auto held = tmp_.file("sticky/drain", 0644, "0\n");
+    EXPECT_EQ(os::insecure_tracked_file_reason(held, uid), std::nullopt);
+    EXPECT_EQ(os::insecure_tracked_file_reason(sticky + "/free", uid),
+              "tracked file " + sticky + "/free: directory " + sticky +
+                  " is writable by others, who could create " + sticky + "/free");
+}
+
+TEST_F(InsecurePathTest, ATrackedFileMustBeARegularFileNotALink) {
+    const auto uid = ::geteuid();
+    const auto fifo = tmp_.path() + "/fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_EQ(os::insecure_tracked_file_reason(fifo, uid),
+              "tracked file " + fifo + ": " + fifo + " is not a regular file");
+    const auto link = tmp_.path() + "/zero";
+    ASSERT_EQ(::symlink("/dev/zero", link.c_str()), 0);
+    EXPECT_EQ(os::insecure_tracked_file_reason(link, uid),
+              "tracked file " + link + ": " + link +
+                  " is a symbolic link (tracked files are read without following one)");
+    EXPECT_EQ(os::insecure_tracked_file_reason("run/drain", uid),
+              "tracked file run/drain: path is not absolute");
 }
 
 }  // namespace

@@ -74,6 +74,7 @@ TEST(Status, KeysAreTheDocumentedOnes) {
     EXPECT_EQ(i.at("trackers").at(0).at("up"), true);
     EXPECT_FALSE(i.at("trackers").at(0).contains("value"));
     EXPECT_EQ(i.at("trackers").at(1).at("value"), -3);
+    EXPECT_EQ(i.at("trackers").at(1).at("up"), false);  // a file that could not be read
     EXPECT_EQ(j.at("scripts").at(0).at("state"), "DOWN");
     EXPECT_EQ(j.at("sockets").at(0).at("drops").at("unknown_vrid"), 9);
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <vector>
 
 namespace vipd {
@@ -75,6 +76,30 @@ TEST(TrackedPriority, FileWithWeightZeroFaultsOnNonZero) {
     EXPECT_TRUE(fault(100, {file(0, 1)}));
     EXPECT_TRUE(fault(100, {file(0, -5)}));
     EXPECT_FALSE(fault(100, {file(0, 0)}));
+}
+
+// -INT64_MIN is undefined: the value is bounded before `reverse` negates it (UBSan run).
+TEST(TrackedPriority, ReversedFileAtTheInt64ExtremesStaysDefined) {
+    constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    EXPECT_EQ(prio(100, {file(1, kMin, true)}), 254);
+    EXPECT_EQ(prio(100, {file(1, kMax, true)}), 1);
+    EXPECT_EQ(prio(100, {file(-1, kMin)}), 254);
+    EXPECT_TRUE(fault(100, {file(0, kMin, true)}));
+}
+
+// A file that could not be read safely is a failed tracker, not a number: whatever it held
+// before, and whatever `reverse` says.
+TEST(TrackedPriority, UnreadableFileCountsAsFailed) {
+    const auto failed = [](int weight, bool reverse = false) {
+        return TrackerInput{.weight = weight, .reverse = reverse, .value = 0, .failed = true};
+    };
+    EXPECT_TRUE(fault(100, {failed(0)}));
+    EXPECT_TRUE(fault(100, {failed(0, true)}));
+    EXPECT_EQ(prio(100, {failed(-30)}), 70);
+    EXPECT_EQ(prio(100, {failed(-30, true)}), 70);
+    EXPECT_EQ(prio(100, {failed(20)}), 100);
+    EXPECT_FALSE(fault(100, {failed(-30)}));
 }
 
 TEST(Hysteresis, FallNeedsConsecutiveFailures) {

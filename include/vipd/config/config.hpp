@@ -44,6 +44,9 @@ using ScriptCheck = std::function<std::optional<std::string>(const std::vector<s
 struct Checks {
     InterfaceExists interface_exists;
     ScriptCheck script;
+    // Why a tracked file's path is unsafe to read (os::insecure_tracked_file_reason), or
+    // nullopt. Empty = don't check.
+    std::function<std::optional<std::string>(const std::string& path)> tracked_file;
     std::function<bool(const std::string&)> group_exists;  // control_group; empty = don't check
     // router_id's default; empty (or an empty answer) = "vipd".
     std::function<std::string()> host_name;

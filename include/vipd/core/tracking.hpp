@@ -46,6 +46,7 @@ struct TrackerInput {
     bool reverse = false;
     bool up = true;                     // scripts and interfaces: the (hysteresis) state
     std::optional<std::int64_t> value;  // files: the number read (missing file = 0)
+    bool failed = false;                // files: could not be read safely (value unused)
 };
 
 struct TrackedPriority {
@@ -57,7 +58,9 @@ struct TrackedPriority {
 //  - script / interface (no value): down (after `reverse`) with weight 0 = Fault; weight > 0
 //    adds the weight while up; weight < 0 adds it (a decrease) while down.
 //  - file (value): weight 0 = Fault while the value is non-zero; otherwise value x weight
-//    is added (x -1 with `reverse`).
+//    is added (x -1 with `reverse`; the value bounded to +-1000 first). A file that could
+//    not be read safely (`failed`) counts as a failed tracker whatever `reverse` says:
+//    Fault with weight 0, the weight added if negative, nothing added if positive.
 // The sum is clamped to 1..254. A base priority of 255 (address owner) is returned as is,
 // though a weight-0 tracker can still put the owner in Fault.
 [[nodiscard]] TrackedPriority tracked_priority(Priority base,

@@ -22,8 +22,8 @@ struct TrackerStatus {
     std::string name;
     int weight = 0;
     bool reverse = false;
-    bool up = false;                    // scripts, interfaces
-    std::optional<std::int64_t> value;  // files
+    bool up = false;                    // scripts, interfaces; files: false when failed
+    std::optional<std::int64_t> value;  // files (0 while failed)
     friend bool operator==(const TrackerStatus&, const TrackerStatus&) = default;
 };
 

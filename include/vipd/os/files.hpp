@@ -23,9 +23,17 @@ namespace vipd::os {
 [[nodiscard]] std::error_code append_line_nonblocking(const std::string& path,
                                                       std::string_view line);
 
-// The integer at the start of a tracked file; 0 when it is missing or holds no number (as
-// keepalived reads it).
-[[nodiscard]] std::int64_t read_tracked_number(const std::string& path);
+// A tracked file as read: the integer at its start (0 when the file is missing or holds no
+// number, as keepalived reads it), or why it could not be read safely.
+struct TrackedRead {
+    std::int64_t value = 0;
+    std::string error;  // empty: `value` is what the file says
+};
+// Never waits and never follows anything planted at `path`: a symlink, a FIFO, a device or a
+// directory is refused before it is opened (and a swap between the check and the open is
+// caught), the open is non-blocking, and at most kTrackedReadLimit bytes are read.
+inline constexpr std::size_t kTrackedReadLimit = 128;
+[[nodiscard]] TrackedRead read_tracked_file(const std::string& path);
 
 // A Unix socket's path before binding: a socket left there by a crash is removed; any other
 // kind of file is an error (file_exists).

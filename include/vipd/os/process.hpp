@@ -78,7 +78,8 @@ private:
 // must be a regular executable file. The reason names the offending path.
 // An `Input` (a file a program reads, such as the script handed to /bin/sh) need not be
 // executable; a `Program` must.
-enum class PathUse : std::uint8_t { Program, Input };
+// A `Tracked` file (track_files) is read, never run: see insecure_tracked_file_reason.
+enum class PathUse : std::uint8_t { Program, Input, Tracked };
 [[nodiscard]] std::optional<std::string> insecure_path_reason(const std::string& path,
                                                               uid_t allowed_uid,
                                                               PathUse use = PathUse::Program);
@@ -89,6 +90,14 @@ enum class PathUse : std::uint8_t { Program, Input };
 // directory). An argument that starts with '-' or names nothing is not a path.
 [[nodiscard]] std::optional<std::string> insecure_command_reason(
     const std::vector<std::string>& argv, uid_t allowed_uid);
+
+// Why a tracked file's path lets someone other than root decide what vipd reads there, or
+// nullopt: every directory on the way must pass the rules above (so nobody else can replace
+// the file, or create it while it is missing); the file, if it exists, must be a regular
+// file and not a symbolic link. Who may write the file itself is the operator's choice.
+// `trusted_uid` is trusted beside root (tests run unprivileged with their own uid).
+[[nodiscard]] std::optional<std::string> insecure_tracked_file_reason(const std::string& path,
+                                                                      uid_t trusted_uid = 0);
 
 // getpwnam(): the user's uid and primary gid, or an error text.
 [[nodiscard]] Expected<UserIds, std::string> lookup_user(std::string_view name);
