@@ -3,7 +3,10 @@
 
 #include "baseline.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cerrno>
 
 namespace vipd {
 namespace {
@@ -23,6 +26,17 @@ ScriptCounts counted_since(const ScriptCounts& total, const ScriptCounts& base) 
     return {total.runs - base.runs, total.failures - base.failures, total.timeouts - base.timeouts};
 }
 
+// vipd's own failure to start a script (out of descriptors, processes or memory) says nothing
+// about what the script checks: it must not fail the check, or exhausting vipd's resources
+// would be a way to force a failover. A program that cannot be executed (missing, not
+// executable) is the check's own failure and counts.
+bool own_failure(const os::ScriptResult& r) {
+    if (r.outcome != os::ScriptResult::Outcome::SpawnFailed) return false;
+    const auto e = r.error.value();
+    return r.error.category() == std::system_category() &&
+           (e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM);
+}
+
 }  // namespace
 
 struct HealthChecks::Script {
@@ -35,6 +49,8 @@ struct HealthChecks::Script {
     std::uint64_t runs = 0;
     std::uint64_t failures = 0;
     std::uint64_t timeouts = 0;
+    std::uint64_t start_failures = 0;  // runs vipd could not start (not counted as runs)
+    bool start_failing = false;        // the last attempt was one of those
     [[nodiscard]] ScriptCounts counts() const { return {runs, failures, timeouts}; }
     Baseline<ScriptCounts> cleared;  // vipctl stats --clear
     std::uint64_t runs_timed = 0;    // runs that completed, with their total run time
@@ -93,13 +109,9 @@ void HealthChecks::run(Script& s) {
     if (s.config.user != "root") {
         auto ids = os::lookup_user(s.config.user);
         if (!ids) {
-            // A run that could not start is a failed run, and the next one is still due
-            // (the user database may be back by then).
-            log_->error("script {}: user '{}': {}", name, s.config.user, ids.error());
-            ++s.runs;
-            ++s.failures;
-            s.last_result = "could not look up the user";
-            if (s.health.record(false)) changed_();
+            // The user database is vipd's to reach, not the check's: the run could not
+            // start, the last result stands, and the next one is still due.
+            not_started(s, fmt::format("user '{}': {}", s.config.user, ids.error()));
             s.next->set(start + s.config.interval);
             return;
         }
@@ -107,15 +119,31 @@ void HealthChecks::run(Script& s) {
     }
     if (runner_ == nullptr) return;
     s.running = true;
-    ++s.runs;
     runner_->run(spec, [this, &s, start, alive = std::weak_ptr(s.alive)](os::ScriptResult r) {
         if (!alive.expired()) finished(s, start, r);
     });
 }
 
+void HealthChecks::not_started(Script& s, const std::string& why) {
+    ++s.start_failures;
+    if (!s.start_failing) {
+        log_->error("script {} could not start: {}; its last result ({}) stands until it runs",
+                    s.config.name, why, s.health.up() ? "UP" : "DOWN");
+    }
+    s.start_failing = true;
+}
+
 void HealthChecks::finished(Script& s, TimePoint start, const os::ScriptResult& r) {
     const auto& name = s.config.name;
     s.running = false;
+    if (own_failure(r)) {
+        not_started(s, r.error.message());
+        s.next->set(std::max(start + s.config.interval, time_.now()));
+        return;
+    }
+    if (s.start_failing) log_->info("script {} runs again", name);
+    s.start_failing = false;
+    ++s.runs;
     ++s.runs_timed;
     s.duration_seconds_sum += std::chrono::duration<double>(time_.now() - start).count();
     if (!r.success()) ++s.failures;
@@ -146,6 +174,7 @@ std::vector<ScriptStatus> HealthChecks::status() const {
                        .runs = s->runs,
                        .failures = s->failures,
                        .timeouts = s->timeouts,
+                       .start_failures = s->start_failures,
                        .runs_timed = s->runs_timed,
                        .duration_seconds_sum = s->duration_seconds_sum,
                        .last_result = s->last_result});

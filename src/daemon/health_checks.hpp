@@ -1,6 +1,8 @@
 // Health-check scripts: each runs every interval while an instance tracks it, never twice
 // at once (a slow run delays the next), killed at its timeout, with rise/fall hysteresis.
 // A change of a script's state is reported through `changed` (the trackers are recomputed).
+// A run vipd itself could not start (no descriptors, processes or memory; the user database
+// unreachable) is no result at all: counted and logged, the last result stands.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -47,6 +49,7 @@ private:
     struct Script;
     void run(Script& s);
     void finished(Script& s, TimePoint start, const os::ScriptResult& r);
+    void not_started(Script& s, const std::string& why);
 
     os::TimeSource& time_;
     std::shared_ptr<spdlog::logger> log_;

@@ -218,6 +218,11 @@ std::string render_metrics(const DaemonStatus& status) {
     m.family("vipd_script_timeouts_total", "counter", "Health-check runs killed at their timeout.");
     for (const auto& s : scripts)
         m.sample({{"script", s.name}}, as_double(s.timeouts));
+    m.family("vipd_script_start_failures_total", "counter",
+             "Health-check runs vipd could not start (no descriptors, processes or memory): no "
+             "result, the last one stands.");
+    for (const auto& s : scripts)
+        m.sample({{"script", s.name}}, as_double(s.start_failures));
     m.family("vipd_script_duration_seconds", "summary", "Health-check run time.");
     for (const auto& s : scripts) {
         m.sample("_sum", {{"script", s.name}}, s.duration_seconds_sum);

@@ -67,6 +67,7 @@ void to_json(json& j, const ScriptStatus& s) {
              {"runs", s.runs},
              {"failures", s.failures},
              {"timeouts", s.timeouts},
+             {"start_failures", s.start_failures},
              {"runs_timed", s.runs_timed},
              {"duration_seconds_sum", s.duration_seconds_sum},
              {"last_result", s.last_result}};
@@ -78,6 +79,7 @@ void from_json(const json& j, ScriptStatus& s) {
     s.runs = j.at("runs").get<std::uint64_t>();
     s.failures = j.at("failures").get<std::uint64_t>();
     s.timeouts = j.at("timeouts").get<std::uint64_t>();
+    s.start_failures = j.at("start_failures").get<std::uint64_t>();
     s.runs_timed = j.at("runs_timed").get<std::uint64_t>();
     s.duration_seconds_sum = j.at("duration_seconds_sum").get<double>();
     s.last_result = j.at("last_result").get<std::string>();

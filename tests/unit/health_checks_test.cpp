@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 
+#include <cerrno>
 #include <deque>
 
 namespace vipd {
@@ -25,6 +26,16 @@ public:
     void run(const os::ScriptSpec& spec, std::function<void(os::ScriptResult)> done) override {
         runs.push_back({spec, std::move(done), time_.now()});
         ++started;
+    }
+    // Completes the oldest run as one that could not be started (errno `error`).
+    void fail_to_start(int error) {
+        ASSERT_FALSE(runs.empty());
+        auto r = std::move(runs.front());
+        runs.pop_front();
+        os::ScriptResult result;
+        result.outcome = os::ScriptResult::Outcome::SpawnFailed;
+        result.error = {error, std::system_category()};
+        r.done(result);
     }
     // Completes the oldest run still going with exit code `code`.
     void finish(int code) {
@@ -169,6 +180,38 @@ TEST_F(HealthChecksTest, StatsCountSinceTheLastClear) {
     EXPECT_EQ(s[0].runs, 1U);
     EXPECT_EQ(s[0].failures, 1U);
     EXPECT_EQ(checks.status()[0].runs, 3U);  // the totals go on
+}
+
+// Out of descriptors (a flood of control connections), processes or memory: vipd's problem,
+// not the service's. The check keeps its state and a failover cannot be forced that way.
+TEST_F(HealthChecksTest, VipdsOwnFailureToStartARunIsNoResult) {
+    checks.sync({script("chk")}, {"chk"}, &runner);
+    time.advance(0ms);
+    runner.finish(0);
+    for (const int error : {EMFILE, ENFILE, EAGAIN, ENOMEM}) {
+        time.advance(100ms);
+        runner.fail_to_start(error);
+    }
+    EXPECT_TRUE(checks.up("chk"));
+    EXPECT_EQ(changes, 0);
+    auto st = checks.status();
+    ASSERT_EQ(st.size(), 1U);
+    EXPECT_EQ(st[0].start_failures, 4U);
+    EXPECT_EQ(st[0].runs, 1U);
+    EXPECT_EQ(st[0].failures, 0U);
+    EXPECT_EQ(st[0].last_result, "exit 0");
+    time.advance(100ms);  // and the runs go on
+    EXPECT_EQ(runner.started, 6);
+}
+
+// A program that cannot be executed is the check failing, not vipd.
+TEST_F(HealthChecksTest, AProgramThatCannotBeExecutedFailsTheCheck) {
+    checks.sync({script("chk")}, {"chk"}, &runner);
+    time.advance(0ms);
+    runner.fail_to_start(ENOENT);
+    EXPECT_FALSE(checks.up("chk"));
+    EXPECT_EQ(checks.status()[0].failures, 1U);
+    EXPECT_EQ(checks.status()[0].start_failures, 0U);
 }
 
 }  // namespace

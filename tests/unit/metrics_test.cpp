@@ -50,6 +50,7 @@ DaemonStatus snapshot() {
                      .runs = 10,
                      .failures = 6,
                      .timeouts = 1,
+                     .start_failures = 2,
                      .runs_timed = 10,
                      .duration_seconds_sum = 0.25}},
         .sockets = {{"eth0", Family::IPv4, drops({{DropReason::UnknownVrid, 12}})}}};
@@ -106,6 +107,7 @@ TEST(Metrics, TrackersAndScripts) {
     EXPECT_TRUE(has(m, R"(vipd_tracker_up{vrrp_instance="web",type="file",name="/run/x"} 0)"));
     EXPECT_TRUE(has(m, R"(vipd_script_up{script="chk"} 0)"));
     EXPECT_TRUE(has(m, R"(vipd_script_timeouts_total{script="chk"} 1)"));
+    EXPECT_TRUE(has(m, R"(vipd_script_start_failures_total{script="chk"} 2)"));
     EXPECT_TRUE(has(m, "# TYPE vipd_script_duration_seconds summary"));
     EXPECT_TRUE(has(m, R"(vipd_script_duration_seconds_sum{script="chk"} 0.25)"));
     EXPECT_TRUE(has(m, R"(vipd_script_duration_seconds_count{script="chk"} 10)"));

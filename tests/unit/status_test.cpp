@@ -45,7 +45,7 @@ DaemonStatus sample() {
                         .config_file = "/etc/vipd/vipd.conf",
                         .router_id = "lb1",
                         .instances = {i},
-                        .scripts = {{"chk", false, 3, 2, 1, 3, 0.5, "exit 1"}},
+                        .scripts = {{"chk", false, 3, 2, 1, 4, 3, 0.5, "exit 1"}},
                         .sockets = {sock}};
 }
 
@@ -76,6 +76,7 @@ TEST(Status, KeysAreTheDocumentedOnes) {
     EXPECT_EQ(i.at("trackers").at(1).at("value"), -3);
     EXPECT_EQ(i.at("trackers").at(1).at("up"), false);  // a file that could not be read
     EXPECT_EQ(j.at("scripts").at(0).at("state"), "DOWN");
+    EXPECT_EQ(j.at("scripts").at(0).at("start_failures"), 4);
     EXPECT_EQ(j.at("sockets").at(0).at("drops").at("unknown_vrid"), 9);
 }
 

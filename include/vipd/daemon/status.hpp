@@ -77,7 +77,8 @@ struct ScriptStatus {
     std::uint64_t runs = 0;
     std::uint64_t failures = 0;
     std::uint64_t timeouts = 0;
-    std::uint64_t runs_timed = 0;  // runs that completed, with their total run time
+    std::uint64_t start_failures = 0;  // runs vipd itself could not start (no result)
+    std::uint64_t runs_timed = 0;      // runs that completed, with their total run time
     double duration_seconds_sum = 0;
     std::string last_result;
     friend bool operator==(const ScriptStatus&, const ScriptStatus&) = default;
