@@ -129,14 +129,17 @@ GlobalConfig Loader::global(const Setting* g) {
     if (const auto* s = Schema::find(*g, "lock_memory")) {
         if (const auto v = schema_.bool_value(*s)) out.lock_memory = *v;
     }
-    if (const auto* s = Schema::find(*g, "control_group")) {
+    for (auto [key, group] : {std::pair{"control_group", &out.control_group},
+                              std::pair{"control_admin_group", &out.control_admin_group}}) {
+        const auto* s = Schema::find(*g, key);
+        if (s == nullptr) continue;
         if (auto v = schema_.string_value(*s)) {
             if (!valid_name(*v)) {
-                schema_.error(*s, "'control_group' must be a group name");
+                schema_.error(*s, fmt::format("'{}' must be a group name", key));
             } else if (checks_.group_exists && !checks_.group_exists(*v)) {
-                schema_.error(*s, fmt::format("control_group '{}': no such group", *v));
+                schema_.error(*s, fmt::format("{} '{}': no such group", key, *v));
             } else {
-                out.control_group = std::move(*v);
+                *group = std::move(*v);
             }
         }
     }

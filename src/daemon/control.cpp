@@ -2,6 +2,7 @@
 #include "control.hpp"
 
 #include "vipd/os/files.hpp"
+#include "vipd/os/peer.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/read_until.hpp>
@@ -9,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <istream>
+#include <list>
 
 namespace vipd {
 namespace {
@@ -66,7 +68,7 @@ struct Args {
 
 }  // namespace
 
-void handle_control_request(std::string_view line, ControlApi& api,
+void handle_control_request(std::string_view line, ControlApi& api, const ControlCaller& caller,
                             const std::function<void(json)>& reply) {
     if (line.size() > kMaxControlRequest) return reply(error_reply("request too large"));
     const auto request = json::parse(line, nullptr, false);
@@ -89,53 +91,100 @@ void handle_control_request(std::string_view line, ControlApi& api,
     };
     Args args{request, std::nullopt};
     try {
+        // The call, once the arguments are known good; `changes` for a state-changing one,
+        // with what it asks for in words (the audit log's).
+        std::function<void()> call;
+        std::optional<std::string> changes;
         if (command == "ping") {
-            respond(json("pong"));
+            call = [&] { respond(json("pong")); };
         } else if (command == "status") {
-            api.status(respond);
+            call = [&] { api.status(respond); };
         } else if (command == "reload") {
-            api.reload(respond);
+            call = [&] { api.reload(respond); };
+            changes = "reload";
         } else if (command == "metrics") {
-            api.metrics(respond);
+            call = [&] { api.metrics(respond); };
         } else if (command == "stats") {
             const bool clear = args.flag("clear", false);
-            if (!args.problem) api.stats(clear, respond);
+            call = [&, clear] { api.stats(clear, respond); };
+            if (clear) changes = "stats --clear";
         } else if (command == "handover") {
             auto name = args.instance();
             const auto to = args.address("to");
-            if (!args.problem) api.handover(name, to, respond);
+            changes = "handover " + name + (to ? " to " + to->to_string() : "");
+            call = [&, name, to] { api.handover(name, to, respond); };
         } else if (command == "set-priority") {
             auto name = args.instance();
             const auto priority = args.priority();
-            if (!args.problem) api.set_priority(name, priority, respond);
+            changes = fmt::format("set-priority {} {}", name,
+                                  priority ? std::to_string(priority->value()) : "configured");
+            call = [&, name, priority] { api.set_priority(name, priority, respond); };
         } else if (command == "maintenance") {
             auto name = args.instance();
             const bool on = args.flag("on", std::nullopt);
-            if (!args.problem) api.maintenance(name, on, respond);
+            changes = fmt::format("maintenance {} {}", name, on ? "on" : "off");
+            call = [&, name, on] { api.maintenance(name, on, respond); };
         } else {
-            respond(
+            return respond(
                 Unexpected(fmt::format("unknown command \"{}\" ({})", command, kControlCommands)));
         }
-        if (args.problem) respond(Unexpected(command + ": " + *args.problem));
+        if (args.problem) return respond(Unexpected(command + ": " + *args.problem));
+        if (changes) {
+            api.audit(caller, *changes, caller.may_change);
+            if (!caller.may_change) {
+                return respond(Unexpected(fmt::format(
+                    "{}: permission denied: uid {} may read but not change state (that takes "
+                    "root or control_admin_group)",
+                    command, caller.uid)));
+            }
+        }
+        call();
     } catch (const std::exception& e) {
         respond(Unexpected(std::string("internal error: ") + e.what()));
     }
 }
 
+// The sessions open now, oldest first. Sessions add and remove themselves.
+struct ControlServer::Registry {
+    std::list<Session*> sessions;
+    std::size_t open = 0;  // not yet closed (a closed one lingers until its handlers ran)
+};
+
 struct ControlServer::Session : std::enable_shared_from_this<Session> {
-    Session(boost::asio::local::stream_protocol::socket s, ControlServer& owner)
-        : socket(std::move(s)), api(owner.api_), buffer(kMaxControlRequest + 1) {}
+    Session(boost::asio::local::stream_protocol::socket s, ControlServer& owner, ControlCaller who)
+        : socket(std::move(s)),
+          api(owner.api_),
+          limits(owner.limits_),
+          caller(who),
+          registry(owner.registry_),
+          timer(socket.get_executor()),
+          buffer(kMaxControlRequest + 1) {
+        registry->sessions.push_back(this);
+        self_in_registry = std::prev(registry->sessions.end());
+        ++registry->open;
+    }
+    ~Session() {
+        registry->sessions.erase(self_in_registry);
+        if (!closed) --registry->open;
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     void read() {
+        busy = false;
+        idle_since = std::chrono::steady_clock::now();
+        expire_after(limits.idle);
         boost::asio::async_read_until(
             socket, buffer, '\n',
             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                self->timer.cancel();
                 if (ec == boost::asio::error::not_found) {
                     // Longer than the limit without a newline: answer, then hang up.
                     self->reply(error_reply("request too large"), false);
                     return;
                 }
-                if (ec) return;  // closed
+                if (ec || self->closed) return;  // closed, timed out or evicted
+                self->busy = true;
                 std::string line(n, '\0');
                 std::istream in(&self->buffer);
                 in.read(line.data(), static_cast<std::streamsize>(n));
@@ -143,29 +192,69 @@ struct ControlServer::Session : std::enable_shared_from_this<Session> {
                     line.pop_back();
                 }
                 // The reply may come later (a handover): the session lives until it has.
-                handle_control_request(line, self->api,
+                handle_control_request(line, self->api, self->caller,
                                        [self](nlohmann::json r) { self->reply(r, true); });
             });
     }
 
     void reply(const nlohmann::json& r, bool more) {
+        if (closed) return;
+        busy = true;
         out = r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        expire_after(limits.writing);
         boost::asio::async_write(
             socket, boost::asio::buffer(out),
             [self = shared_from_this(), more](const boost::system::error_code& ec, std::size_t) {
-                if (!ec && more) self->read();
+                self->timer.cancel();
+                if (!ec && more && !self->closed) self->read();
             });
+    }
+
+    // Closes the connection after `limit` unless the timer is cancelled first.
+    void expire_after(std::chrono::milliseconds limit) {
+        timer.expires_after(limit);
+        timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+            if (ec) return;
+            if (auto self = weak.lock()) self->close();
+        });
+    }
+
+    void close() {
+        if (closed) return;
+        closed = true;
+        --registry->open;
+        boost::system::error_code ignored;
+        socket.close(ignored);  // the pending read or write ends with operation_aborted
+        timer.cancel();
     }
 
     boost::asio::local::stream_protocol::socket socket;
     ControlApi& api;  // outlives the server, hence any session
+    const ControlLimits limits;
+    const ControlCaller caller;
+    std::shared_ptr<Registry> registry;
+    std::list<Session*>::iterator self_in_registry;
+    boost::asio::steady_timer timer;
     boost::asio::streambuf buffer;
     std::string out;
+    bool busy = false;    // a request is being answered (never evicted)
+    bool closed = false;  // by a timeout or to make room
+    std::chrono::steady_clock::time_point idle_since;
 };
 
 ControlServer::ControlServer(boost::asio::io_context& io, ControlApi& api,
-                             std::shared_ptr<spdlog::logger> log)
-    : io_(io), api_(api), log_(std::move(log)), acceptor_(io), retry_(io) {}
+                             std::shared_ptr<spdlog::logger> log, ControlLimits limits)
+    : io_(io),
+      api_(api),
+      log_(std::move(log)),
+      limits_(limits),
+      acceptor_(io),
+      retry_(io),
+      registry_(std::make_shared<Registry>()) {}
+
+std::size_t ControlServer::sessions() const {
+    return registry_->open;
+}
 
 ControlServer::~ControlServer() {
     retry_.cancel();
@@ -200,9 +289,50 @@ void ControlServer::accept() {
                 });
                 return;
             }
-            std::make_shared<Session>(std::move(s), *this)->read();
+            admit(std::move(s));
             accept();
         });
+}
+
+void ControlServer::admit(boost::asio::local::stream_protocol::socket socket) {
+    const auto who = os::peer_credentials(socket.native_handle());
+    if (!who) {
+        log_->warn("control socket: cannot tell who connected ({}); closed", who.error().message());
+        return;
+    }
+    const auto& cred = who.value();
+    const ControlCaller caller{
+        .uid = cred.uid,
+        .pid = cred.pid,
+        .may_change = cred.uid == 0 || (admin_group_ && cred.in_group(*admin_group_))};
+    if (registry_->open >= limits_.max_sessions) {
+        // Make room: the session that has waited longest without asking anything goes.
+        Session* idlest = nullptr;
+        for (auto* session : registry_->sessions) {
+            if (session->closed || session->busy) continue;
+            if (idlest == nullptr || session->idle_since < idlest->idle_since) idlest = session;
+        }
+        const bool room = idlest != nullptr;
+        if (busy_log_.allow(std::chrono::steady_clock::now())) {
+            const auto quiet = busy_log_.take_suppressed();
+            log_->warn("control socket: {} connections open (the limit); {} (uid {} pid {}){}",
+                       limits_.max_sessions,
+                       room ? "closed the longest idle one for a new one" : "refused a new one",
+                       cred.uid, cred.pid,
+                       quiet ? fmt::format(" ({} more not logged)", quiet) : std::string());
+        }
+        if (!room) {
+            // Every session is answering something: tell this one, without waiting on it.
+            const std::string busy =
+                error_reply("busy: too many control connections").dump() + "\n";
+            boost::system::error_code ignored;
+            socket.non_blocking(true, ignored);
+            socket.send(boost::asio::buffer(busy), 0, ignored);
+            return;
+        }
+        idlest->close();
+    }
+    std::make_shared<Session>(std::move(socket), *this, caller)->read();
 }
 
 }  // namespace vipd

@@ -137,6 +137,18 @@ void ControlHandlers::set_priority(const std::string& name, std::optional<Priori
         {"state", std::string(to_string(inst->state()))}});
 }
 
+void ControlHandlers::audit(const ControlCaller& caller, const std::string& request, bool allowed) {
+    if (allowed) {
+        log_->info("control: {} (uid {} pid {})", request, caller.uid, caller.pid);
+    } else if (refused_log_.allow(time_.now())) {
+        // Rate-limited: a caller may ask again and again; the reply tells each one.
+        const auto quiet = refused_log_.take_suppressed();
+        log_->warn("control: refused {} (uid {} pid {}: not root or in control_admin_group){}",
+                   request, caller.uid, caller.pid,
+                   quiet ? fmt::format("; {} more refused since", quiet) : std::string());
+    }
+}
+
 void ControlHandlers::maintenance(const std::string& name, bool on, ControlReply reply) {
     auto* inst = daemon_.find(name);
     if (inst == nullptr) return reply(Unexpected("no instance named '" + name + "'"));

@@ -13,6 +13,7 @@
 
 #include "control.hpp"
 #include "instance.hpp"
+#include "rate_limiter.hpp"
 #include "vipd/daemon/status.hpp"
 #include "vipd/os/clock.hpp"
 
@@ -48,6 +49,7 @@ public:
     void set_priority(const std::string& instance, std::optional<Priority> priority,
                       ControlReply reply) override;
     void maintenance(const std::string& instance, bool on, ControlReply reply) override;
+    void audit(const ControlCaller& caller, const std::string& request, bool allowed) override;
 
 private:
     void keep_group_together(const std::string& name);
@@ -55,6 +57,7 @@ private:
     Daemon daemon_;
     os::TimeSource& time_;
     std::shared_ptr<spdlog::logger> log_;
+    RateLimiter refused_log_{1.0, 5};  // refused requests: 5 lines, then one a second
 };
 
 }  // namespace vipd

@@ -163,6 +163,15 @@ void Daemon::Impl::apply(config::Config config) {
                 io_, *where, [this] { return render_metrics(status()); }, log_);
         }
     }
+    if (control_) {
+        // Resolved here, at start and reload, never per request (no NSS call on the loop).
+        std::optional<gid_t> admins;
+        if (const auto& name = config.global.control_admin_group; !name.empty()) {
+            admins = os::group_id(name);
+            if (!admins) log_->error("control_admin_group '{}' does not exist", name);
+        }
+        control_->set_admin_group(admins);
+    }
     auto new_instances = std::move(config.instances);
     config.instances.clear();
     config_ = std::move(config);  // global settings first: new instances' env reads them

@@ -331,6 +331,15 @@ TEST(ConfigErrors, ControlGroupMustExist) {
     EXPECT_EQ(messages(r).front(), "test.conf:2: control_group 'nosuch': no such group");
     r = load_string("global = { control_group = \"adm\"; }; instances = ();", kName, checks);
     EXPECT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    // The admin group too (issue 13: changing state takes root or its members).
+    r = load_string("global = {\n control_admin_group = \"nosuch\"; }; instances = ();", kName,
+                    checks);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(messages(r).front(), "test.conf:2: control_admin_group 'nosuch': no such group");
+    r = load_string("global = { control_admin_group = \"adm\"; }; instances = ();", kName, checks);
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->global.control_admin_group, "adm");
+    EXPECT_EQ(r.config->global.control_group, "");
 }
 
 // A tracked file whose path others control is refused at load, with its line (issue 13).

@@ -126,10 +126,11 @@ struct GlobalConfig {
     std::string router_id;  // default: the host name
     LogLevel log_level = LogLevel::Info;
     AnnounceConfig announce;
-    std::string script_user = "nobody";           // scripts never run as root unless set to root
-    std::string notify_fifo;                      // one line per transition; empty = none
-    bool graceful_handover = true;                // SIGTERM hands masters over before stopping
-    std::string control_group;                    // group owning the control socket; empty = root
+    std::string script_user = "nobody";  // scripts never run as root unless set to root
+    std::string notify_fifo;             // one line per transition; empty = none
+    bool graceful_handover = true;       // SIGTERM hands masters over before stopping
+    std::string control_group;           // group owning the control socket; empty = root
+    std::string control_admin_group;     // may change state over the control socket; empty = root
     std::optional<ListenAddress> metrics_listen;  // GET /metrics; none = not served
     int realtime_priority = 0;                    // SCHED_RR 1..99 for the daemon; 0 = off
     bool lock_memory = false;                     // mlockall: no page faults on the hot path
