@@ -68,9 +68,9 @@ InstanceStatus Instance::status(TimePoint now) const {
                                in != nullptr && in->value ? *in->value : 0});
     }
     const auto& c = counters_;
-    st.counters = {c.adverts_sent,  c.adverts_received, c.send_errors,    c.transitions,
-                   c.became_master, c.announcements,    c.address_errors, c.addresses_restored,
-                   notify_.runs(),  notify_.failures(), c.drops};
+    st.counters = {c.adverts_sent,  c.adverts_received, c.send_errors,     c.transitions,
+                   c.became_master, c.announcements,    c.address_errors,  c.addresses_restored,
+                   notify_.runs(),  notify_.failures(), notify_.dropped(), c.drops};
     return st;
 }
 

@@ -168,6 +168,8 @@ std::string render_metrics(const DaemonStatus& status) {
     counter("vipd_instance_notifications_total", &C::notifications, "Notify commands run.");
     counter("vipd_instance_notify_failures_total", &C::notify_failures,
             "Notify commands that failed.");
+    counter("vipd_instance_notify_dropped_total", &C::notify_dropped,
+            "Transitions not notified: superseded while their commands waited behind slower ones.");
 
     m.family("vipd_instance_drops_total", "counter",
              "Advertisements for this instance dropped, by reason.");

@@ -1,6 +1,9 @@
 // NotifyQueue: keepalived-compatible notify commands, strictly in order.
 #include "notify_queue.hpp"
 
+#include <chrono>
+#include <iterator>
+
 namespace vipd {
 
 void NotifyQueue::notify(os::ScriptRunner* runner, const config::NotifyConfig& cfg,
@@ -22,6 +25,7 @@ void NotifyQueue::notify(os::ScriptRunner* runner, const config::NotifyConfig& c
         }
         user = ids.value();
     }
+    Transition t;
     for (const auto* argv : {specific, &cfg.any}) {
         if (argv == nullptr || argv->empty()) continue;
         os::ScriptSpec spec;
@@ -30,15 +34,48 @@ void NotifyQueue::notify(os::ScriptRunner* runner, const config::NotifyConfig& c
         spec.user = user;
         spec.timeout = cfg.timeout;
         spec.env = env;
-        queue_.push_back(std::move(spec));
+        t.push_back(std::move(spec));
+    }
+    if (t.empty()) return;
+    // What still waits is stale once the instance stops; otherwise the oldest gives way.
+    const std::size_t keep = state == "STOP" ? 0 : kMaxPendingTransitions - 1;
+    std::uint64_t dropped = 0;
+    while (waiting_.size() > keep) {
+        waiting_.pop_front();
+        ++dropped;
+    }
+    waiting_.push_back(std::move(t));
+    if (dropped > 0) {
+        dropped_ += dropped;
+        if (drop_log_.allow(std::chrono::steady_clock::now())) {
+            (void)drop_log_.take_suppressed();
+            log_->warn(
+                "{} notify: commands run slower than the transitions come; {} stale "
+                "transition(s) not notified ({} in all), the latest ({}) runs last",
+                prefix_, dropped_ - dropped_logged_, dropped_, state);
+            dropped_logged_ = dropped_;
+        }
     }
     next();
 }
 
+std::size_t NotifyQueue::pending() const {
+    std::size_t n = current_.size() + (running_ ? 1U : 0U);
+    for (const auto& t : waiting_)
+        n += t.size();
+    return n;
+}
+
 void NotifyQueue::next() {
-    if (running_ || queue_.empty() || runner_ == nullptr) return;
-    auto spec = std::move(queue_.front());
-    queue_.pop_front();
+    if (running_ || runner_ == nullptr) return;
+    if (current_.empty()) {
+        if (waiting_.empty()) return;
+        auto& t = waiting_.front();
+        current_.assign(std::make_move_iterator(t.begin()), std::make_move_iterator(t.end()));
+        waiting_.pop_front();
+    }
+    auto spec = std::move(current_.front());
+    current_.pop_front();
     running_ = true;
     ++runs_;
     const auto what = spec.argv.front();

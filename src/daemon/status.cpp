@@ -149,6 +149,7 @@ void to_json(json& j, const InstanceStatus& s) {
           {"addresses_restored", c.addresses_restored},
           {"notifications", c.notifications},
           {"notify_failures", c.notify_failures},
+          {"notify_dropped", c.notify_dropped},
           {"drops", drops_json(c.drops)}}},
     };
 }
@@ -190,6 +191,7 @@ void from_json(const json& j, InstanceStatus& s) {
     out.addresses_restored = c.at("addresses_restored").get<std::uint64_t>();
     out.notifications = c.at("notifications").get<std::uint64_t>();
     out.notify_failures = c.at("notify_failures").get<std::uint64_t>();
+    out.notify_dropped = c.at("notify_dropped").get<std::uint64_t>();
     out.drops = drops_of(c.at("drops"));
 }
 

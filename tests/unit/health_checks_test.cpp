@@ -3,6 +3,8 @@
 // keeps and what it starts over, stopping, and the counters.
 #include "daemon/health_checks.hpp"
 
+#include "fake_script_runner.hpp"
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 
@@ -13,46 +15,6 @@ namespace vipd {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Records each run; the test finishes them when it likes.
-class FakeRunner : public os::ScriptRunner {
-public:
-    struct Run {
-        os::ScriptSpec spec;
-        std::function<void(os::ScriptResult)> done;
-        TimePoint at;
-    };
-    explicit FakeRunner(os::TimeSource& time) : time_(time) {}
-    void run(const os::ScriptSpec& spec, std::function<void(os::ScriptResult)> done) override {
-        runs.push_back({spec, std::move(done), time_.now()});
-        ++started;
-    }
-    // Completes the oldest run as one that could not be started (errno `error`).
-    void fail_to_start(int error) {
-        ASSERT_FALSE(runs.empty());
-        auto r = std::move(runs.front());
-        runs.pop_front();
-        os::ScriptResult result;
-        result.outcome = os::ScriptResult::Outcome::SpawnFailed;
-        result.error = {error, std::system_category()};
-        r.done(result);
-    }
-    // Completes the oldest run still going with exit code `code`.
-    void finish(int code) {
-        ASSERT_FALSE(runs.empty());
-        auto r = std::move(runs.front());
-        runs.pop_front();
-        os::ScriptResult result;
-        result.outcome = os::ScriptResult::Outcome::Exited;
-        result.exit_code = code;
-        r.done(result);
-    }
-    std::deque<Run> runs;  // going
-    int started = 0;
-
-private:
-    os::TimeSource& time_;
-};
 
 config::ScriptConfig script(const char* name, int rise = 1, int fall = 1) {
     config::ScriptConfig c;
@@ -69,7 +31,7 @@ config::ScriptConfig script(const char* name, int rise = 1, int fall = 1) {
 class HealthChecksTest : public testing::Test {
 protected:
     os::SimulatedTime time;
-    FakeRunner runner{time};
+    FakeScriptRunner runner{time};
     int changes = 0;
     HealthChecks checks{
         time,

@@ -71,6 +71,7 @@ TEST(Status, KeysAreTheDocumentedOnes) {
     EXPECT_TRUE(i.at("adver_timer_ms").is_null());
     EXPECT_EQ(i.at("counters").at("drops").at("bad_ttl"), 3);
     EXPECT_EQ(i.at("counters").at("drops").size(), kDropReasonCount);
+    EXPECT_EQ(i.at("counters").at("notify_dropped"), 0);
     EXPECT_EQ(i.at("trackers").at(0).at("up"), true);
     EXPECT_FALSE(i.at("trackers").at(0).contains("value"));
     EXPECT_EQ(i.at("trackers").at(1).at("value"), -3);

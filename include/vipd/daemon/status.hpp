@@ -38,6 +38,7 @@ struct InstanceCountersStatus {
     std::uint64_t addresses_restored = 0;
     std::uint64_t notifications = 0;
     std::uint64_t notify_failures = 0;
+    std::uint64_t notify_dropped = 0;  // transitions superseded before their commands ran
     DropCounts drops{};
     friend bool operator==(const InstanceCountersStatus&, const InstanceCountersStatus&) = default;
 };

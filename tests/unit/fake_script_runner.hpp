@@ -1,0 +1,55 @@
+// A script runner that starts nothing: it records each run, and the test finishes them
+// when and how it likes. Shared by the health-check and notify-queue tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+
+#include "vipd/os/clock.hpp"
+#include "vipd/os/process.hpp"
+
+namespace vipd {
+
+// Records each run; the test finishes them when it likes.
+class FakeScriptRunner : public os::ScriptRunner {
+public:
+    struct Run {
+        os::ScriptSpec spec;
+        std::function<void(os::ScriptResult)> done;
+        TimePoint at;
+    };
+    explicit FakeScriptRunner(os::TimeSource& time) : time_(time) {}
+    void run(const os::ScriptSpec& spec, std::function<void(os::ScriptResult)> done) override {
+        runs.push_back({spec, std::move(done), time_.now()});
+        ++started;
+    }
+    // Completes the oldest run as one that could not be started (errno `error`).
+    void fail_to_start(int error) {
+        ASSERT_FALSE(runs.empty());
+        auto r = std::move(runs.front());
+        runs.pop_front();
+        os::ScriptResult result;
+        result.outcome = os::ScriptResult::Outcome::SpawnFailed;
+        result.error = {error, std::system_category()};
+        r.done(result);
+    }
+    // Completes the oldest run still going with exit code `code`.
+    void finish(int code) {
+        ASSERT_FALSE(runs.empty());
+        auto r = std::move(runs.front());
+        runs.pop_front();
+        os::ScriptResult result;
+        result.outcome = os::ScriptResult::Outcome::Exited;
+        result.exit_code = code;
+        r.done(result);
+    }
+    std::deque<Run> runs;  // going
+    int started = 0;
+
+private:
+    os::TimeSource& time_;
+};
+
+}  // namespace vipd
