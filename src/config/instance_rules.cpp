@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "vipd/proto/advert.hpp"
 
@@ -120,7 +121,13 @@ void Loader::addresses(const Setting& s, InstanceConfig& c) {
 void Loader::peers(const Setting& s, std::optional<Family> family, InstanceConfig& c) {
     const auto entries = schema_.string_list(s);
     if (!entries) return;
-    std::vector<const Setting*> where;
+    // Each peer gets every advert: thousands would be a flood, not a configuration.
+    if (entries->size() > kMaxUnicastPeers) {
+        schema_.error(s, fmt::format("too many unicast_peers ({}; at most {})", entries->size(),
+                                     kMaxUnicastPeers));
+        return;
+    }
+    std::map<IpAddress, const Setting*> seen;  // n log n: 1,000 peers were 500,000 compares
     for (const Setting* e : *entries) {
         const std::string text = e->c_str();
         const auto a = IpAddress::parse(text);
@@ -138,15 +145,13 @@ void Loader::peers(const Setting& s, std::optional<Family> family, InstanceConfi
                                           family_name(a->family()), family_name(*family)));
             continue;
         }
-        const auto dup = std::find(c.unicast_peers.begin(), c.unicast_peers.end(), *a);
-        if (dup != c.unicast_peers.end()) {
-            const auto index = static_cast<std::size_t>(dup - c.unicast_peers.begin());
+        const auto [first, added] = seen.emplace(*a, e);
+        if (!added) {
             schema_.error(*e, fmt::format("duplicate unicast peer '{}' (first at {})",
-                                          a->to_string(), schema_.location(*where[index])));
+                                          a->to_string(), schema_.location(*first->second)));
             continue;
         }
         c.unicast_peers.push_back(*a);
-        where.push_back(e);
     }
 }
 

@@ -3,6 +3,7 @@
 // generic libconfig walk and its diagnostics schema.cpp's.
 #include "loader.hpp"
 #include "command_line.hpp"
+#include "text_limits.hpp"
 #include "vipd/config/config.hpp"
 #include "vipd/proto/advert.hpp"
 
@@ -449,30 +450,84 @@ LoadResult unreadable(const std::string& file, std::error_code ec) {
                       {file_error(file, "cannot read configuration file: " + ec.message())}};
 }
 
+LoadResult refused(const std::string& file, const TextProblem& p) {
+    return LoadResult{std::nullopt,
+                      {Diagnostic{Diagnostic::Severity::Error, file, p.line, p.message}}};
+}
+
+// The whole file, if it is no larger than `budget` (what the files read so far left).
+Expected<std::string, LoadResult> read_bounded(const std::string& path, std::size_t budget) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec) return Unexpected{unreadable(path, ec)};
+    // (fopen() accepts a directory; reading it would fail without saying why.)
+    if (std::filesystem::is_directory(status)) {
+        return Unexpected{unreadable(path, std::make_error_code(std::errc::is_a_directory))};
+    }
+    std::FILE* f = std::fopen(path.c_str(), "rbe");
+    if (f == nullptr) {
+        return Unexpected{unreadable(path, std::error_code(errno, std::generic_category()))};
+    }
+    std::string text;
+    std::array<char, 65536> buf{};
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0 && text.size() <= budget)
+        text.append(buf.data(), n);
+    const bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed) return Unexpected{unreadable(path, std::make_error_code(std::errc::io_error))};
+    if (text.size() > budget) {
+        const TextProblem big{0, fmt::format("configuration larger than {} MiB in all (vipd's "
+                                             "limit)",
+                                             kMaxConfigFileBytes / (1024 * 1024))};
+        return Unexpected{refused(path, big)};
+    }
+    return text;
+}
+
+// Checks `text` and, recursively, the files it @includes against the text limits, before
+// libconfig reads any of them. Empty when all are within them.
+std::optional<LoadResult> check_limits(const std::string& file, std::string_view text,
+                                       const std::string& include_dir, std::size_t& budget,
+                                       int depth) {
+    if (const auto p = oversized_token(text)) return refused(file, *p);
+    if (depth >= 10) return std::nullopt;  // libconfig stops deeper nesting itself
+    for (const auto& name : includes(text)) {
+        const auto path =
+            name.starts_with('/') || include_dir.empty() ? name : include_dir + "/" + name;
+        auto included = read_bounded(path, budget);
+        if (!included) continue;  // libconfig reports an include it cannot open
+        budget -= included.value().size();
+        if (auto r = check_limits(path, included.value(), include_dir, budget, depth + 1)) return r;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 LoadResult load_file(const std::string& path, const Checks& checks) {
-    // libconfig reports only "FileIOException"; find out why first, for the message.
-    // (fopen() accepts a directory; libconfig would then fail without saying why.)
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (ec) return unreadable(path, ec);
-    if (std::filesystem::is_directory(status)) {
-        return unreadable(path, std::make_error_code(std::errc::is_a_directory));
-    }
-    std::FILE* f = std::fopen(path.c_str(), "r");
-    if (f == nullptr) return unreadable(path, std::error_code(errno, std::generic_category()));
-    std::fclose(f);
+    // Read here rather than by libconfig, which reports only "FileIOException": the message
+    // says why, and the text is checked against the limits first.
+    auto text = read_bounded(path, kMaxConfigFileBytes);
+    if (!text) return std::move(text.error());
     // @include is relative to the file's own directory, not to vipd's working directory.
     const auto slash = path.rfind('/');
     std::string include_dir;
     if (slash != std::string::npos) include_dir = slash == 0 ? "/" : path.substr(0, slash);
+    std::size_t budget = kMaxConfigFileBytes - text.value().size();
+    if (auto r = check_limits(path, text.value(), include_dir, budget, 0)) return std::move(*r);
     return parse(
-        path, include_dir, [&](libconfig::Config& cfg) { cfg.readFile(path.c_str()); },
+        path, include_dir, [&](libconfig::Config& cfg) { cfg.readString(text.value()); },
         [&](const Setting& root) { return Loader(path, include_dir, checks).run(root); });
 }
 
 LoadResult load_string(const std::string& text, const std::string& name, const Checks& checks) {
+    if (text.size() > kMaxConfigFileBytes) {
+        return refused(name, TextProblem{0, fmt::format("configuration larger than {} MiB "
+                                                        "(vipd's limit)",
+                                                        kMaxConfigFileBytes / (1024 * 1024))});
+    }
+    if (const auto p = oversized_token(text)) return refused(name, *p);
     return parse(
         name, {}, [&](libconfig::Config& cfg) { cfg.readString(text); },
         [&](const Setting& root) { return Loader(name, {}, checks).run(root); });

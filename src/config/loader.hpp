@@ -55,7 +55,8 @@ inline constexpr int kMaxWeight = 253;
 
 inline constexpr std::size_t kMaxNameLength = 32;
 inline constexpr std::size_t kMaxInterfaceLength = 15;  // IFNAMSIZ - 1
-inline constexpr std::size_t kMaxRouterIdLength = 64;   // HOST_NAME_MAX
+inline constexpr std::size_t kMaxUnicastPeers = 1024;
+inline constexpr std::size_t kMaxRouterIdLength = 64;  // HOST_NAME_MAX
 inline constexpr std::size_t kMaxPasswordLength = kAuthDataSize;
 inline constexpr double kCentisecondTolerance = 1e-6;  // of a centisecond: float noise, not intent
 

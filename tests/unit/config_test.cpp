@@ -2,9 +2,11 @@
 // and line, @include, unreadable files, and the shipped example. The longer texts carry
 // `# N` comments with their own line numbers, so that expected lines can be checked by eye.
 #include "vipd/config/config.hpp"
+#include "config/text_limits.hpp"
 #include "vipd/daemon/daemon.hpp"
 #include "vipd/os/host.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -866,6 +868,19 @@ TEST(ConfigAddresses, UnicastPeers) {
               "test.conf:7: unicast peer '224.0.0.18' is not a unicast address");
 }
 
+// 1,024 peers at most, and duplicates found without comparing every pair (issue 13: 100k
+// peers took over 10 s).
+TEST(ConfigAddresses, UnicastPeersAreBounded) {
+    std::string list;
+    for (int i = 0; i < 1025; ++i)
+        list += fmt::format("\"198.18.{}.{}\", ", i / 250, i % 250 + 1);
+    list.resize(list.size() - 2);
+    EXPECT_EQ(only_error(instance_with("unicast_peers = [ " + list + " ];")),
+              "test.conf:7: too many unicast_peers (1025; at most 1024)");
+    list.resize(list.rfind(','));  // 1,024: accepted
+    EXPECT_TRUE(load(instance_with("unicast_peers = [ " + list + " ];")).ok());
+}
+
 TEST(ConfigAddresses, SourceAddress) {
     EXPECT_EQ(only_error(instance_with("source_address = \"2001:db8::11\";")),
               "test.conf:7: source address '2001:db8::11' is IPv6 but the addresses are IPv4");
@@ -1159,6 +1174,43 @@ instances = (
     EXPECT_EQ(r.config->instances[0].announce.count, 2);
     EXPECT_EQ(r.config->instances[0].file, dir.path() + "/instances.conf");
     EXPECT_EQ(r.config->instances[0].line, 1);
+}
+
+// libconfig takes time quadratic in one token's length (4 MiB: 7.5 s), so vipd refuses a
+// token over 64 KiB before libconfig sees it: in the file, or in any file it includes.
+TEST(ConfigFile, OversizedTokensAreRefusedBeforeParsing) {
+    const std::string big(kMaxConfigTokenBytes + 1, 'x');
+    const std::string fits(kMaxConfigTokenBytes - 1, 'x');
+    EXPECT_EQ(only_error("instances = ();\n#" + big + "\n"),
+              "test.conf:2: a comment longer than 64 KiB (vipd's limit)");
+    EXPECT_TRUE(load("instances = ();\n#" + fits + "\n").ok());
+    EXPECT_EQ(only_error("instances = ();\n/* a\n" + big + " */\n"),
+              "test.conf:2: a comment longer than 64 KiB (vipd's limit)");
+    EXPECT_EQ(only_error("\nglobal = { router_id = \"" + big + "\"; };\ninstances = ();"),
+              "test.conf:2: a string longer than 64 KiB (vipd's limit)");
+    EXPECT_EQ(only_error("global = { " + big + " = 1; };"),
+              "test.conf:1: a word longer than 64 KiB (vipd's limit)");
+
+    TempDir dir;
+    dir.write("more.conf", "\n\n# " + big + "\n");
+    const auto path = dir.write("vipd.conf", "instances = (\n@include \"more.conf\"\n);\n");
+    const auto r = load_file(path);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(messages(r).front(),
+              dir.path() + "/more.conf:3: a comment longer than 64 KiB (vipd's limit)");
+}
+
+TEST(ConfigFile, AFileOverTheSizeLimitIsRefused) {
+    TempDir dir;
+    std::string text = "instances = ();\n";
+    const std::string line = "# " + std::string(1000, 'x') + "\n";
+    while (text.size() <= kMaxConfigFileBytes)
+        text += line;
+    const auto path = dir.write("vipd.conf", text);
+    const auto r = load_file(path);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(messages(r).front(),
+              path + ": configuration larger than 16 MiB in all (vipd's limit)");
 }
 
 TEST(ConfigFile, ErrorsInAnIncludedFileNameThatFile) {
