@@ -12,7 +12,7 @@
 
 namespace vipd::config {
 
-inline constexpr std::size_t kMaxConfigFileBytes = 16 * 1024 * 1024;
+inline constexpr std::size_t kMaxConfigFileBytes = 4 * 1024 * 1024;
 inline constexpr std::size_t kMaxConfigTokenBytes = 64 * 1024;  // string, word or comment
 
 struct TextProblem {

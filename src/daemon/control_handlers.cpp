@@ -17,11 +17,12 @@ void ControlHandlers::status(ControlReply reply) {
 }
 
 void ControlHandlers::reload(ControlReply reply) {
-    const auto r = daemon_.reload();
-    nlohmann::json diagnostics = nlohmann::json::array();
-    for (const auto& d : r.diagnostics)
-        diagnostics.push_back(d.to_string());
-    reply(nlohmann::json{{"applied", r.applied}, {"diagnostics", diagnostics}});
+    daemon_.reload([reply](const ReloadResult& r) {
+        nlohmann::json diagnostics = nlohmann::json::array();
+        for (const auto& d : r.diagnostics)
+            diagnostics.push_back(d.to_string());
+        reply(nlohmann::json{{"applied", r.applied}, {"diagnostics", diagnostics}});
+    });
 }
 
 void ControlHandlers::metrics(ControlReply reply) {

@@ -31,7 +31,9 @@ public:
         std::function<DaemonStatus()> status;
         // The counts since the last clear; with `clear`, read and reset in one step.
         std::function<StatsReport(bool clear)> stats;
-        std::function<ReloadResult()> reload;
+        // Loads the file beside the loop, applies it if valid, then calls `done` (on the
+        // loop; later, or at once if it cannot start).
+        std::function<void(std::function<void(ReloadResult)> done)> reload;
         std::function<Instance*(const std::string& name)> find;
         // The instance and the other members of its sync group.
         std::function<std::vector<Instance*>(Instance&)> with_group;

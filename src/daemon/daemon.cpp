@@ -9,6 +9,9 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <utility>
 
 namespace vipd {
 
@@ -52,6 +55,7 @@ Daemon::Impl::~Impl() {
 Instance::Env Daemon::Impl::env() {
     Instance::Env e{time_, timers_, *netlink_, *announcer_, log_};
     e.scripts = runner_.get();
+    e.users = &users_;
     e.notify_line = [this](const std::string& line) {
         if (!config_.global.notify_fifo.empty()) write_notify_line(line);
     };
@@ -109,7 +113,7 @@ int Daemon::Impl::run(config::Config config) {
         ControlHandlers::Daemon{
             .status = [this] { return status(); },
             .stats = [this](bool clear) { return stats(clear); },
-            .reload = [this] { return reload(); },
+            .reload = [this](std::function<void(ReloadResult)> done) { reload(std::move(done)); },
             .find = [this](const std::string& name) { return find_instance(name); },
             .with_group = [this](Instance& inst) { return groups_.with_group(inst); },
             .stopping = [this] { return exit_handover_.active() || stopping_; }},
@@ -129,7 +133,11 @@ int Daemon::Impl::run(config::Config config) {
         log_->error("cannot listen on control socket {}: {}", socket_path, ec.message());
         return 1;
     }
-    apply(std::move(config));
+    std::vector<std::string> user_problems;
+    auto users = UserTable::resolve(config, user_problems);  // before the loop runs: may block
+    for (const auto& p : user_problems)
+        log_->error("{}", p);
+    apply(std::move(config), std::move(users));
     link_events_->watch();
     wait_signals();
     log_->info("vipd started: {} instance(s) from {}", instances_.size(), options_.config_file);
@@ -149,7 +157,8 @@ int Daemon::Impl::run(config::Config config) {
     return 0;
 }
 
-void Daemon::Impl::apply(config::Config config) {
+void Daemon::Impl::apply(config::Config config, UserTable users) {
+    users_ = std::move(users);  // first: the scripts and notifications below run as these
     if (!options_.log_level) set_log_level(*log_, config.global.log_level);
     if (config.global.realtime_priority != config_.global.realtime_priority ||
         config.global.lock_memory != memory_locked_) {
@@ -163,22 +172,14 @@ void Daemon::Impl::apply(config::Config config) {
                 io_, *where, [this] { return render_metrics(status()); }, log_);
         }
     }
-    if (control_) {
-        // Resolved here, at start and reload, never per request (no NSS call on the loop).
-        std::optional<gid_t> admins;
-        if (const auto& name = config.global.control_admin_group; !name.empty()) {
-            admins = os::group_id(name);
-            if (!admins) log_->error("control_admin_group '{}' does not exist", name);
-        }
-        control_->set_admin_group(admins);
-    }
+    if (control_) control_->set_admin_group(users_.admin_group());
     auto new_instances = std::move(config.instances);
     config.instances.clear();
     config_ = std::move(config);  // global settings first: new instances' env reads them
     // Members reconfigured, stopped or started here must not drive their groups: the
     // groups are reconciled once, at the end, against the new membership.
     auto hold = std::make_optional<SyncGroupDriver::Hold>(groups_);
-    groups_.configure(config_.sync_groups, runner_.get());
+    groups_.configure(config_.sync_groups, runner_.get(), &users_);
     auto plan = plan_reload(instances_, std::move(new_instances));
     for (auto& [key, ic] : plan.change) {
         auto& inst = *instances_.at(key);
@@ -240,7 +241,7 @@ void Daemon::Impl::script_finished() {
 }
 
 void Daemon::Impl::sync_scripts() {
-    checks_.sync(config_.scripts, tracked_scripts(instances_), runner_.get());
+    checks_.sync(config_.scripts, tracked_scripts(instances_), runner_.get(), users_);
 }
 
 void Daemon::Impl::recompute_tracking() {
@@ -274,7 +275,7 @@ void Daemon::Impl::wait_signals() {
                 return;
             case SIGHUP:
                 log_->info("SIGHUP: reloading {}", options_.config_file);
-                (void)reload();
+                reload({});
                 break;
             case SIGUSR1:
                 write_snapshot();
@@ -286,41 +287,77 @@ void Daemon::Impl::wait_signals() {
     });
 }
 
-ReloadResult Daemon::Impl::reload() {
-    ReloadResult result;
+void Daemon::Impl::reload(std::function<void(ReloadResult)> done) {
     if (exit_handover_.active() || stopping_) {
         log_->warn("reload ignored: vipd is stopping");
+        ReloadResult result;
         result.diagnostics.push_back({config::Diagnostic::Severity::Error, options_.config_file, 0,
                                       "not reloaded: vipd is stopping"});
-        return result;
+        if (done) done(result);
+        return;
     }
+    if (loading_) {
+        log_->info("reload: one is being loaded; another follows it");
+        reload_again_ = true;
+        if (done) reload_next_.push_back(std::move(done));
+        return;
+    }
+    if (done) reload_waiting_.push_back(std::move(done));
+    start_reload();
+}
+
+void Daemon::Impl::start_reload() {
+    loading_ = true;
     service_.reloading();
-    struct Ready {
-        ServiceNotifier& service;
-        ~Ready() { service.ready(); }
-    } ready{service_};
-    const auto started = time_.now();
-    auto checks = system_checks();
-    checks.interface_exists = [this](std::string_view name) {
-        return netlink_->find(name) != nullptr;
-    };
-    auto loaded = config::load_file(options_.config_file, checks);
-    const auto read = time_.now();
-    result.diagnostics = loaded.diagnostics;
-    for (const auto& d : loaded.diagnostics)
+    // Everything the thread touches is its own: the path, the checks (which ask the system,
+    // not the daemon) and what it produces, handed back through the loop.
+    loader_ = std::jthread([this, path = options_.config_file, checks = system_checks()] {
+        const auto started = std::chrono::steady_clock::now();
+        Loaded loaded;
+        loaded.result = config::load_file(path, checks);
+        if (loaded.result.ok()) {
+            loaded.users = UserTable::resolve(*loaded.result.config, loaded.user_problems);
+        }
+        loaded.took = std::chrono::steady_clock::now() - started;
+        boost::asio::post(io_, [this, loaded = std::move(loaded)]() mutable {
+            finish_reload(std::move(loaded));
+        });
+    });
+}
+
+void Daemon::Impl::finish_reload(Loaded loaded) {
+    loading_ = false;
+    service_.ready();
+    ReloadResult result;
+    auto& r = loaded.result;
+    result.diagnostics = r.diagnostics;
+    for (const auto& d : r.diagnostics)
         log_->log(d.severity == config::Diagnostic::Severity::Error ? spdlog::level::err
                                                                     : spdlog::level::warn,
                   "{}", d.to_string());
-    if (!loaded.ok()) {
+    for (const auto& p : loaded.user_problems)
+        log_->error("reload: {}", p);
+    if (stopping_ || exit_handover_.active()) {
+        result.diagnostics.push_back({config::Diagnostic::Severity::Error, options_.config_file, 0,
+                                      "not reloaded: vipd is stopping"});
+    } else if (!r.ok()) {
         log_->error("reload failed: keeping the running configuration");
-        return result;
+    } else {
+        const auto applying = time_.now();
+        apply(std::move(*r.config), std::move(loaded.users));
+        result.applied = true;
+        const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+        log_->info(
+            "reload done: {} instance(s); read in {:.1f} ms (beside the loop), applied in "
+            "{:.1f} ms",
+            instances_.size(), ms(loaded.took), ms(time_.now() - applying));
     }
-    apply(std::move(*loaded.config));
-    result.applied = true;
-    const auto ms = [](Duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
-    log_->info("reload done: {} instance(s); read in {:.1f} ms, applied in {:.1f} ms",
-               instances_.size(), ms(read - started), ms(time_.now() - read));
-    return result;
+    for (auto& done : std::exchange(reload_waiting_, {}))
+        done(result);
+    if (std::exchange(reload_again_, false)) {
+        reload_waiting_ = std::exchange(reload_next_, {});
+        start_reload();
+    }
 }
 
 void Daemon::Impl::shutdown() {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "control.hpp"
@@ -30,6 +31,7 @@
 #include "sync_groups.hpp"
 #include "timer_queue.hpp"
 #include "trackers.hpp"
+#include "users.hpp"
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/daemon.hpp"
 #include "vipd/daemon/status.hpp"
@@ -57,8 +59,12 @@ public:
     // or SIGINT. Returns the process exit code.
     int run(config::Config config);
 
-    // SIGHUP: validate the file; apply it only if it has no errors.
-    ReloadResult reload();
+    // SIGHUP and vipctl reload: the file is read, validated and its users looked up on a
+    // thread of its own, so the loop (adverts) goes on meanwhile however long that takes;
+    // applied on the loop only if it has no errors; then `done` (if any) gets the result.
+    // A reload asked for while one is loading starts once it ends (the file may have
+    // changed since that one read it).
+    void reload(std::function<void(ReloadResult)> done);
     [[nodiscard]] DaemonStatus status() const;
 
 private:
@@ -66,7 +72,16 @@ private:
     // vipctl stats: the counts since the last clear; with `clear`, read and reset at once.
     [[nodiscard]] StatsReport stats(bool clear);
 
-    void apply(config::Config config);
+    // What the loading thread hands back to the loop.
+    struct Loaded {
+        config::LoadResult result;
+        UserTable users;
+        std::vector<std::string> user_problems;
+        Duration took{};
+    };
+    void start_reload();
+    void finish_reload(Loaded loaded);
+    void apply(config::Config config, UserTable users);
     void wait_signals();
     void write_snapshot();
     void sync_scripts();
@@ -114,6 +129,13 @@ private:
     std::unique_ptr<Receiver> receiver_;  // the VRRP sockets
     std::string pid_file_;
     std::unique_ptr<os::PidFile> pid_file_handle_;
+    UserTable users_;  // for config_; instances and groups point to it
+    // The reload being loaded, and those waiting for its result or for the next one.
+    bool loading_ = false;
+    std::vector<std::function<void(ReloadResult)>> reload_waiting_;  // for the current one
+    std::vector<std::function<void(ReloadResult)>> reload_next_;     // asked for meanwhile
+    bool reload_again_ = false;
+    std::jthread loader_;  // last: joined before anything it may post to is destroyed
 };
 
 }  // namespace vipd

@@ -43,6 +43,7 @@ struct HealthChecks::Script {
     explicit Script(config::ScriptConfig c)
         : config(std::move(c)), health(config.rise, config.fall, true) {}
     config::ScriptConfig config;
+    std::optional<os::UserIds> user;  // config.user's ids, unless root
     Hysteresis health;                // starts up: a failing check takes `fall` runs to count
     std::unique_ptr<os::Alarm> next;  // the next run
     bool running = false;
@@ -67,7 +68,8 @@ HealthChecks::HealthChecks(os::TimeSource& time, std::shared_ptr<spdlog::logger>
 HealthChecks::~HealthChecks() = default;
 
 void HealthChecks::sync(const std::vector<config::ScriptConfig>& scripts,
-                        const std::set<std::string>& wanted, os::ScriptRunner* runner) {
+                        const std::set<std::string>& wanted, os::ScriptRunner* runner,
+                        const UserTable& users) {
     runner_ = runner;
     const auto find = [&](const std::string& name) {
         return std::find_if(scripts.begin(), scripts.end(),
@@ -83,11 +85,16 @@ void HealthChecks::sync(const std::vector<config::ScriptConfig>& scripts,
             ++it;
         }
     }
+    for (auto& [name, s] : scripts_) {  // kept ones too: a uid may have changed
+        const auto* ids = users.find(s->config.user);
+        s->user = ids ? std::optional(*ids) : std::nullopt;
+    }
     for (const auto& name : wanted) {
         if (scripts_.contains(name)) continue;
         const auto cfg = find(name);
         if (cfg == scripts.end()) continue;  // the loader refuses this
         auto& s = *scripts_.emplace(name, std::make_unique<Script>(*cfg)).first->second;
+        if (const auto* ids = users.find(s.config.user)) s.user = *ids;
         s.next = time_.make_alarm([this, &s] { run(s); });
         s.next->set(time_.now());  // at once, from the event loop
     }
@@ -107,15 +114,17 @@ void HealthChecks::run(Script& s) {
     spec.env = {"VIPD_SCRIPT=" + name};
     const auto start = time_.now();
     if (s.config.user != "root") {
-        auto ids = os::lookup_user(s.config.user);
-        if (!ids) {
+        if (!s.user) {
             // The user database is vipd's to reach, not the check's: the run could not
-            // start, the last result stands, and the next one is still due.
-            not_started(s, fmt::format("user '{}': {}", s.config.user, ids.error()));
+            // start, the last result stands, and the next one is still due (a reload may
+            // find the user).
+            not_started(s, fmt::format("user '{}' was not found when the configuration was "
+                                       "loaded",
+                                       s.config.user));
             s.next->set(start + s.config.interval);
             return;
         }
-        spec.user = ids.value();
+        spec.user = s.user;
     }
     if (runner_ == nullptr) return;
     s.running = true;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "users.hpp"
 #include "vipd/config/config.hpp"
 #include "vipd/core/tracking.hpp"
 #include "vipd/daemon/status.hpp"
@@ -33,8 +34,9 @@ public:
     // Runs exactly the scripts named in `wanted` (defined in `scripts`) with `runner`: a new
     // one starts at once; one whose runs a reload changed starts over; one no longer wanted
     // stops. One whose runs are the same (command, timing, rise/fall, user) keeps its state.
+    // `users` holds the ids of the users they run as (looked up with the configuration).
     void sync(const std::vector<config::ScriptConfig>& scripts, const std::set<std::string>& wanted,
-              os::ScriptRunner* runner);
+              os::ScriptRunner* runner, const UserTable& users);
     // No more runs (shutting down).
     void stop();
 

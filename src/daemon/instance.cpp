@@ -549,7 +549,8 @@ void Instance::queue_notifications(const action::Notify& n) {
                                      to_string(n.from), sm_.priority().value(), reason));
     }
     notify_.notify(
-        env_.scripts, config_.notify, "INSTANCE", config_.name, state, sm_.priority().value(),
+        env_.scripts, env_.users, config_.notify, "INSTANCE", config_.name, state,
+        sm_.priority().value(),
         {"VIPD_TYPE=INSTANCE", "VIPD_INSTANCE=" + config_.name, "VIPD_STATE=" + state,
          "VIPD_PREVIOUS_STATE=" + std::string(to_string(n.from)), "VIPD_REASON=" + reason,
          "VIPD_PRIORITY=" + std::to_string(sm_.priority().value()),

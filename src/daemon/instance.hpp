@@ -72,6 +72,7 @@ public:
         os::Announcer& announcer;
         std::shared_ptr<spdlog::logger> log;
         os::ScriptRunner* scripts = nullptr;  // notify scripts; null = none run
+        const UserTable* users = nullptr;     // who they run as; null = root only
         // One line per transition for notify_fifo; empty = none.
         std::function<void(const std::string&)> notify_line;
         // Every transition, after it is logged (sync groups follow it).

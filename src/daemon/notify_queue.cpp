@@ -6,9 +6,10 @@
 
 namespace vipd {
 
-void NotifyQueue::notify(os::ScriptRunner* runner, const config::NotifyConfig& cfg,
-                         const std::string& type, const std::string& name, const std::string& state,
-                         int priority, const std::vector<std::string>& env) {
+void NotifyQueue::notify(os::ScriptRunner* runner, const UserTable* users,
+                         const config::NotifyConfig& cfg, const std::string& type,
+                         const std::string& name, const std::string& state, int priority,
+                         const std::vector<std::string>& env) {
     if (runner == nullptr) return;
     runner_ = runner;
     const std::vector<std::string>* specific = nullptr;
@@ -18,12 +19,13 @@ void NotifyQueue::notify(os::ScriptRunner* runner, const config::NotifyConfig& c
     if (state == "STOP") specific = &cfg.stop;
     std::optional<os::UserIds> user;
     if (cfg.user != "root") {
-        auto ids = os::lookup_user(cfg.user);
-        if (!ids) {
-            log_->error("{} notify user '{}': {}", prefix_, cfg.user, ids.error());
+        const auto* ids = users != nullptr ? users->find(cfg.user) : nullptr;
+        if (ids == nullptr) {
+            log_->error("{} notify user '{}' was not found when the configuration was loaded",
+                        prefix_, cfg.user);
             return;
         }
-        user = ids.value();
+        user = *ids;
     }
     Transition t;
     for (const auto* argv : {specific, &cfg.any}) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "rate_limiter.hpp"
+#include "users.hpp"
 #include "vipd/config/config.hpp"
 #include "vipd/os/process.hpp"
 
@@ -29,9 +30,11 @@ public:
 
     // Queues `state`'s command and then `any`, as `command... TYPE NAME STATE PRIORITY`
     // (keepalived's arguments) with `env` added. Nothing runs without a runner.
-    void notify(os::ScriptRunner* runner, const config::NotifyConfig& cfg, const std::string& type,
-                const std::string& name, const std::string& state, int priority,
-                const std::vector<std::string>& env);
+    // The user comes from `users` (looked up with the configuration); an unknown one runs
+    // nothing (logged).
+    void notify(os::ScriptRunner* runner, const UserTable* users, const config::NotifyConfig& cfg,
+                const std::string& type, const std::string& name, const std::string& state,
+                int priority, const std::vector<std::string>& env);
 
     static constexpr std::size_t kMaxPendingTransitions = 4;
 

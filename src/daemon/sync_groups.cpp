@@ -10,8 +10,9 @@ SyncGroupDriver::SyncGroupDriver(std::shared_ptr<spdlog::logger> log, Members me
     : log_(std::move(log)), members_(std::move(members)) {}
 
 void SyncGroupDriver::configure(const std::vector<config::SyncGroupConfig>& groups,
-                                os::ScriptRunner* runner) {
+                                os::ScriptRunner* runner, const UserTable* users) {
     runner_ = runner;
+    users_ = users;
     std::vector<SyncGroupMembers> members;
     std::map<std::string, Group> next;
     for (const auto& g : groups) {
@@ -60,7 +61,7 @@ void SyncGroupDriver::on_transition(Instance& inst, const action::Notify& n) {
     const auto g = groups_.find(note.group);
     if (g == groups_.end()) return;
     g->second.notify->notify(
-        runner_, g->second.config.notify, "GROUP", note.group, note.state,
+        runner_, users_, g->second.config.notify, "GROUP", note.group, note.state,
         inst.machine().priority().value(),
         {"VIPD_TYPE=GROUP", "VIPD_GROUP=" + note.group, "VIPD_STATE=" + note.state,
          "VIPD_INSTANCE=" + note.member, "VIPD_REASON=" + describe(note.reason)});

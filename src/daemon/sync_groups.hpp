@@ -29,7 +29,9 @@ public:
 
     // The groups of a (new) configuration. Groups keep their state and pending
     // notifications by name; a removed group's pending notifications still run.
-    void configure(const std::vector<config::SyncGroupConfig>& groups, os::ScriptRunner* runner);
+    // `users` (who notify commands run as) must outlive the next configure().
+    void configure(const std::vector<config::SyncGroupConfig>& groups, os::ScriptRunner* runner,
+                   const UserTable* users);
     // A member's transition (Instance::Env::on_transition).
     void on_transition(Instance& inst, const action::Notify& n);
     // The fault holds, after a member's own faults may have changed.
@@ -65,6 +67,7 @@ private:
     std::shared_ptr<spdlog::logger> log_;
     Members members_;
     os::ScriptRunner* runner_ = nullptr;
+    const UserTable* users_ = nullptr;
     SyncGroups rules_;
     int applying_ = 0;
     bool stopping_ = false;

@@ -1210,7 +1210,7 @@ TEST(ConfigFile, AFileOverTheSizeLimitIsRefused) {
     const auto r = load_file(path);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(messages(r).front(),
-              path + ": configuration larger than 16 MiB in all (vipd's limit)");
+              path + ": configuration larger than 4 MiB in all (vipd's limit)");
 }
 
 TEST(ConfigFile, ErrorsInAnIncludedFileNameThatFile) {

@@ -48,11 +48,11 @@ protected:
                                         return StatsReport{.seconds = 1, .cleared = clear};
                                     },
                                 .reload =
-                                    [] {
-                                        return ReloadResult{
+                                    [](const std::function<void(ReloadResult)>& done) {
+                                        done(ReloadResult{
                                             false,
                                             {{config::Diagnostic::Severity::Error, "x.conf", 3,
-                                              "'vrid' must be in the range 1..255 (got 0)"}}};
+                                              "'vrid' must be in the range 1..255 (got 0)"}}});
                                     },
                                 .find = [this](const std::string& n) { return named(n); },
                                 .with_group =

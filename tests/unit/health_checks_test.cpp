@@ -32,6 +32,7 @@ class HealthChecksTest : public testing::Test {
 protected:
     os::SimulatedTime time;
     FakeScriptRunner runner{time};
+    UserTable users;
     int changes = 0;
     HealthChecks checks{
         time,
@@ -41,7 +42,7 @@ protected:
 
 TEST_F(HealthChecksTest, RunsAtOnceThenEveryIntervalFromThePreviousStart) {
     const auto t0 = time.now();
-    checks.sync({script("chk")}, {"chk"}, &runner);
+    checks.sync({script("chk")}, {"chk"}, &runner, users);
     EXPECT_EQ(runner.started, 0);  // from the event loop, not from sync()
     time.advance(0ms);
     ASSERT_EQ(runner.started, 1);
@@ -56,7 +57,7 @@ TEST_F(HealthChecksTest, RunsAtOnceThenEveryIntervalFromThePreviousStart) {
 }
 
 TEST_F(HealthChecksTest, NeverTwoRunsAtOnceASlowRunDelaysTheNext) {
-    checks.sync({script("chk")}, {"chk"}, &runner);
+    checks.sync({script("chk")}, {"chk"}, &runner, users);
     time.advance(1s);  // the first run never finishes in that time
     EXPECT_EQ(runner.started, 1);
     runner.finish(0);  // finished 1 s late: the next starts at once, not ten at once
@@ -65,7 +66,7 @@ TEST_F(HealthChecksTest, NeverTwoRunsAtOnceASlowRunDelaysTheNext) {
 }
 
 TEST_F(HealthChecksTest, FallAndRiseAreConsecutiveResults) {
-    checks.sync({script("chk", 2, 3)}, {"chk"}, &runner);
+    checks.sync({script("chk", 2, 3)}, {"chk"}, &runner, users);
     EXPECT_TRUE(checks.up("chk"));  // starts up
     for (int i = 0; i < 2; ++i) {
         time.advance(100ms);
@@ -95,7 +96,7 @@ TEST_F(HealthChecksTest, FallAndRiseAreConsecutiveResults) {
 }
 
 TEST_F(HealthChecksTest, AReloadKeepsAnUnchangedScriptAndRestartsAChangedOne) {
-    checks.sync({script("chk"), script("other")}, {"chk", "other"}, &runner);
+    checks.sync({script("chk"), script("other")}, {"chk", "other"}, &runner, users);
     time.advance(0ms);
     runner.finish(1);
     runner.finish(1);
@@ -103,24 +104,24 @@ TEST_F(HealthChecksTest, AReloadKeepsAnUnchangedScriptAndRestartsAChangedOne) {
     EXPECT_FALSE(checks.up("other"));
     auto changed = script("other");
     changed.interval = 200ms;
-    checks.sync({script("chk"), changed}, {"chk", "other"}, &runner);
-    EXPECT_FALSE(checks.up("chk"));                           // same runs: its state carries over
-    EXPECT_TRUE(checks.up("other"));                          // changed: starts over, up
-    checks.sync({script("chk"), changed}, {"chk"}, &runner);  // no longer tracked
+    checks.sync({script("chk"), changed}, {"chk", "other"}, &runner, users);
+    EXPECT_FALSE(checks.up("chk"));   // same runs: its state carries over
+    EXPECT_TRUE(checks.up("other"));  // changed: starts over, up
+    checks.sync({script("chk"), changed}, {"chk"}, &runner, users);  // no longer tracked
     EXPECT_FALSE(checks.up("other"));
     EXPECT_EQ(checks.status().size(), 1U);
 }
 
 TEST_F(HealthChecksTest, AResultAfterTheScriptWasStoppedIsIgnored) {
-    checks.sync({script("chk")}, {"chk"}, &runner);
+    checks.sync({script("chk")}, {"chk"}, &runner, users);
     time.advance(0ms);
-    checks.sync({}, {}, &runner);  // removed while its run goes on
-    runner.finish(1);              // must not touch what is gone
+    checks.sync({}, {}, &runner, users);  // removed while its run goes on
+    runner.finish(1);                     // must not touch what is gone
     EXPECT_TRUE(checks.status().empty());
 }
 
 TEST_F(HealthChecksTest, StopEndsEveryRun) {
-    checks.sync({script("chk")}, {"chk"}, &runner);
+    checks.sync({script("chk")}, {"chk"}, &runner, users);
     time.advance(0ms);
     runner.finish(0);
     checks.stop();
@@ -129,7 +130,7 @@ TEST_F(HealthChecksTest, StopEndsEveryRun) {
 }
 
 TEST_F(HealthChecksTest, StatsCountSinceTheLastClear) {
-    checks.sync({script("chk")}, {"chk"}, &runner);
+    checks.sync({script("chk")}, {"chk"}, &runner, users);
     time.advance(0ms);
     runner.finish(1);
     time.advance(100ms);
@@ -147,7 +148,7 @@ TEST_F(HealthChecksTest, StatsCountSinceTheLastClear) {
 // Out of descriptors (a flood of control connections), processes or memory: vipd's problem,
 // not the service's. The check keeps its state and a failover cannot be forced that way.
 TEST_F(HealthChecksTest, VipdsOwnFailureToStartARunIsNoResult) {
-    checks.sync({script("chk")}, {"chk"}, &runner);
+    checks.sync({script("chk")}, {"chk"}, &runner, users);
     time.advance(0ms);
     runner.finish(0);
     for (const int error : {EMFILE, ENFILE, EAGAIN, ENOMEM}) {
@@ -166,9 +167,38 @@ TEST_F(HealthChecksTest, VipdsOwnFailureToStartARunIsNoResult) {
     EXPECT_EQ(runner.started, 6);
 }
 
+// Users are looked up with the configuration, never per run (issue 13: an LDAP outage
+// must not stall the loop). One that was not found is vipd's problem: no result.
+TEST_F(HealthChecksTest, AUserIsLookedUpWithTheConfigurationNotPerRun) {
+    auto as_nobody = script("chk");
+    as_nobody.user = "nobody";
+    checks.sync({as_nobody}, {"chk"}, &runner, users);  // not in the table
+    time.advance(0ms);
+    EXPECT_EQ(runner.started, 0);
+    EXPECT_EQ(checks.status()[0].start_failures, 1U);
+    EXPECT_TRUE(checks.up("chk"));
+
+    config::Config c;
+    c.scripts = {as_nobody};
+    std::vector<std::string> problems;
+    const auto found = UserTable::resolve(c, problems);
+    ASSERT_TRUE(problems.empty()) << problems.front();
+    ASSERT_NE(found.find("nobody"), nullptr);
+    checks.sync({as_nobody}, {"chk"}, &runner, found);  // a reload: same run, now with ids
+    time.advance(100ms);
+    ASSERT_EQ(runner.started, 1);
+    ASSERT_TRUE(runner.runs.front().spec.user);
+    EXPECT_EQ(runner.runs.front().spec.user->uid, found.find("nobody")->uid);
+
+    c.scripts[0].user = "vipd-no-such-user";
+    const auto missing = UserTable::resolve(c, problems);
+    EXPECT_EQ(missing.find("vipd-no-such-user"), nullptr);
+    EXPECT_EQ(problems, std::vector<std::string>{"user vipd-no-such-user does not exist"});
+}
+
 // A program that cannot be executed is the check failing, not vipd.
 TEST_F(HealthChecksTest, AProgramThatCannotBeExecutedFailsTheCheck) {
-    checks.sync({script("chk")}, {"chk"}, &runner);
+    checks.sync({script("chk")}, {"chk"}, &runner, users);
     time.advance(0ms);
     runner.fail_to_start(ENOENT);
     EXPECT_FALSE(checks.up("chk"));

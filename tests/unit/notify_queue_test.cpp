@@ -62,7 +62,7 @@ TEST(NotifyQueue, FlappingKeepsTheBacklogBoundedAndTheLatestStateLast) {
     const auto cfg = both({"/bin/true"});
     std::size_t most = 0;
     for (int i = 0; i < 10'000; ++i) {
-        q.notify(&runner, cfg, "INSTANCE", "web", state_at(i), 100, {});
+        q.notify(&runner, nullptr, cfg, "INSTANCE", "web", state_at(i), 100, {});
         most = std::max(most, q.pending());
     }
     // The first transition's command is running; at most 4 transitions (2 commands each:
@@ -85,8 +85,8 @@ TEST(NotifyQueue, StopReplacesEverythingStillWaiting) {
     NotifyQueue q(quiet(), "[web]");
     const auto cfg = any_only();
     for (const char* s : {"MASTER", "BACKUP", "MASTER", "BACKUP"})
-        q.notify(&runner, cfg, "INSTANCE", "web", s, 100, {});
-    q.notify(&runner, cfg, "INSTANCE", "web", "STOP", 100, {});
+        q.notify(&runner, nullptr, cfg, "INSTANCE", "web", s, 100, {});
+    q.notify(&runner, nullptr, cfg, "INSTANCE", "web", "STOP", 100, {});
     EXPECT_EQ(q.dropped(), 3U);
     EXPECT_EQ(run_all(runner), (std::vector<std::string>{"MASTER", "STOP"}));
 }
@@ -97,7 +97,7 @@ TEST(NotifyQueue, UnderTheBoundNothingIsDropped) {
     NotifyQueue q(quiet(), "[web]");
     const auto cfg = any_only();
     for (int i = 0; i < 5; ++i)  // one running, four waiting
-        q.notify(&runner, cfg, "INSTANCE", "web", state_at(i), 100, {});
+        q.notify(&runner, nullptr, cfg, "INSTANCE", "web", state_at(i), 100, {});
     EXPECT_EQ(q.dropped(), 0U);
     EXPECT_EQ(q.pending(), 5U);
 }
@@ -116,7 +116,7 @@ TEST(NotifyQueue, RealScriptsSeeTheLatestStateLast) {
     cfg.user = "root";
     cfg.timeout = 5s;
     for (int i = 0; i < 10'000; ++i)
-        q.notify(&runner, cfg, "INSTANCE", "web", state_at(i), 100, {});
+        q.notify(&runner, nullptr, cfg, "INSTANCE", "web", state_at(i), 100, {});
     EXPECT_LE(q.pending(), 1 + NotifyQueue::kMaxPendingTransitions);
     const auto deadline = std::chrono::steady_clock::now() + 30s;
     while (q.pending() > 0 && std::chrono::steady_clock::now() < deadline)
