@@ -26,7 +26,7 @@ void ControlHandlers::reload(ControlReply reply) {
 }
 
 void ControlHandlers::metrics(ControlReply reply) {
-    reply(nlohmann::json(render_metrics(daemon_.status())));
+    reply(nlohmann::json(daemon_.metrics()));
 }
 
 void ControlHandlers::stats(bool clear, ControlReply reply) {

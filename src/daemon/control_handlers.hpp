@@ -29,6 +29,7 @@ public:
     // What the handlers need of the daemon.
     struct Daemon {
         std::function<DaemonStatus()> status;
+        std::function<std::string()> metrics;  // the exposition (cached: MetricsCache)
         // The counts since the last clear; with `clear`, read and reset in one step.
         std::function<StatsReport(bool clear)> stats;
         // Loads the file beside the loop, applies it if valid, then calls `done` (on the

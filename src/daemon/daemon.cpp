@@ -112,6 +112,7 @@ int Daemon::Impl::run(config::Config config) {
     control_handlers_ = std::make_unique<ControlHandlers>(
         ControlHandlers::Daemon{
             .status = [this] { return status(); },
+            .metrics = [this] { return metrics_.text(); },
             .stats = [this](bool clear) { return stats(clear); },
             .reload = [this](std::function<void(ReloadResult)> done) { reload(std::move(done)); },
             .find = [this](const std::string& name) { return find_instance(name); },
@@ -169,7 +170,7 @@ void Daemon::Impl::apply(config::Config config, UserTable users) {
         metrics_http_.reset();
         if (const auto& where = config.global.metrics_listen) {
             metrics_http_ = serve_metrics(
-                io_, *where, [this] { return render_metrics(status()); }, log_);
+                io_, *where, [this] { return metrics_.text(); }, log_);
         }
     }
     if (control_) control_->set_admin_group(users_.admin_group());

@@ -23,6 +23,7 @@
 #include "health_checks.hpp"
 #include "instance.hpp"
 #include "link_events.hpp"
+#include "metrics.hpp"
 #include "metrics_http.hpp"
 #include "notify_queue.hpp"
 #include "observed_runner.hpp"
@@ -103,6 +104,7 @@ private:
     bool memory_locked_ = false;
     std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
     TimePoint stats_since_{};  // the last stats --clear, or the start
+    MetricsCache metrics_{time_, [this] { return render_metrics(status()); }};
     std::unique_ptr<MetricsHttpServer> metrics_http_;
     std::unique_ptr<os::Netlink> netlink_;
     std::unique_ptr<LinkEvents> link_events_;  // after netlink is open

@@ -4,6 +4,7 @@
 // the read-only commands pass through.
 #include "daemon/control_handlers.hpp"
 
+#include "daemon/metrics.hpp"
 #include "daemon_fixture.hpp"
 
 #include <gmock/gmock.h>
@@ -42,6 +43,7 @@ protected:
     std::optional<bool> stats_cleared;
     ControlHandlers handlers{
         ControlHandlers::Daemon{.status = [this] { return status; },
+                                .metrics = [this] { return render_metrics(status); },
                                 .stats =
                                     [this](bool clear) {
                                         stats_cleared = clear;

@@ -169,5 +169,19 @@ TEST(Metrics, NoInstancesStillRendersTheDaemonsOwn) {
     EXPECT_EQ(m.find("vipd_instance_state"), std::string::npos);  // no empty families
 }
 
+// Issue 13: every GET rendered the whole snapshot on the loop; 16 scrapers could hold it.
+TEST(MetricsCache, RendersAtMostOncePerSecond) {
+    os::SimulatedTime time;
+    int renders = 0;
+    MetricsCache cache(time, [&] { return "vipd_up " + std::to_string(++renders) + "\n"; });
+    for (int i = 0; i < 1000; ++i)  // a burst of scrapes
+        EXPECT_EQ(cache.text(), "vipd_up 1\n");
+    time.advance(std::chrono::milliseconds(999));
+    EXPECT_EQ(cache.text(), "vipd_up 1\n");
+    time.advance(std::chrono::milliseconds(1));
+    EXPECT_EQ(cache.text(), "vipd_up 2\n");  // a second on: fresh
+    EXPECT_EQ(renders, 2);
+}
+
 }  // namespace
 }  // namespace vipd
