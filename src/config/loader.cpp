@@ -113,8 +113,15 @@ GlobalConfig Loader::global(const Setting* g) {
     }
     if (const auto* s = Schema::find(*g, "notify_fifo")) {
         if (auto v = schema_.string_value(*s)) {
+            std::error_code ec;
+            const auto st = std::filesystem::symlink_status(*v, ec);
             if (v->empty() || (*v)[0] != '/') {
                 schema_.error(*s, "'notify_fifo' must be an absolute path");
+            } else if (!ec && std::filesystem::exists(st) && !std::filesystem::is_fifo(st)) {
+                // vipd writes only to a FIFO: never append to a file that happens to be there.
+                schema_.error(*s, fmt::format("notify_fifo '{}' exists and is not a FIFO (create "
+                                              "one with mkfifo, or name a path that is free)",
+                                              *v));
             } else {
                 out.notify_fifo = std::move(*v);
             }

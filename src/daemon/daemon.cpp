@@ -69,8 +69,9 @@ Instance::Env Daemon::Impl::env() {
 }
 
 int Daemon::Impl::run(config::Config config) {
-    if (auto ec = os::make_runtime_dir(options_.runtime_dir)) {
-        log_->error("cannot create runtime directory {}: {}", options_.runtime_dir, ec.message());
+    os::restrict_umask();
+    if (auto why = os::make_runtime_dir(options_.runtime_dir)) {
+        log_->error("{}", *why);
         return 1;
     }
     auto pid_file = os::PidFile::create(pid_file_);
@@ -253,7 +254,12 @@ void Daemon::Impl::recompute_tracking() {
 
 void Daemon::Impl::write_notify_line(const std::string& line) {
     if (auto ec = os::append_line_nonblocking(config_.global.notify_fifo, line)) {
-        log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, ec.message());
+        if (ec == std::errc::wrong_protocol_type ||
+            ec == std::errc::too_many_symbolic_link_levels) {
+            log_->warn("notify_fifo {} is not a FIFO: nothing written", config_.global.notify_fifo);
+        } else {
+            log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, ec.message());
+        }
     }
 }
 

@@ -37,6 +37,12 @@ std::error_code write_file_atomically(const std::string& path, std::string_view 
 std::error_code append_line_nonblocking(const std::string& path, std::string_view line) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return last_error();
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+        // Never a regular file: /etc/passwd at that path must not grow a line per transition.
+        ::close(fd);
+        return std::make_error_code(std::errc::wrong_protocol_type);
+    }
     std::string text(line);
     text += '\n';
     std::error_code ec;
@@ -109,9 +115,23 @@ std::error_code clear_stale_socket(const std::string& path) {
 
 std::error_code set_socket_access(const std::string& path, std::optional<gid_t> group,
                                   mode_t mode) {
-    if (group && ::chown(path.c_str(), 0, *group) != 0) return last_error();
-    if (::chmod(path.c_str(), mode) != 0) return last_error();
-    return {};
+    // Through an O_PATH descriptor of the socket itself: nothing planted at `path` (a
+    // symlink to /etc/shadow, say) is followed, and what is changed is checked to be a socket.
+    const int fd = ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return last_error();
+    struct stat st {};
+    std::error_code ec;
+    if (::fstat(fd, &st) != 0) {
+        ec = last_error();
+    } else if (!S_ISSOCK(st.st_mode)) {
+        ec = std::make_error_code(std::errc::not_a_socket);
+    } else if (group && ::fchownat(fd, "", 0, *group, AT_EMPTY_PATH) != 0) {
+        ec = last_error();
+    } else if (::chmod(fmt::format("/proc/self/fd/{}", fd).c_str(), mode) != 0) {
+        ec = last_error();  // (fchmod on an O_PATH descriptor is EBADF; this is glibc's way)
+    }
+    ::close(fd);
+    return ec;
 }
 
 void remove_file(const std::string& path) {

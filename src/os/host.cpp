@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <vector>
 
 namespace vipd::os {
 namespace {
@@ -26,38 +27,80 @@ std::error_code last_error() {
 }  // namespace
 
 Expected<std::unique_ptr<PidFile>, std::string> PidFile::create(const std::string& path) {
-    // Refuse to run twice against the same runtime files.
-    if (std::ifstream in(path); in) {
-        pid_t other = 0;
-        if (in >> other && other > 0 && other != ::getpid() && ::kill(other, 0) == 0) {
+    const auto fail = [&](const char* what) {
+        return Unexpected(
+            fmt::format("cannot {} pid file {}: {}", what, path, std::strerror(errno)));
+    };
+    // A few rounds at most: a vipd that is stopping removes its file after we opened it.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0) return fail("open");
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            const int err = errno;
+            std::array<char, 32> buf{};
+            const ssize_t n = ::pread(fd, buf.data(), buf.size() - 1, 0);
+            ::close(fd);
+            if (err != EWOULDBLOCK) {
+                errno = err;
+                return fail("lock");
+            }
+            const std::string other =
+                n > 0 ? std::string(buf.data(), static_cast<std::size_t>(n)) : std::string("?");
             return Unexpected(
                 fmt::format("another vipd (pid {}) is running with pid file {}; use --pid-file and "
                             "--runtime-dir to run several",
-                            other, path));
+                            other.substr(0, other.find('\n')), path));
         }
+        // Locked; but is it still the file at `path`, not one its owner unlinked meanwhile?
+        struct stat held {
+        }, now{};
+        if (::fstat(fd, &held) != 0 || ::stat(path.c_str(), &now) != 0 ||
+            held.st_ino != now.st_ino || held.st_dev != now.st_dev) {
+            ::close(fd);
+            continue;
+        }
+        const auto text = std::to_string(::getpid()) + "\n";
+        if (::ftruncate(fd, 0) != 0 ||
+            ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+            const int err = errno;
+            ::close(fd);
+            errno = err;
+            return fail("write");
+        }
+        return std::unique_ptr<PidFile>(new PidFile(path, fd));
     }
-    ::unlink(path.c_str());
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return Unexpected(fmt::format("cannot write pid file {}: {}", path, std::strerror(errno)));
-    const auto text = std::to_string(::getpid()) + "\n";
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    const int err = errno;
-    ::close(fd);
-    if (!ok) {
-        ::unlink(path.c_str());
-        return Unexpected(fmt::format("cannot write pid file {}: {}", path, std::strerror(err)));
-    }
-    return std::unique_ptr<PidFile>(new PidFile(path));
+    errno = EAGAIN;
+    return fail("lock");
 }
 
 PidFile::~PidFile() {
-    ::unlink(path_.c_str());
+    ::unlink(path_.c_str());  // before the lock goes: a newcomer then finds no file, or a new one
+    ::close(fd_);
 }
 
-std::error_code make_runtime_dir(const std::string& path) {
-    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return last_error();
-    return {};
+std::optional<std::string> make_runtime_dir(const std::string& path) {
+    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+        return fmt::format("cannot create runtime directory {}: {}", path, std::strerror(errno));
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return fmt::format("cannot check runtime directory {}: {}", path, std::strerror(errno));
+    }
+    const uid_t owner = ::geteuid();
+    if (!S_ISDIR(st.st_mode)) return fmt::format("runtime directory {} is not a directory", path);
+    if (st.st_uid != owner) {
+        return fmt::format("runtime directory {} is owned by uid {}, not {}", path, st.st_uid,
+                           owner == 0 ? std::string("root") : fmt::format("uid {}", owner));
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        return fmt::format("runtime directory {} is writable by {}", path,
+                           (st.st_mode & S_IWOTH) != 0 ? "others" : "group");
+    }
+    return std::nullopt;
+}
+
+void restrict_umask() {
+    ::umask(022);
 }
 
 std::error_code set_realtime_priority(int priority) {
@@ -83,9 +126,18 @@ bool interface_exists(std::string_view name) {
 }
 
 std::optional<gid_t> group_id(const std::string& name) {
-    const auto* gr = ::getgrnam(name.c_str());
-    if (gr == nullptr) return std::nullopt;
-    return gr->gr_gid;
+    // Reentrant: the configuration is loaded beside the loop.
+    const long hint = ::sysconf(_SC_GETGR_R_SIZE_MAX);
+    std::vector<char> buf(hint > 0 ? static_cast<std::size_t>(hint) : 16384);
+    group gr{};
+    group* found = nullptr;
+    int rc = 0;
+    while ((rc = ::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found)) == ERANGE &&
+           buf.size() < 1024 * 1024) {
+        buf.resize(buf.size() * 2);
+    }
+    if (rc != 0 || found == nullptr) return std::nullopt;
+    return gr.gr_gid;
 }
 
 std::string host_name() {

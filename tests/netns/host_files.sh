@@ -2,7 +2,8 @@
 # vipd's files on the host: the pid file keeps a second vipd on the same runtime files from
 # starting (and that attempt disturbs nothing of the first); the control socket belongs to
 # control_group with mode 0660, so a member who is not root can use vipctl and anyone else
-# is refused.
+# is refused. A stale pid file never blocks a restart (flock, not the pid in it); a runtime
+# directory others can write to is refused.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init
@@ -54,4 +55,28 @@ echo "$err" | grep -i 'permission denied' >/dev/null || lab_fail "a non-member's
 lab_stop a
 [ ! -e "$run/vipd.pid" ] || lab_fail "pid file left behind"
 [ ! -e "$run/vipd.sock" ] || lab_fail "control socket left behind"
+
+# 4. A stale pid file left by a crash, naming a pid that is now some other live process:
+# the lock, not the pid, says whether vipd runs, so the restart goes ahead (the old check,
+# kill(pid, 0), refused it and the stale VIP stayed on the box).
+sleep 60 &
+other=$!
+LAB_BG_PIDS+=("$other")
+echo "$other" >"$run/vipd.pid"
+lab_vipd a "$(cat "$LAB_DIR/a.conf")"
+lab_wait 3000 lab_has_vip a 192.0.2.74 || lab_fail "vipd did not start over a stale pid file: $(tail -3 "$LAB_DIR/a.log")"
+[ "$(cat "$run/vipd.pid")" = "${LAB_PIDS[a]}" ] || lab_fail "the pid file does not name the new vipd"
+lab_stop a
+
+# 5. Files vipd will not use: a runtime directory others can write to (they could plant the
+# socket or pid file), a notify_fifo that is a regular file.
+chmod 777 "$run"
+set +e
+out=$(timeout 10 ip netns exec "$(lab_ns a)" "$VIPD" -f "$LAB_DIR/a.conf" --runtime-dir "$run" 2>&1)
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || lab_fail "vipd started with a world-writable runtime directory (exit $rc)"
+echo "$out" | grep "runtime directory $run is writable by others" >/dev/null ||
+    lab_fail "no reason given for the runtime directory: $out"
+chmod 755 "$run"
 lab_log "PASS"

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -370,6 +371,19 @@ TEST(ConfigErrors, TheDaemonChecksTrackedFilePaths) {
     EXPECT_EQ(checks.tracked_file("/tmp/vipd-no-such-drain"),
               "tracked file /tmp/vipd-no-such-drain: directory /tmp is writable by others, who "
               "could create /tmp/vipd-no-such-drain");
+}
+
+// Issue 13: notify_fifo = "/etc/passwd" passed, and vipd appended a line per transition.
+TEST(ConfigErrors, NotifyFifoMustBeAFifoIfItExists) {
+    EXPECT_EQ(only_error("global = {\n notify_fifo = \"/etc/passwd\"; };\ninstances = ();"),
+              "test.conf:2: notify_fifo '/etc/passwd' exists and is not a FIFO (create one with "
+              "mkfifo, or name a path that is free)");
+    TempDir dir;
+    const auto fifo = dir.path() + "/fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_TRUE(load("global = { notify_fifo = \"" + fifo + "\"; };\ninstances = ();").ok());
+    EXPECT_TRUE(  // not there yet: vipd writes once it is
+        load("global = { notify_fifo = \"" + dir.path() + "/later\"; };\ninstances = ();").ok());
 }
 
 TEST(ConfigValues, DurationsAndCentisecondsAreExact) {

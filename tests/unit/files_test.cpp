@@ -1,12 +1,18 @@
 // The files vipd reads and writes beside the protocol (os/files): a tracked file is read
 // without ever waiting or following what someone planted at its path (issue 13, item 2).
 #include "vipd/os/files.hpp"
+#include "vipd/os/host.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 
 #include "temp_dir.hpp"
@@ -76,6 +82,78 @@ TEST_F(TrackedFileTest, TheReadIsBounded) {
     const auto r = os::read_tracked_file(digits);
     EXPECT_EQ(r.value, 0);
     EXPECT_EQ(r.error, "holds a number out of range");
+}
+
+// --- the notify FIFO, the socket, the pid file and the runtime directory --------------------
+
+TEST_F(TrackedFileTest, NotifyLinesGoOnlyToAFifo) {
+    const auto file = tmp_.file("passwd", 0644, "root:x:0:0\n");
+    EXPECT_EQ(os::append_line_nonblocking(file, "INSTANCE web MASTER"),
+              std::make_error_code(std::errc::wrong_protocol_type));
+    std::ifstream in(file);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "root:x:0:0\n");  // untouched
+    const auto link = tmp_.path() + "/link";
+    ASSERT_EQ(::symlink(file.c_str(), link.c_str()), 0);
+    EXPECT_TRUE(os::append_line_nonblocking(link, "x"));
+    // A FIFO with a reader gets the line.
+    const auto fifo = tmp_.path() + "/fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(reader, 0);
+    EXPECT_FALSE(os::append_line_nonblocking(fifo, "INSTANCE web MASTER"));
+    std::array<char, 64> buf{};
+    EXPECT_EQ(::read(reader, buf.data(), buf.size()), 20);
+    ::close(reader);
+}
+
+TEST_F(TrackedFileTest, SocketAccessNeverFollowsALink) {
+    const auto target = tmp_.file("shadow", 0600, "secret\n");
+    const auto link = tmp_.path() + "/vipd.sock";
+    ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+    EXPECT_TRUE(os::set_socket_access(link, std::nullopt, 0666));
+    struct stat st {};
+    ASSERT_EQ(::stat(target.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600U);  // the target kept its mode
+    EXPECT_EQ(os::set_socket_access(target, std::nullopt, 0666),
+              std::make_error_code(std::errc::not_a_socket));
+}
+
+TEST_F(TrackedFileTest, ThePidFileLockNotThePidSaysWhoRuns) {
+    const auto path = tmp_.path() + "/vipd.pid";
+    // A stale file naming a live process that is not vipd (pid 1, or a reused pid): the old
+    // kill(pid, 0) check refused to start; the lock is free, so this start goes ahead.
+    tmp_.file("vipd.pid", 0644, "1\n");
+    auto first = os::PidFile::create(path);
+    ASSERT_TRUE(first) << first.error();
+    std::ifstream in(path);
+    std::string pid;
+    in >> pid;
+    EXPECT_EQ(pid, std::to_string(::getpid()));
+    // While it is held, another is refused, naming the holder (another process: a child).
+    const pid_t child = ::fork();
+    if (child == 0) {
+        auto second = os::PidFile::create(path);
+        const bool named =
+            !second && second.error().find("another vipd (pid " + std::to_string(::getppid()) +
+                                           ")") != std::string::npos;
+        ::_exit(named ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child was not refused";
+    first.value().reset();  // released: the file goes
+    EXPECT_NE(::access(path.c_str(), F_OK), 0);
+    EXPECT_TRUE(os::PidFile::create(path));
+}
+
+TEST_F(TrackedFileTest, ARuntimeDirectoryOthersCanWriteIsRefused) {
+    EXPECT_EQ(os::make_runtime_dir(tmp_.path() + "/run"), std::nullopt);  // created, 0755
+    const auto open = tmp_.dir("open", 0777);
+    EXPECT_EQ(os::make_runtime_dir(open), "runtime directory " + open + " is writable by others");
+    const auto group = tmp_.dir("group", 0775);
+    EXPECT_EQ(os::make_runtime_dir(group), "runtime directory " + group + " is writable by group");
+    const auto file = tmp_.file("file", 0644);
+    EXPECT_EQ(os::make_runtime_dir(file), "runtime directory " + file + " is not a directory");
 }
 
 }  // namespace

@@ -18,8 +18,10 @@ namespace vipd::os {
 [[nodiscard]] std::error_code write_file_atomically(const std::string& path, std::string_view text,
                                                     mode_t mode);
 
-// One line to a FIFO or file, without waiting: a FIFO without a reader (ENXIO) or a full one
-// (EAGAIN) loses the line, so a stalled consumer can never stall the protocol.
+// One line to a FIFO, without waiting: a FIFO without a reader (ENXIO) or a full one
+// (EAGAIN) loses the line, so a stalled consumer can never stall the protocol. Anything but
+// a FIFO at `path` (a regular file, a symlink) gets nothing: wrong_protocol_type (ELOOP for
+// a symlink).
 [[nodiscard]] std::error_code append_line_nonblocking(const std::string& path,
                                                       std::string_view line);
 
@@ -38,7 +40,8 @@ inline constexpr std::size_t kTrackedReadLimit = 128;
 // A Unix socket's path before binding: a socket left there by a crash is removed; any other
 // kind of file is an error (file_exists).
 [[nodiscard]] std::error_code clear_stale_socket(const std::string& path);
-// Owner root and `group` (if given), then `mode`.
+// Owner root and `group` (if given), then `mode`, of the socket at `path`, never following a
+// symlink there (not_a_socket for anything else).
 [[nodiscard]] std::error_code set_socket_access(const std::string& path, std::optional<gid_t> group,
                                                 mode_t mode);
 void remove_file(const std::string& path);

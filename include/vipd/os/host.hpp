@@ -15,21 +15,30 @@
 namespace vipd::os {
 
 // The pid file: refuses a second vipd on the same runtime files, removed on destruction.
+// Held with flock() for the process's life: the lock, not the pid written in the file,
+// says whether a vipd is running, so a stale file left by a crash (its pid now a zombie,
+// or reused by another process) never blocks a restart.
 class PidFile {
 public:
-    // Fails, naming the other vipd, when the file names a live process other than us.
+    // Fails, naming the other vipd, when another process holds the lock.
     static Expected<std::unique_ptr<PidFile>, std::string> create(const std::string& path);
     ~PidFile();
     PidFile(const PidFile&) = delete;
     PidFile& operator=(const PidFile&) = delete;
 
 private:
-    explicit PidFile(std::string path) : path_(std::move(path)) {}
+    PidFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
     std::string path_;
+    int fd_;  // holds the lock
 };
 
-// Creates the directory (mode 0755) unless it exists.
-[[nodiscard]] std::error_code make_runtime_dir(const std::string& path);
+// Creates the directory (mode 0755) unless it exists; then refuses one that is not a
+// directory, not owned by root (by vipd's own user when it is not root), or writable by
+// group or others: vipd's socket and pid file live there. Returns why not, or nullopt.
+[[nodiscard]] std::optional<std::string> make_runtime_dir(const std::string& path);
+
+// vipd's files get no group or other write permission unless it sets a mode itself.
+void restrict_umask();
 
 // SCHED_RR at `priority` (1..99) with SCHED_RESET_ON_FORK, so children start ordinary; 0
 // goes back to ordinary scheduling.
