@@ -55,6 +55,7 @@ Daemon::Impl::~Impl() {
 Instance::Env Daemon::Impl::env() {
     Instance::Env e{time_, timers_, *netlink_, *announcer_, log_};
     e.scripts = runner_.get();
+    e.input_log = &input_log_;
     e.users = &users_;
     e.notify_line = [this](const std::string& line) {
         if (!config_.global.notify_fifo.empty()) write_notify_line(line);
@@ -89,7 +90,7 @@ int Daemon::Impl::run(config::Config config) {
     netlink_ = std::move(nl.value());
     receiver_ = std::make_unique<Receiver>(
         io_, time_, timers_, instances_,
-        [this](const std::string& name) { return netlink_->find(name); }, log_);
+        [this](const std::string& name) { return netlink_->find(name); }, log_, input_log_);
     link_events_ =
         std::make_unique<LinkEvents>(io_, *netlink_, instances_, log_,
                                      LinkEvents::Hooks{

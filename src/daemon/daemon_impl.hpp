@@ -131,6 +131,9 @@ private:
     std::unique_ptr<Receiver> receiver_;  // the VRRP sockets
     std::string pid_file_;
     std::unique_ptr<os::PidFile> pid_file_handle_;
+    // Lines about received packets, for every socket and instance: one budget (5 at once,
+    // then one a second), so a flood over many VRIDs cannot crowd out real errors.
+    RateLimiter input_log_{1.0, 5.0};
     UserTable users_;  // for config_; instances and groups point to it
     // The reload being loaded, and those waiting for its result or for the next one.
     bool loading_ = false;

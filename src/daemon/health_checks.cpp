@@ -2,6 +2,7 @@
 #include "health_checks.hpp"
 
 #include "baseline.hpp"
+#include "rate_limiter.hpp"
 
 #include <fmt/format.h>
 
@@ -163,7 +164,7 @@ void HealthChecks::finished(Script& s, TimePoint start, const os::ScriptResult& 
     s.next->set(std::max(start + s.config.interval, time_.now()));
     if (s.health.record(r.success())) {
         log_->warn("script {} is now {} ({}{})", name, s.health.up() ? "UP" : "DOWN", r.describe(),
-                   r.output.empty() ? "" : ": " + r.output.substr(0, 200));
+                   r.output.empty() ? "" : ": " + printable(r.output));
         changed_();
     } else if (!r.success()) {
         log_->debug("script {}: {}", name, r.describe());

@@ -117,9 +117,14 @@ void Instance::release_stale_addresses(const os::InterfaceInfo& info) {
 void Instance::address_removed(const IpAddress& address) {
     if (sm_.state() != State::Master || !iface_) return;
     if (std::find(vips_.begin(), vips_.end(), address) == vips_.end()) return;
-    env_.log->warn("{} {} was removed from {} while master; restoring it", prefix_,
-                   address.to_string(), config_.interface);
     ++counters_.addresses_restored;
+    // Someone deleting it in a loop gets it back every time, but not a line every time.
+    if (restore_log_.allow(env_.time.now())) {
+        const auto quiet = restore_log_.take_suppressed();
+        env_.log->warn("{} {} was removed from {} while master; restoring it{}", prefix_,
+                       address.to_string(), config_.interface,
+                       quiet > 0 ? fmt::format(" ({} more restores not logged)", quiet) : "");
+    }
     const std::array one{address};
     add_addresses(one);
     announce_.burst();
@@ -319,7 +324,7 @@ void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
         count_drop(*verdict.drop, meta.src);
         return;
     }
-    if (verdict.address_mismatch && drop_log_.allow(env_.time.now())) {
+    if (verdict.address_mismatch && input_log().allow(env_.time.now())) {
         env_.log->warn("{} {} advertises a different address list (misconfiguration?)", prefix_,
                        meta.src.to_string());
     }
@@ -591,8 +596,9 @@ void Instance::log_warn(const action::Warn& w) {
 void Instance::count_drop(DropReason e, const IpAddress& from) {
     ++counters_.drops[static_cast<std::size_t>(e)];
     const auto now = env_.time.now();
-    if (!drop_log_.allow(now)) return;
-    const auto suppressed = drop_log_.take_suppressed();
+    auto& budget = input_log();
+    if (!budget.allow(now)) return;
+    const auto suppressed = budget.take_suppressed();
     env_.log->warn("{} dropped advert{}: {}{}", prefix_,
                    from.is_unspecified() ? "" : " from " + from.to_string(), to_string(e),
                    suppressed > 0 ? fmt::format(" ({} similar lines suppressed)", suppressed) : "");

@@ -71,6 +71,9 @@ public:
         os::AddressManager& addresses;
         os::Announcer& announcer;
         std::shared_ptr<spdlog::logger> log;
+        // Lines about received packets: one budget for every instance and socket (the
+        // daemon's); null = the instance's own.
+        RateLimiter* input_log = nullptr;
         os::ScriptRunner* scripts = nullptr;  // notify scripts; null = none run
         const UserTable* users = nullptr;     // who they run as; null = root only
         // One line per transition for notify_fifo; empty = none.
@@ -226,7 +229,12 @@ private:
     AnnounceSchedule announce_{env_.time, config_.announce, *this};
     TimePoint state_since_{};
     std::optional<Reason> last_reason_;
-    RateLimiter drop_log_{1.0, 5.0};
+    RateLimiter drop_log_{1.0, 5.0};       // this instance's own errors (send, announce)
+    RateLimiter own_input_log_{1.0, 5.0};  // when the daemon gives no shared budget
+    RateLimiter restore_log_{0.1, 1.0};    // "VIP removed while master": one line per 10 s
+    [[nodiscard]] RateLimiter& input_log() {
+        return env_.input_log != nullptr ? *env_.input_log : own_input_log_;
+    }
     std::vector<TrackerInput> tracker_inputs_;
     TrackedPriority tracked_{};
     NotifyQueue notify_;

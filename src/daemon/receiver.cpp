@@ -32,7 +32,6 @@ struct Receiver::Socket {
     std::array<Instance*, 256> by_vrid{};
     DropCounts drops{};            // before an instance is known
     Baseline<DropCounts> cleared;  // vipctl stats --clear
-    RateLimiter drop_log{1.0, 5.0};
     std::string ifname;
 
     ~Socket() {
@@ -43,13 +42,14 @@ struct Receiver::Socket {
 
 Receiver::Receiver(boost::asio::io_context& io, os::TimeSource& time, TimerQueue& timers,
                    const InstanceMap& instances, FindInterface find_interface,
-                   std::shared_ptr<spdlog::logger> log)
+                   std::shared_ptr<spdlog::logger> log, RateLimiter& input_log)
     : io_(io),
       time_(time),
       timers_(timers),
       instances_(instances),
       find_interface_(std::move(find_interface)),
       log_(std::move(log)),
+      input_log_(input_log),
       retry_(time_.make_alarm([this] {
           retry_pending_ = false;
           sync();
@@ -222,9 +222,11 @@ void Receiver::handle(Socket& s, const os::ReceivedPacket& pkt) {
     }
     ++s.drops[static_cast<std::size_t>(error)];
     // Other VRIDs on a shared segment are normal; only malformed packets are news.
-    if (error != DropReason::UnknownVrid && s.drop_log.allow(time_.now())) {
-        log_->warn("[{}] dropped packet from {}: {}", s.ifname, pkt.meta.src.to_string(),
-                   to_string(error));
+    if (error != DropReason::UnknownVrid && input_log_.allow(time_.now())) {
+        const auto quiet = input_log_.take_suppressed();
+        log_->warn("[{}] dropped packet from {}: {}{}", s.ifname, pkt.meta.src.to_string(),
+                   to_string(error),
+                   quiet > 0 ? fmt::format(" ({} similar lines suppressed)", quiet) : "");
     }
 }
 

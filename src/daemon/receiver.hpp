@@ -35,7 +35,7 @@ public:
     // batch of adverts (they move Master_Down_Timers).
     Receiver(boost::asio::io_context& io, os::TimeSource& time, TimerQueue& timers,
              const InstanceMap& instances, FindInterface find_interface,
-             std::shared_ptr<spdlog::logger> log);
+             std::shared_ptr<spdlog::logger> log, RateLimiter& input_log);
     ~Receiver();
     Receiver(const Receiver&) = delete;
     Receiver& operator=(const Receiver&) = delete;
@@ -69,6 +69,7 @@ private:
     const InstanceMap& instances_;
     FindInterface find_interface_;
     std::shared_ptr<spdlog::logger> log_;
+    RateLimiter& input_log_;  // the daemon's one budget for lines about packets
     std::map<Where, std::unique_ptr<Socket>> sockets_;
     std::unique_ptr<os::RxBatch> batch_ = std::make_unique<os::RxBatch>();
     std::unique_ptr<os::Alarm> retry_;  // a socket failed to open

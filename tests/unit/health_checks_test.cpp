@@ -3,10 +3,14 @@
 // keeps and what it starts over, stopping, and the counters.
 #include "daemon/health_checks.hpp"
 
+#include "daemon/rate_limiter.hpp"
 #include "fake_script_runner.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
 
 #include <cerrno>
 #include <deque>
@@ -194,6 +198,31 @@ TEST_F(HealthChecksTest, AUserIsLookedUpWithTheConfigurationNotPerRun) {
     const auto missing = UserTable::resolve(c, problems);
     EXPECT_EQ(missing.find("vipd-no-such-user"), nullptr);
     EXPECT_EQ(problems, std::vector<std::string>{"user vipd-no-such-user does not exist"});
+}
+
+// Issue 13: a script's output went into the log as it was, so a newline in it could forge a
+// log line ("... vipd: reload done"). It is escaped onto the one line now.
+TEST(HealthCheckOutput, CannotForgeALogLine) {
+    std::ostringstream text;
+    auto log = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_st>(text));
+    log->set_pattern("%v");
+    os::SimulatedTime time;
+    FakeScriptRunner runner{time};
+    HealthChecks checks{time, log, [] {}};
+    checks.sync({script("chk")}, {"chk"}, &runner, UserTable{});
+    time.advance(0ms);
+    auto r = std::move(runner.runs.front());
+    runner.runs.pop_front();
+    os::ScriptResult result;
+    result.outcome = os::ScriptResult::Outcome::Exited;
+    result.exit_code = 1;
+    result.output = "disk full\ninfo vipd: reload done\r\x1b[2J\\";
+    r.done(result);
+    EXPECT_EQ(
+        text.str(),
+        "script chk is now DOWN (exit 1: disk full\\ninfo vipd: reload done\\r\\x1b[2J\\\\)\n");
+    EXPECT_EQ(printable(std::string(300, 'a')), std::string(200, 'a') + "...");
 }
 
 // A program that cannot be executed is the check failing, not vipd.

@@ -9,6 +9,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -24,11 +27,9 @@ using testing::StrictMock;
 class InstanceTest : public testing::Test {
 protected:
     std::unique_ptr<Instance> make(config::InstanceConfig c) {
-        auto inst = std::make_unique<Instance>(
-            Instance::Env{time, timers, addresses, announcer,
-                          std::make_shared<spdlog::logger>(
-                              "test", std::make_shared<spdlog::sinks::null_sink_mt>())},
-            std::move(c));
+        Instance::Env env{time, timers, addresses, announcer, log};
+        env.input_log = input_log;
+        auto inst = std::make_unique<Instance>(std::move(env), std::move(c));
         inst->set_transport(&transport);
         return inst;
     }
@@ -55,6 +56,19 @@ protected:
         deliver_advert(inst, fields, ip("192.0.2.1"));
     }
 
+    // Log lines containing `text`.
+    [[nodiscard]] int logged(const std::string& text) const {
+        std::istringstream in(log_text.str());
+        int n = 0;
+        for (std::string line; std::getline(in, line);)
+            n += line.find(text) != std::string::npos ? 1 : 0;
+        return n;
+    }
+
+    std::ostringstream log_text;
+    std::shared_ptr<spdlog::logger> log = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_st>(log_text));
+    RateLimiter* input_log = nullptr;  // the daemon's shared budget, when a test sets one
     os::SimulatedTime time;
     TimerQueue timers{time};
     StrictMock<FakeAddresses> addresses;
@@ -263,6 +277,51 @@ TEST_F(InstanceTest, Rfc3768_7_1_V2MasterDiscardsIntervalMismatch) {
 }
 
 // The address owner drops every advert (RFC 9568 §7.1) and stays master.
+// Issue 13: the drop-log budget was per instance, so bad adverts for 20 VRIDs made 20 lines
+// a second. With the daemon's one budget they make 5 (the burst), and each is still counted.
+TEST_F(InstanceTest, DropLinesShareOneBudgetAcrossInstances) {
+    RateLimiter shared{1.0, 5.0};
+    input_log = &shared;
+    std::vector<std::unique_ptr<Instance>> insts;
+    const auto info = eth0();
+    for (int v = 1; v <= 20; ++v) {
+        auto c = web(100);
+        c.name = "i" + std::to_string(v);
+        c.vrid = Vrid{static_cast<std::uint8_t>(v)};
+        c.version = Version::V2;
+        c.advert_interval = Centiseconds{100};
+        c.auth_type = AuthType::SimplePassword;
+        c.password = "secret1";
+        insts.push_back(make(c));
+        insts.back()->update_interface(&info);
+        insts.back()->start();
+        deliver(*insts.back(), {.version = Version::V2,
+                                .vrid = c.vrid,
+                                .priority = Priority{200},
+                                .max_adver_int = Centiseconds{100},
+                                .auth_type = AuthType::SimplePassword,
+                                .auth_data = make_auth_data("wrong")});
+        EXPECT_EQ(insts.back()->counters().drops[static_cast<std::size_t>(DropReason::AuthFailure)],
+                  1U);
+    }
+    EXPECT_EQ(logged("dropped advert"), 5);
+}
+
+// Someone deleting a VIP in a loop gets it back each time, but one line per 10 s.
+TEST_F(InstanceTest, RestoringARemovedVipIsLoggedAtMostEveryTenSeconds) {
+    auto inst = start_claiming(web(150));
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    for (int i = 0; i < 100; ++i)
+        inst->address_removed(ip("192.0.2.1"));
+    EXPECT_EQ(inst->counters().addresses_restored, 100U);
+    EXPECT_EQ(logged("was removed from eth0 while master"), 1);
+    time.advance(10s);
+    inst->address_removed(ip("192.0.2.1"));
+    EXPECT_EQ(logged("was removed from eth0 while master; restoring it (99 more restores not "
+                     "logged)"),
+              1);
+}
+
 TEST_F(InstanceTest, Rfc9568_7_1_OwnerDropsAdvertsAndStaysMaster) {
     auto info = eth0();
     info.addresses.push_back({ip("192.0.2.1"), 24, 0x01});  // the owner's own VIP

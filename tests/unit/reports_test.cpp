@@ -19,12 +19,14 @@ using namespace std::chrono_literals;
 class ReportsTest : public DaemonFixture {
 protected:
     boost::asio::io_context io;
+    RateLimiter input_log{1.0, 5.0};
     Receiver receiver{io,
                       time,
                       timers,
                       instances,
                       [](const std::string&) -> const os::InterfaceInfo* { return nullptr; },
-                      log};
+                      log,
+                      input_log};
     HealthChecks checks{time, log, [] {}};
 };
 
