@@ -279,9 +279,12 @@ void StateMachine::advert_in_master(const event::AdvertReceived& ev, TimePoint n
         return;
     }
     if (ev.priority == kPriorityStop) {
-        // §6.4.3 (18)-(20): someone resigned; assert ourselves at once.
-        send_advert(priority_, out);
-        arm(TimerId::Adver, now + Duration{params_.advert_interval}, out);
+        // §6.4.3 (18)-(20): someone resigned; assert ourselves at once (once per interval:
+        // see may_answer).
+        if (may_answer(now)) {
+            send_advert(priority_, out);
+            arm(TimerId::Adver, now + Duration{params_.advert_interval}, out);
+        }
         return;
     }
     // §6.4.3 (22): higher priority, or equal priority and higher primary address (unsigned
@@ -302,13 +305,23 @@ void StateMachine::advert_in_master(const event::AdvertReceived& ev, TimePoint n
     // the addresses as well, or clients keep the other router's MAC (see interop notes).
     out.push_back(
         action::Warn{WarnKind::LowerPriorityMaster, ev.src, ev.priority, ev.max_adver_int});
-    send_advert(priority_, out);
+    if (may_answer(now)) send_advert(priority_, out);
     // Re-announce at most once per Master_Down_Interval: a peer that keeps claiming master
     // (one-way loss) must not turn every advert into a burst of announcements.
     if (!reasserted_at_ || now - *reasserted_at_ >= master_down_interval()) {
         reasserted_at_ = now;
         out.push_back(action::AnnounceAddresses{params_.addresses});
     }
+}
+
+// An advert answered at once (a lower priority, or 0) costs the sender one small packet and
+// us a full one, maybe 255 addresses: answered every time, a stream of spoofed adverts is
+// reflected and amplified. Once per advertisement interval asserts us just as well (the
+// regular adverts go on regardless).
+bool StateMachine::may_answer(TimePoint now) {
+    if (answered_at_ && now - *answered_at_ < Duration{params_.advert_interval}) return false;
+    answered_at_ = now;
+    return true;
 }
 
 // §6.4.3 (23)-(28): Master -> Backup under the sender of `ev`, which we now follow.
@@ -489,6 +502,7 @@ void StateMachine::become_master(TimePoint now, Reason reason, Actions& out) {
     preempt_at_.reset();
     lower_master_.reset();
     reasserted_at_.reset();
+    answered_at_.reset();
     group_hold_ = false;
     handover_hold_ = false;
     transition(State::Master, reason, out);

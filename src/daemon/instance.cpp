@@ -330,9 +330,39 @@ void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
     }
     ++counters_.adverts_received;
     if (advert.family == Family::IPv4 && f.version == Version::V3) {
-        heard_variant_ = advert.checksum;
+        learn_variant(meta.src, advert.checksum);
     }
     dispatch(event::AdvertReceived{meta.src, f.priority, f.max_adver_int});
+}
+
+namespace {
+
+// As vipd.conf names them (checksum = ...).
+const char* variant_name(proto::ChecksumVariant v) {
+    return v == proto::ChecksumVariant::MessageOnly ? "rfc9568" : "pseudo-header";
+}
+
+}  // namespace
+
+void Instance::learn_variant(const IpAddress& from, proto::ChecksumVariant v) {
+    auto it = std::find_if(peer_variants_.begin(), peer_variants_.end(),
+                           [&](const auto& p) { return p.first == from; });
+    if (it != peer_variants_.end()) peer_variants_.erase(it);
+    peer_variants_.emplace_back(from, v);  // the most recently heard last
+    if (peer_variants_.size() > kMaxPeerVariants) peer_variants_.erase(peer_variants_.begin());
+    const bool agree = std::all_of(peer_variants_.begin(), peer_variants_.end(),
+                                   [&](const auto& p) { return p.second == v; });
+    if (agree) {
+        heard_variant_ = v;
+        variants_disagree_ = false;
+    } else if (!variants_disagree_) {
+        variants_disagree_ = true;
+        env_.log->warn(
+            "{} peers use different VRRPv3 checksums ({} uses {}); sending {} until "
+            "they agree: set 'checksum' to choose",
+            prefix_, from.to_string(), variant_name(v),
+            variant_name(heard_variant_.value_or(proto::ChecksumVariant::PseudoHeader)));
+    }
 }
 
 void Instance::dispatch(const Event& event) {
@@ -577,7 +607,7 @@ void Instance::log_warn(const action::Warn& w) {
         finish_handover({sm_.in_maintenance(), message});
         return;
     }
-    if (!drop_log_.allow(env_.time.now())) return;
+    if (!input_log().allow(env_.time.now())) return;  // about received adverts
     switch (w.kind) {
         case WarnKind::IntervalMismatch:
             env_.log->warn("{} {} advertises every {} ms, we are configured for {} ms", prefix_,

@@ -217,6 +217,13 @@ private:
     std::optional<Link> iface_;  // the interface, while it exists
     IpAddress source_;
     std::optional<proto::ChecksumVariant> heard_variant_;  // checksum = auto learns this
+    // Each peer's variant as last heard (at most kMaxPeerVariants, the oldest forgotten):
+    // the variant changes only when all of them agree, so one advert from a new source
+    // cannot flip what a master sends (issue 13).
+    static constexpr std::size_t kMaxPeerVariants = 32;
+    std::vector<std::pair<IpAddress, proto::ChecksumVariant>> peer_variants_;
+    bool variants_disagree_ = false;  // logged once per disagreement
+    void learn_variant(const IpAddress& from, proto::ChecksumVariant v);
     InstanceCounters counters_;
     Baseline<InstanceCounters> stats_base_;
     // The machine's two timers, in the daemon's queue (tag: the TimerId).

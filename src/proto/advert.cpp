@@ -210,13 +210,25 @@ Expected<std::size_t, EncodeError> encode(const AdvertFields& fields,
 }
 
 bool addresses_match(const AddressView& received, std::span<const IpAddress> configured) {
-    if (received.size() != configured.size()) return false;
-    for (std::size_t i = 0; i < received.size(); ++i) {
-        if (std::find(configured.begin(), configured.end(), received[i]) == configured.end()) {
-            return false;
-        }
+    const std::size_t n = received.size();
+    if (n != configured.size() || n > kMaxAddresses) return false;
+    // Peers usually list the addresses in the same order: one pass.
+    bool same_order = true;
+    for (std::size_t i = 0; i < n && same_order; ++i)
+        same_order = received[i] == configured[i];
+    if (same_order) return true;
+    // Otherwise compare sorted copies (on the stack): n log n, not the n^2 that let a stream
+    // of 255-address adverts cost 65,000 comparisons each.
+    std::array<IpAddress, kMaxAddresses> a{};
+    std::array<IpAddress, kMaxAddresses> b{};
+    for (std::size_t i = 0; i < n; ++i) {
+        a[i] = received[i];
+        b[i] = configured[i];
     }
-    return true;
+    const auto an = static_cast<std::ptrdiff_t>(n);
+    std::sort(a.begin(), a.begin() + an);
+    std::sort(b.begin(), b.begin() + an);
+    return std::equal(a.begin(), a.begin() + an, b.begin());
 }
 
 }  // namespace vipd::proto

@@ -1,6 +1,8 @@
 // Codec round trips and one test per rejection rule of RFC 9568 §7.1 / RFC 3768 §7.1.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <array>
 #include <vector>
 
@@ -359,6 +361,30 @@ TEST(AdvertPolicy, AddressListComparisonIgnoresOrder) {
     EXPECT_TRUE(addresses_match(r->addresses, same));
     EXPECT_FALSE(addresses_match(r->addresses, fewer));
     EXPECT_FALSE(addresses_match(r->addresses, other));
+}
+
+// 255 addresses in reverse order take the sorted path; duplicates are not a match for a
+// list that has each once (a multiset comparison, not "every one is found").
+TEST(AdvertPolicy, AddressListComparisonOfFullListsAndDuplicates) {
+    std::vector<IpAddress> addrs;
+    for (int i = 0; i < 255; ++i)
+        addrs.push_back(ip(("2001:db8::" + std::to_string(i + 1)).c_str()));
+    const auto p = make(AdvertFields{}, addrs, ip("fe80::1"), ip("ff02::12"));
+    const auto r = decode(p.bytes, p.meta);
+    ASSERT_TRUE(r.has_value());
+    auto reversed = addrs;
+    std::reverse(reversed.begin(), reversed.end());
+    EXPECT_TRUE(addresses_match(r->addresses, addrs));
+    EXPECT_TRUE(addresses_match(r->addresses, reversed));
+    reversed[0] = ip("2001:db8::ffff");
+    EXPECT_FALSE(addresses_match(r->addresses, reversed));
+
+    const std::vector twice{ip("192.0.2.1"), ip("192.0.2.1")};
+    const std::vector both{ip("192.0.2.2"), ip("192.0.2.1")};
+    const auto d = make(AdvertFields{}, twice, ip("192.0.2.12"), ip("224.0.0.18"));
+    const auto dr = decode(d.bytes, d.meta);
+    ASSERT_TRUE(dr.has_value());
+    EXPECT_FALSE(addresses_match(dr->addresses, both));
 }
 
 TEST(DecodeErrorNames, EveryValueHasADistinctName) {

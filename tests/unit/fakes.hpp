@@ -78,13 +78,12 @@ inline os::InterfaceInfo eth0(bool up = true) {
 
 // An advert from the peer 192.0.2.12 for `vip`, as the socket layer hands it to `inst` after
 // decoding it.
-inline void deliver_advert(Instance& inst, const proto::AdvertFields& fields,
-                           const IpAddress& vip) {
+inline void deliver_advert(Instance& inst, const proto::AdvertFields& fields, const IpAddress& vip,
+                           const IpAddress& peer = ip("192.0.2.12"),
+                           proto::ChecksumVariant variant = proto::ChecksumVariant::MessageOnly) {
     std::array<std::uint8_t, proto::kMaxMessageSize> buf{};
     const std::array vips{vip};
-    const auto peer = ip("192.0.2.12");
-    const auto n = proto::encode(fields, vips, peer, proto::kVrrpGroupV4,
-                                 proto::ChecksumVariant::MessageOnly, buf);
+    const auto n = proto::encode(fields, vips, peer, proto::kVrrpGroupV4, variant, buf);
     ASSERT_TRUE(n.has_value());
     const proto::RxMeta meta{peer, proto::kVrrpGroupV4, 255, 7};
     const auto advert = proto::decode(std::span(buf).first(*n), meta);

@@ -347,6 +347,34 @@ TEST_F(InstanceTest, AutoChecksumAnswersInThePeersConvention) {
               proto::ChecksumVariant::MessageOnly);
 }
 
+// Issue 13: the variant was learned from any accepted advert, so one spoofed lower-priority
+// advert flipped what the master sends, and the real backup then dropped every advert. Now
+// it changes only when every peer heard agrees.
+TEST_F(InstanceTest, OneAdvertFromANewSourceDoesNotFlipTheChecksum) {
+    auto inst = start_claiming(web(150));
+    deliver(*inst, {.vrid = Vrid{51}, .priority = Priority{100}, .max_adver_int = Centiseconds{1}});
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    const auto last_sent = [&] {
+        const auto before = transport.sent.size();
+        EXPECT_TRUE(run_until([&] { return transport.sent.size() > before; }));
+        return transport.decoded(transport.sent.size() - 1).checksum;
+    };
+    EXPECT_EQ(last_sent(), proto::ChecksumVariant::MessageOnly);  // the peer's
+    deliver_advert(*inst,
+                   {.vrid = Vrid{51}, .priority = Priority{1}, .max_adver_int = Centiseconds{1}},
+                   ip("192.0.2.1"), ip("192.0.2.66"), proto::ChecksumVariant::PseudoHeader);
+    EXPECT_EQ(last_sent(), proto::ChecksumVariant::MessageOnly);  // not flipped
+    EXPECT_EQ(logged("peers use different VRRPv3 checksums (192.0.2.66 uses pseudo-header); "
+                     "sending rfc9568"),
+              1);
+    // The real peer changing its variant is followed once every peer heard agrees (the
+    // spoofed source is remembered, and now both use pseudo-header).
+    deliver_advert(*inst,
+                   {.vrid = Vrid{51}, .priority = Priority{100}, .max_adver_int = Centiseconds{1}},
+                   ip("192.0.2.1"), ip("192.0.2.12"), proto::ChecksumVariant::PseudoHeader);
+    EXPECT_EQ(last_sent(), proto::ChecksumVariant::PseudoHeader);
+}
+
 TEST_F(InstanceTest, VipDeletedWhileMasterIsRestored) {
     auto inst = make(web(150));
     const auto info = eth0();

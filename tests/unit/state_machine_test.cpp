@@ -412,12 +412,29 @@ TEST(Master, ReannouncementToALowerMasterIsRateLimited) {
     StateMachine sm = master(params(150));
     const auto t = *sm.adver_deadline();
     EXPECT_TRUE(first<action::AnnounceAddresses>(sm.handle(advert("192.0.2.12", 100), t)));
-    // The advert goes out every time; the announcement once per Master_Down_Interval.
+    // The announcement once per Master_Down_Interval, the answer once per interval (1 s).
     const auto again = sm.handle(advert("192.0.2.12", 100), t + 100ms);
-    EXPECT_TRUE(first<action::SendAdvert>(again));
+    EXPECT_FALSE(first<action::SendAdvert>(again));
     EXPECT_FALSE(first<action::AnnounceAddresses>(again));
+    EXPECT_TRUE(first<action::SendAdvert>(sm.handle(advert("192.0.2.12", 100), t + 1s)));
     EXPECT_TRUE(first<action::AnnounceAddresses>(
         sm.handle(advert("192.0.2.12", 100), t + sm.master_down_interval())));
+}
+
+// Issue 13: every lower-priority (or priority 0) advert was answered at once, so a stream of
+// small spoofed adverts was reflected as full ones (up to 255 addresses each). One answer per
+// advertisement interval, whatever the rate.
+TEST(Master, AnswersToAStreamOfAdvertsAreOnePerInterval) {
+    StateMachine sm = master(params(150));  // 1 s interval
+    const auto t = *sm.adver_deadline() - 900ms;
+    int answers = 0;
+    for (int i = 0; i < 1000; ++i) {  // 1,000 a second, half of them priority 0
+        const auto out =
+            sm.handle(advert("192.0.2.66", i % 2 == 0 ? 100 : 0), t + std::chrono::milliseconds(i));
+        answers += first<action::SendAdvert>(out) ? 1 : 0;
+    }
+    EXPECT_EQ(answers, 1);
+    EXPECT_EQ(sm.state(), State::Master);
 }
 
 TEST(Master, Rfc9568_6_4_3_PriorityZeroAdvertIsAnsweredAtOnce) {

@@ -251,6 +251,7 @@ private:
     void become_backup(TimePoint now, Reason reason, Actions& out);
     void become_fault(FaultSource source, Actions& out);
     void resign(TimePoint now, Reason reason, Actions& out);
+    [[nodiscard]] bool may_answer(TimePoint now);
     void yield_to(const event::AdvertReceived& ev, TimePoint now, Duration linger,
                   const Reason& reason, Actions& out);
     void begin_handover(TimePoint now, Actions& out);
@@ -276,6 +277,7 @@ private:
     std::optional<TimePoint> preempt_at_;  // when a seen lower-priority master may be preempted
     std::optional<std::pair<IpAddress, Priority>> lower_master_;
     std::optional<TimePoint> reasserted_at_;  // last re-announcement to a lower master
+    std::optional<TimePoint> answered_at_;    // last advert sent in answer to one (may_answer)
     bool group_hold_ = false;  // GroupBackup: no preemption until the group has a master
     Centiseconds warned_interval_{0};
     std::optional<TimePoint> handover_until_;  // set while handing over
