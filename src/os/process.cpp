@@ -383,7 +383,8 @@ void ProcessRunner::Child::abandon() {
     pipe.close(ignored);
 }
 
-ProcessRunner::ProcessRunner(boost::asio::io_context& io) : io_(io) {}
+ProcessRunner::ProcessRunner(boost::asio::io_context& io, std::size_t max_children)
+    : io_(io), max_children_(max_children) {}
 
 ProcessRunner::~ProcessRunner() {
     for (auto& child : children_) {
@@ -398,7 +399,13 @@ void ProcessRunner::run(const ScriptSpec& spec, std::function<void(ScriptResult)
     child->output_limit = spec.output_limit;
     child->started = Clock::now();
     children_.push_back(child);
-    if (auto ec = child->spawn(spec)) {
+    // One cap on vipd's children, whatever asks (checks, notifications): a storm of them
+    // cannot exhaust the process table or descriptors. Refused runs are vipd's own
+    // failure to start (EAGAIN), which a health check does not count against the service.
+    const auto ec = children_.size() > max_children_
+                        ? std::make_error_code(std::errc::resource_unavailable_try_again)
+                        : child->spawn(spec);
+    if (ec) {
         child->result.outcome = ScriptResult::Outcome::SpawnFailed;
         child->result.error = ec;
         // Never from inside run(): the caller may be halfway through updating its own state.

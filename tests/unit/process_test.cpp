@@ -321,6 +321,21 @@ TEST_F(ProcessTest, MissingProgramIsSpawnFailedReportedLater) {
     EXPECT_EQ(runner_->running(), 0U);
 }
 
+// One cap on vipd's children (issue 13): beyond it a run fails to start with EAGAIN, which
+// the health checks treat as vipd's own failure, not the service's.
+TEST_F(ProcessTest, RunsBeyondTheCapFailToStart) {
+    runner_ = std::make_unique<os::ProcessRunner>(io_, 2);
+    std::vector<ScriptResult> results;
+    for (int i = 0; i < 3; ++i)
+        runner_->run(sh("sleep 0.2"), [&](ScriptResult r) { results.push_back(std::move(r)); });
+    ASSERT_TRUE(run_until([&] { return results.size() == 3; }, 5s));
+    EXPECT_EQ(results[0].outcome, Outcome::SpawnFailed);  // the third, reported first
+    EXPECT_EQ(results[0].error, std::errc::resource_unavailable_try_again);
+    EXPECT_EQ(results[1].outcome, Outcome::Exited);
+    EXPECT_EQ(results[2].outcome, Outcome::Exited);
+    EXPECT_EQ(runner_->running(), 0U);
+}
+
 TEST_F(ProcessTest, NonExecutableFileIsSpawnFailed) {
     TempDir tmp;
     const auto r = run(program({tmp.file("check.sh", 0644)}));

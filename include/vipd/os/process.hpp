@@ -57,7 +57,9 @@ public:
 
 class ProcessRunner final : public ScriptRunner {
 public:
-    explicit ProcessRunner(boost::asio::io_context& io);
+    // At most `max_children` run at once; beyond that a run fails to start (EAGAIN).
+    static constexpr std::size_t kMaxChildren = 64;
+    explicit ProcessRunner(boost::asio::io_context& io, std::size_t max_children = kMaxChildren);
     ~ProcessRunner() override;  // kills every process group still running
     ProcessRunner(const ProcessRunner&) = delete;
     ProcessRunner& operator=(const ProcessRunner&) = delete;
@@ -68,6 +70,7 @@ public:
 private:
     struct Child;
     boost::asio::io_context& io_;
+    std::size_t max_children_;
     std::vector<std::shared_ptr<Child>> children_;
 };
 
