@@ -48,6 +48,7 @@ struct HealthChecks::Script {
     Hysteresis health;                // starts up: a failing check takes `fall` runs to count
     std::unique_ptr<os::Alarm> next;  // the next run
     bool running = false;
+    os::RunId run_id = 0;  // while running
     std::uint64_t runs = 0;
     std::uint64_t failures = 0;
     std::uint64_t timeouts = 0;
@@ -81,6 +82,7 @@ void HealthChecks::sync(const std::vector<config::ScriptConfig>& scripts,
         // A changed script starts over (its state may not mean the same any more).
         if (!wanted.contains(it->first) || cfg == scripts.end() ||
             !same_run(*cfg, it->second->config)) {
+            cancel(*it->second);  // not left running beside its successor
             it = scripts_.erase(it);
         } else {
             ++it;
@@ -103,6 +105,8 @@ void HealthChecks::sync(const std::vector<config::ScriptConfig>& scripts,
 
 void HealthChecks::stop() {
     stopped_ = true;
+    for (auto& [name, s] : scripts_)
+        cancel(*s);
     scripts_.clear();
 }
 
@@ -129,9 +133,15 @@ void HealthChecks::run(Script& s) {
     }
     if (runner_ == nullptr) return;
     s.running = true;
-    runner_->run(spec, [this, &s, start, alive = std::weak_ptr(s.alive)](os::ScriptResult r) {
-        if (!alive.expired()) finished(s, start, r);
-    });
+    s.run_id =
+        runner_->run(spec, [this, &s, start, alive = std::weak_ptr(s.alive)](os::ScriptResult r) {
+            if (!alive.expired()) finished(s, start, r);
+        });
+}
+
+void HealthChecks::cancel(Script& s) {
+    if (s.running && runner_ != nullptr) runner_->cancel(s.run_id);
+    s.running = false;
 }
 
 void HealthChecks::not_started(Script& s, const std::string& why) {

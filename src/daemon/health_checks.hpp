@@ -52,6 +52,7 @@ private:
     void run(Script& s);
     void finished(Script& s, TimePoint start, const os::ScriptResult& r);
     void not_started(Script& s, const std::string& why);
+    void cancel(Script& s);
 
     os::TimeSource& time_;
     std::shared_ptr<spdlog::logger> log_;

@@ -14,12 +14,13 @@ public:
     ObservedRunner(os::ScriptRunner& inner, std::function<void()> finished)
         : inner_(inner), finished_(std::move(finished)) {}
 
-    void run(const os::ScriptSpec& spec, std::function<void(os::ScriptResult)> done) override {
-        inner_.run(spec, [this, done = std::move(done)](os::ScriptResult r) {
+    os::RunId run(const os::ScriptSpec& spec, std::function<void(os::ScriptResult)> done) override {
+        return inner_.run(spec, [this, done = std::move(done)](os::ScriptResult r) {
             done(std::move(r));
             finished_();
         });
     }
+    void cancel(os::RunId id) override { inner_.cancel(id); }
 
 private:
     os::ScriptRunner& inner_;

@@ -173,6 +173,7 @@ struct ProcessRunner::Child : std::enable_shared_from_this<Child> {
         : runner(owner), pidfd(io), pipe(io), timer(io) {}
 
     ProcessRunner* runner;
+    RunId id = 0;
     std::function<void(ScriptResult)> done;
     pid_t pid = -1;  // also the process group id; -1 once reaped
     boost::asio::posix::stream_descriptor pidfd;
@@ -393,8 +394,9 @@ ProcessRunner::~ProcessRunner() {
     }
 }
 
-void ProcessRunner::run(const ScriptSpec& spec, std::function<void(ScriptResult)> done) {
+RunId ProcessRunner::run(const ScriptSpec& spec, std::function<void(ScriptResult)> done) {
     auto child = std::make_shared<Child>(io_, this);
+    child->id = ++last_id_;
     child->done = std::move(done);
     child->output_limit = spec.output_limit;
     child->started = Clock::now();
@@ -410,9 +412,20 @@ void ProcessRunner::run(const ScriptSpec& spec, std::function<void(ScriptResult)
         child->result.error = ec;
         // Never from inside run(): the caller may be halfway through updating its own state.
         boost::asio::post(io_, [child] { child->finish(); });
-        return;
+        return child->id;
     }
     child->watch(spec.timeout);
+    return child->id;
+}
+
+void ProcessRunner::cancel(RunId id) {
+    const auto it = std::find_if(children_.begin(), children_.end(),
+                                 [&](const auto& c) { return c->id == id; });
+    if (it == children_.end()) return;
+    const auto child = *it;
+    children_.erase(it);
+    child->done = nullptr;
+    child->abandon();  // killed and reaped; its pending handlers see no runner
 }
 
 std::size_t ProcessRunner::running() const {

@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <functional>
+#include <vector>
 
 #include "vipd/os/clock.hpp"
 #include "vipd/os/process.hpp"
@@ -19,12 +20,19 @@ public:
         os::ScriptSpec spec;
         std::function<void(os::ScriptResult)> done;
         TimePoint at;
+        os::RunId id = 0;
     };
     explicit FakeScriptRunner(os::TimeSource& time) : time_(time) {}
-    void run(const os::ScriptSpec& spec, std::function<void(os::ScriptResult)> done) override {
-        runs.push_back({spec, std::move(done), time_.now()});
+    os::RunId run(const os::ScriptSpec& spec, std::function<void(os::ScriptResult)> done) override {
         ++started;
+        runs.push_back({spec, std::move(done), time_.now(), static_cast<os::RunId>(started)});
+        return static_cast<os::RunId>(started);
     }
+    void cancel(os::RunId id) override {
+        cancelled.push_back(id);
+        std::erase_if(runs, [&](const Run& r) { return r.id == id; });
+    }
+    std::vector<os::RunId> cancelled;
     // Completes the oldest run as one that could not be started (errno `error`).
     void fail_to_start(int error) {
         ASSERT_FALSE(runs.empty());

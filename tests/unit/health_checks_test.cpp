@@ -116,11 +116,31 @@ TEST_F(HealthChecksTest, AReloadKeepsAnUnchangedScriptAndRestartsAChangedOne) {
     EXPECT_EQ(checks.status().size(), 1U);
 }
 
+// Issue 13: a reload that changed a script left the old run going beside the new one.
+TEST_F(HealthChecksTest, AChangedOrRemovedScriptsRunIsCancelled) {
+    checks.sync({script("chk"), script("other")}, {"chk", "other"}, &runner, users);
+    time.advance(0ms);
+    ASSERT_EQ(runner.runs.size(), 2U);
+    auto changed = script("chk");
+    changed.argv = {"/bin/false"};
+    checks.sync({changed, script("other")}, {"chk", "other"}, &runner, users);
+    EXPECT_EQ(runner.cancelled, std::vector<os::RunId>{1});  // chk's old run, not other's
+    checks.sync({changed}, {"chk"}, &runner, users);
+    EXPECT_EQ(runner.cancelled, (std::vector<os::RunId>{1, 2}));
+    time.advance(0ms);  // the new chk starts
+    checks.stop();
+    EXPECT_EQ(runner.cancelled.size(), 3U);  // the new chk's run, started meanwhile
+}
+
 TEST_F(HealthChecksTest, AResultAfterTheScriptWasStoppedIsIgnored) {
     checks.sync({script("chk")}, {"chk"}, &runner, users);
     time.advance(0ms);
-    checks.sync({}, {}, &runner, users);  // removed while its run goes on
-    runner.finish(1);                     // must not touch what is gone
+    auto late = runner.runs.front().done;  // a result already on its way when it is removed
+    checks.sync({}, {}, &runner, users);   // removed (and its run cancelled)
+    os::ScriptResult r;
+    r.outcome = os::ScriptResult::Outcome::Exited;
+    r.exit_code = 1;
+    late(r);  // must not touch what is gone
     EXPECT_TRUE(checks.status().empty());
 }
 

@@ -321,6 +321,20 @@ TEST_F(ProcessTest, MissingProgramIsSpawnFailedReportedLater) {
     EXPECT_EQ(runner_->running(), 0U);
 }
 
+// A cancelled run's whole process group is killed, and its callback never runs.
+TEST_F(ProcessTest, CancelKillsTheRunWithoutCallingBack) {
+    bool called = false;
+    const auto id = runner_->run(sh("sleep 30 & sleep 30"), [&](ScriptResult) { called = true; });
+    ASSERT_NE(id, 0U);
+    run_until([] { return false; }, 100ms);  // both sleeps started
+    runner_->cancel(id);
+    EXPECT_EQ(runner_->running(), 0U);
+    run_until([&] { return called; }, 300ms);
+    EXPECT_FALSE(called);
+    runner_->cancel(id);  // again, or an unknown one: ignored
+    runner_->cancel(12345);
+}
+
 // One cap on vipd's children (issue 13): beyond it a run fails to start with EAGAIN, which
 // the health checks treat as vipd's own failure, not the service's.
 TEST_F(ProcessTest, RunsBeyondTheCapFailToStart) {

@@ -47,12 +47,19 @@ struct ScriptResult {
     [[nodiscard]] std::string describe() const;  // "exit 1", "killed by signal 9", "timed out"
 };
 
+// Names one run, for cancel(); 0 is no run.
+using RunId = std::uint64_t;
+
 class ScriptRunner {
 public:
     virtual ~ScriptRunner() = default;
     // Starts `spec`; `done` runs exactly once, on the event loop, unless the runner is
-    // destroyed first (then the process group is killed and `done` is not called).
-    virtual void run(const ScriptSpec& spec, std::function<void(ScriptResult)> done) = 0;
+    // destroyed or the run cancelled first (then the process group is killed and `done` is
+    // not called).
+    virtual RunId run(const ScriptSpec& spec, std::function<void(ScriptResult)> done) = 0;
+    // Kills the run's process group if it still runs; `done` is not called. Unknown or
+    // finished runs are ignored.
+    virtual void cancel(RunId id) = 0;
 };
 
 class ProcessRunner final : public ScriptRunner {
@@ -64,13 +71,15 @@ public:
     ProcessRunner(const ProcessRunner&) = delete;
     ProcessRunner& operator=(const ProcessRunner&) = delete;
 
-    void run(const ScriptSpec& spec, std::function<void(ScriptResult)> done) override;
+    RunId run(const ScriptSpec& spec, std::function<void(ScriptResult)> done) override;
+    void cancel(RunId id) override;
     [[nodiscard]] std::size_t running() const;
 
 private:
     struct Child;
     boost::asio::io_context& io_;
     std::size_t max_children_;
+    RunId last_id_ = 0;
     std::vector<std::shared_ptr<Child>> children_;
 };
 
