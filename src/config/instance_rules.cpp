@@ -202,6 +202,7 @@ std::optional<Loader::Parsed> Loader::instance(const Setting& s, const GlobalCon
         return std::nullopt;
     }
     Parsed p;
+    p.group = &s;
     InstanceConfig& c = p.config;
     c.file = schema_.file_of(s);
     c.line = Schema::line_of(s);

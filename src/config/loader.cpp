@@ -381,7 +381,46 @@ void Loader::cross_check(const std::vector<Parsed>& instances) {
     // of a reload's time.)
     std::unordered_map<std::string_view, const Parsed*> by_name;
     std::map<std::tuple<std::string_view, Family, std::uint8_t>, const Parsed*> by_vrid;
+    std::map<IpAddress, const Parsed*> by_vip;
     for (const Parsed& b : instances) {
+        // Legal, but almost always a mistake (warnings: vipd -t shows them).
+        for (const auto& v : b.config.addresses) {
+            const auto [it, first] = by_vip.emplace(v.address, &b);
+            if (!first && it->second != &b) {
+                schema_.warning(*b.group,
+                                fmt::format("VIP {} is also in instance '{}' ({}:{}): whichever "
+                                            "is master last holds it",
+                                            v.address.to_string(), it->second->config.name,
+                                            it->second->config.file, it->second->config.line));
+            }
+            // The owner's VIPs are its own addresses; anyone else's would be removed at start
+            // as left over from a crash.
+            if (!is_owner(b.config.priority) && checks_.address_interface) {
+                if (const auto on = checks_.address_interface(v.address)) {
+                    schema_.warning(*b.group,
+                                    fmt::format("VIP {} is already an address of '{}': vipd "
+                                                "removes it there while this instance is not "
+                                                "master (priority 255 makes it the owner)",
+                                                v.address.to_string(), *on));
+                }
+            }
+        }
+        for (const auto& peer : b.config.unicast_peers) {
+            const auto& vips = b.config.addresses;
+            if (std::any_of(vips.begin(), vips.end(),
+                            [&](const auto& v) { return v.address == peer; })) {
+                schema_.warning(*b.group,
+                                fmt::format("unicast peer {} is one of the instance's own VIPs: "
+                                            "list the peers' own addresses",
+                                            peer.to_string()));
+            }
+        }
+        if (b.config.announce.refresh > Duration::zero() &&
+            b.config.announce.refresh < std::chrono::milliseconds(10)) {
+            schema_.warning(*b.group,
+                            "garp_refresh under 10 ms: the segment gets hundreds of "
+                            "gratuitous ARPs a second per VIP");
+        }
         if (b.name != nullptr) {
             const auto [it, first] = by_name.emplace(b.config.name, &b);
             if (!first) {

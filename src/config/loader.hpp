@@ -85,8 +85,9 @@ private:
     // What the cross-instance checks need besides the values.
     struct Parsed {
         InstanceConfig config;
-        const Setting* name = nullptr;  // set when the name is valid
-        const Setting* vrid = nullptr;  // set when vrid, interface and family are valid
+        const Setting* name = nullptr;   // set when the name is valid
+        const Setting* vrid = nullptr;   // set when vrid, interface and family are valid
+        const Setting* group = nullptr;  // the instance's own group (its opening brace)
     };
 
     [[nodiscard]] std::string default_router_id() const {

@@ -25,6 +25,7 @@ config::Checks system_checks() {
     checks.tracked_file = [](const std::string& path) {
         return os::insecure_tracked_file_reason(path);
     };
+    checks.address_interface = [](const IpAddress& a) { return os::interface_with_address(a); };
     checks.group_exists = [](const std::string& name) { return os::group_id(name).has_value(); };
     checks.host_name = [] { return os::host_name(); };
     return checks;

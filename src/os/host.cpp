@@ -3,7 +3,9 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -118,6 +120,28 @@ std::error_code lock_memory(bool on) {
 
 long process_id() {
     return static_cast<long>(::getpid());
+}
+
+std::optional<std::string> interface_with_address(const IpAddress& address) {
+    ifaddrs* all = nullptr;
+    if (::getifaddrs(&all) != 0) return std::nullopt;
+    std::optional<std::string> found;
+    for (const ifaddrs* i = all; i != nullptr && !found; i = i->ifa_next) {
+        if (i->ifa_addr == nullptr) continue;
+        std::optional<IpAddress> a;
+        if (i->ifa_addr->sa_family == AF_INET) {
+            const auto* in = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+            a = IpAddress::v4(std::span<const std::uint8_t, IpAddress::kV4Size>(
+                reinterpret_cast<const std::uint8_t*>(&in->sin_addr), IpAddress::kV4Size));
+        } else if (i->ifa_addr->sa_family == AF_INET6) {
+            const auto* in6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+            a = IpAddress::v6(std::span<const std::uint8_t, IpAddress::kV6Size>(
+                reinterpret_cast<const std::uint8_t*>(&in6->sin6_addr), IpAddress::kV6Size));
+        }
+        if (a && *a == address) found = i->ifa_name;
+    }
+    ::freeifaddrs(all);
+    return found;
 }
 
 bool interface_exists(std::string_view name) {

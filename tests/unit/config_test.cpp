@@ -14,6 +14,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -384,6 +385,46 @@ TEST(ConfigErrors, NotifyFifoMustBeAFifoIfItExists) {
     EXPECT_TRUE(load("global = { notify_fifo = \"" + fifo + "\"; };\ninstances = ();").ok());
     EXPECT_TRUE(  // not there yet: vipd writes once it is
         load("global = { notify_fifo = \"" + dir.path() + "/later\"; };\ninstances = ();").ok());
+}
+
+// Legal but almost always mistakes: vipd -t warns (issue 13).
+TEST(ConfigWarnings, LikelyMistakesAreWarnedAbout) {
+    const auto r = load(R"(instances = (
+    { name = "a"; interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ];
+      unicast_peers = [ "192.0.2.1" ]; },
+    { name = "b"; interface = "eth1"; vrid = 2; addresses = [ "192.0.2.1" ];
+      garp_refresh = 0.005; }
+);)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(messages(r),
+              (std::vector<std::string>{
+                  "test.conf:2: warning: unicast peer 192.0.2.1 is one of the instance's own VIPs: "
+                  "list the peers' own addresses",
+                  "test.conf:4: warning: VIP 192.0.2.1 is also in instance 'a' (test.conf:2): "
+                  "whichever is master last holds it",
+                  "test.conf:4: warning: garp_refresh under 10 ms: the segment gets hundreds of "
+                  "gratuitous ARPs a second per VIP"}));
+}
+
+TEST(ConfigWarnings, AVipThatIsAlreadyAnInterfaceAddress) {
+    Checks checks;
+    checks.address_interface = [](const IpAddress& a) -> std::optional<std::string> {
+        if (a == ip("192.0.2.1")) return "eth0";
+        return std::nullopt;
+    };
+    const std::string text =
+        "instances = (\n { name = \"a\"; interface = \"eth0\"; vrid = 1; "
+        "priority = PRIO; addresses = [ \"192.0.2.1\" ]; } );";
+    auto r = load_string(std::regex_replace(text, std::regex("PRIO"), "100"), kName, checks);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(messages(r), std::vector<std::string>{
+                               "test.conf:2: warning: VIP 192.0.2.1 is already an address of "
+                               "'eth0': vipd removes it there while this instance is not master "
+                               "(priority 255 makes it the owner)"});
+    r = load_string(std::regex_replace(text, std::regex("PRIO"), "255"), kName, checks);
+    EXPECT_TRUE(r.diagnostics.empty());  // the owner: its own address
+    // The daemon's check asks the host: loopback has 127.0.0.1.
+    EXPECT_EQ(system_checks().address_interface(ip("127.0.0.1")), "lo");
 }
 
 TEST(ConfigValues, DurationsAndCentisecondsAreExact) {

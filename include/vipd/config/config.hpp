@@ -48,6 +48,9 @@ struct Checks {
     // nullopt. Empty = don't check.
     std::function<std::optional<std::string>(const std::string& path)> tracked_file;
     std::function<bool(const std::string&)> group_exists;  // control_group; empty = don't check
+    // The interface that already has this address, if any (a VIP there is a warning).
+    // Empty = don't check.
+    std::function<std::optional<std::string>(const IpAddress&)> address_interface;
     // router_id's default; empty (or an empty answer) = "vipd".
     std::function<std::string()> host_name;
 };

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "vipd/core/expected.hpp"
+#include "vipd/core/ip_address.hpp"
 
 namespace vipd::os {
 
@@ -48,6 +49,8 @@ void restrict_umask();
 
 [[nodiscard]] long process_id();
 [[nodiscard]] bool interface_exists(std::string_view name);
+// The interface that has `address`, if any (getifaddrs).
+[[nodiscard]] std::optional<std::string> interface_with_address(const IpAddress& address);
 [[nodiscard]] std::optional<gid_t> group_id(const std::string& name);
 // The host name, or "" if it can't be read.
 [[nodiscard]] std::string host_name();
