@@ -244,8 +244,7 @@ struct ControlServer::Session : std::enable_shared_from_this<Session> {
 
 ControlServer::ControlServer(boost::asio::io_context& io, ControlApi& api,
                              std::shared_ptr<spdlog::logger> log, ControlLimits limits)
-    : io_(io),
-      api_(api),
+    : api_(api),
       log_(std::move(log)),
       limits_(limits),
       acceptor_(io),

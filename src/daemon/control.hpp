@@ -113,7 +113,6 @@ private:
     void accept();
     void admit(boost::asio::local::stream_protocol::socket socket);
 
-    boost::asio::io_context& io_;
     ControlApi& api_;
     std::shared_ptr<spdlog::logger> log_;
     ControlLimits limits_;

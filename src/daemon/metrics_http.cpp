@@ -83,8 +83,7 @@ struct MetricsHttpServer::Session : std::enable_shared_from_this<Session> {
 MetricsHttpServer::MetricsHttpServer(boost::asio::io_context& io,
                                      std::function<std::string()> render,
                                      std::shared_ptr<spdlog::logger> log)
-    : io_(io),
-      render_(std::make_shared<std::function<std::string()>>(std::move(render))),
+    : render_(std::make_shared<std::function<std::string()>>(std::move(render))),
       log_(std::move(log)),
       acceptor_(io),
       retry_(io) {}

@@ -32,7 +32,6 @@ private:
     struct Session;
     void accept();
 
-    boost::asio::io_context& io_;
     std::shared_ptr<std::function<std::string()>> render_;  // shared with live sessions
     std::shared_ptr<spdlog::logger> log_;
     boost::asio::ip::tcp::acceptor acceptor_;
