@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <set>
 #include <utility>
 
 namespace vipd {
@@ -63,6 +64,7 @@ Instance::Env Daemon::Impl::env() {
     e.on_transition = [this](Instance& inst, const action::Notify& n) {
         groups_.on_transition(inst, n);
         service_.status_changed();
+        metrics_.invalidate();
     };
     e.drain_received = [this] { receiver_->drain_pending(); };
     e.handover_over = [this] { exit_handover_.poke(); };
@@ -161,6 +163,7 @@ int Daemon::Impl::run(config::Config config) {
 }
 
 void Daemon::Impl::apply(config::Config config, UserTable users) {
+    metrics_.invalidate();
     users_ = std::move(users);  // first: the scripts and notifications below run as these
     if (!options_.log_level) set_log_level(*log_, config.global.log_level);
     if (config.global.realtime_priority != config_.global.realtime_priority ||
@@ -319,7 +322,17 @@ void Daemon::Impl::start_reload() {
     service_.reloading();
     // Everything the thread touches is its own: the path, the checks (which ask the system,
     // not the daemon) and what it produces, handed back through the loop.
-    loader_ = std::jthread([this, path = options_.config_file, checks = system_checks()] {
+    // A VIP this vipd holds is on its interface because vipd put it there: not the mistake
+    // the loader warns about (a VIP that is already someone else's address).
+    auto checks = system_checks();
+    std::set<IpAddress> held;
+    for (const auto& [key, inst] : instances_)
+        for (const auto& v : inst->config().addresses)
+            held.insert(v.address);
+    checks.address_interface = [held = std::move(held)](const IpAddress& a) {
+        return held.contains(a) ? std::nullopt : os::interface_with_address(a);
+    };
+    loader_ = std::jthread([this, path = options_.config_file, checks = std::move(checks)] {
         const auto started = std::chrono::steady_clock::now();
         Loaded loaded;
         loaded.result = config::load_file(path, checks);

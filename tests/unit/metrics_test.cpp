@@ -181,6 +181,8 @@ TEST(MetricsCache, RendersAtMostOncePerSecond) {
     time.advance(std::chrono::milliseconds(1));
     EXPECT_EQ(cache.text(), "vipd_up 2\n");  // a second on: fresh
     EXPECT_EQ(renders, 2);
+    cache.invalidate();  // a transition or a reload: the next scrape shows it
+    EXPECT_EQ(cache.text(), "vipd_up 3\n");
 }
 
 }  // namespace
