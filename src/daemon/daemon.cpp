@@ -320,6 +320,7 @@ void Daemon::Impl::reload(std::function<void(ReloadResult)> done) {
 void Daemon::Impl::start_reload() {
     loading_ = true;
     service_.reloading();
+    log_->info("reload: reading {} (beside the loop)", options_.config_file);
     // Everything the thread touches is its own: the path, the checks (which ask the system,
     // not the daemon) and what it produces, handed back through the loop.
     // A VIP this vipd holds is on its interface because vipd put it there: not the mistake

@@ -38,9 +38,13 @@ lines=$(wc -l <"$LAB_DIR/a.conf")
 t0=$(lab_now_ms)
 lab_ctl a reload >"$LAB_DIR/reload.out" 2>&1 &
 ctl=$!
-sleep 0.05
-lab_signal a HUP  # meanwhile: follows the first, reading the file as it is then
-sleep 0.05
+# Once the first load has started (and read the file), a SIGHUP: it must follow the first,
+# reading the file as it is then, which is the good one again.
+lab_wait 10000 lab_log_count_at_least a 'reload: reading' 1 || lab_fail "the reload did not start"
+lab_signal a HUP
+lab_wait 10000 lab_log_count_at_least a 'reload: one is being loaded; another follows it' 1 ||
+    lab_fail "the SIGHUP did not wait for the running reload"
+sleep 0.3
 cp "$LAB_DIR/a.good.conf" "$LAB_DIR/a.conf"
 set +e
 wait "$ctl"
