@@ -13,8 +13,9 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-constexpr std::array kFaultSources{FaultSource::Link, FaultSource::Address, FaultSource::Tracker,
-                                   FaultSource::Transport, FaultSource::SyncGroup};
+constexpr std::array kFaultSources{FaultSource::Link,      FaultSource::Address,
+                                   FaultSource::Tracker,   FaultSource::Transport,
+                                   FaultSource::SyncGroup, FaultSource::Vip};
 
 std::uint8_t bit(FaultSource s) {
     return static_cast<std::uint8_t>(1U << static_cast<unsigned>(s));
@@ -70,6 +71,8 @@ std::string_view to_string(FaultSource f) {
             return "no VRRP socket on the interface";
         case FaultSource::SyncGroup:
             return "another member of the sync group is in fault";
+        case FaultSource::Vip:
+            return "a VIP could not be added";
     }
     return "?";
 }

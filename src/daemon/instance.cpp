@@ -129,8 +129,30 @@ void Instance::address_removed(const IpAddress& address) {
                        quiet > 0 ? fmt::format(" ({} more restores not logged)", quiet) : "");
     }
     const std::array one{address};
-    add_addresses(one);
+    if (!add_addresses(one)) {
+        vip_add_failed();
+        return;
+    }
     announce_.burst();
+}
+
+void Instance::restore_missing(const os::InterfaceInfo& info) {
+    if (sm_.state() != State::Master || !iface_ || iface_->ifindex != info.ifindex) return;
+    for (const auto& a : std::vector<IpAddress>(vips_)) {  // a failed restore changes state
+        if (!info.has_address(a)) address_removed(a);
+    }
+}
+
+void Instance::vip_add_failed() {
+    constexpr Duration kFirst = std::chrono::seconds{1};
+    constexpr Duration kMost = std::chrono::seconds{60};
+    vip_backoff_ = vip_backoff_ == Duration::zero() ? kFirst : std::min(vip_backoff_ * 2, kMost);
+    env_.log->error("{} cannot hold its VIPs: FAULT for {} s, then a fresh start", prefix_,
+                    std::chrono::duration_cast<std::chrono::seconds>(vip_backoff_).count());
+    alarm(vip_retry_alarm_, [this] {
+        dispatch(event::FaultCleared{FaultSource::Vip});
+    }).set(env_.time.now() + vip_backoff_);
+    dispatch(event::FaultRaised{FaultSource::Vip});
 }
 
 void Instance::set_tracker_inputs(std::vector<TrackerInput> inputs) {
@@ -159,6 +181,7 @@ void Instance::start() {
 }
 
 void Instance::stop() {
+    if (vip_retry_alarm_) vip_retry_alarm_->cancel();
     dispatch(event::Shutdown{});
     release_lingering();
 }
@@ -272,6 +295,7 @@ void Instance::release_lingering_now() {
 
 void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInfo* info) {
     priority_override_.reset();  // a reload ends runtime overrides
+    bool vip_failed = false;
     std::vector<IpAddress> new_vips;
     for (const auto& v : config.addresses)
         new_vips.push_back(v.address);
@@ -287,8 +311,8 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
         remove_addresses(gone);
         config_ = std::move(config);
         vips_ = new_vips;
-        add_addresses(added);
-        if (!added.empty()) announce_.burst();
+        vip_failed = !add_addresses(added);
+        if (!added.empty() && !vip_failed) announce_.burst();
     } else {
         config_ = std::move(config);
         vips_ = new_vips;
@@ -304,7 +328,11 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
     // The source may change with the new addresses or source_address; an unusable one is
     // a Fault, as at startup.
     if (iface_) update_interface(info);
-    if (sm_.state() == State::Master) announce_.refresh();
+    if (vip_failed && sm_.state() == State::Master) {
+        vip_add_failed();
+    } else if (sm_.state() == State::Master) {
+        announce_.refresh();
+    }
 }
 
 void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
@@ -377,14 +405,19 @@ void Instance::dispatch(const Event& event, TimePoint now) {
 }
 
 void Instance::execute(const Actions& actions) {
+    // A VIP that could not be added: nothing more is sent for it (no advert, no gratuitous
+    // ARP), and Fault follows once the machine has finished this step.
+    bool vip_failed = false;
     for (const auto& action : actions) {
         std::visit(Overloaded{
-                       [&](const action::SendAdvert& a) { send_advert(a); },
+                       [&](const action::SendAdvert& a) {
+                           if (!vip_failed) send_advert(a);
+                       },
                        [&](const action::AddAddresses& a) {
                            // Back to master before a handed-over release ran: keep them.
                            lingering_.clear();
                            if (release_alarm_) release_alarm_->cancel();
-                           add_addresses(a.addresses);
+                           vip_failed = !add_addresses(a.addresses);
                        },
                        [&](const action::RemoveAddresses& a) {
                            // The owner's addresses are the host's own: leaving master
@@ -397,7 +430,9 @@ void Instance::execute(const Actions& actions) {
                            }
                            announce_.stop();
                        },
-                       [&](const action::AnnounceAddresses&) { announce_.burst(); },
+                       [&](const action::AnnounceAddresses&) {
+                           if (!vip_failed) announce_.burst();
+                       },
                        [&](const action::ArmTimer& a) { arm_timer(a.timer, a.deadline); },
                        [&](const action::CancelTimer& a) { cancel_timer(a.timer); },
                        [&](const action::Notify& a) { log_transition(a); },
@@ -405,6 +440,7 @@ void Instance::execute(const Actions& actions) {
                    },
                    action);
     }
+    if (vip_failed && sm_.state() == State::Master) vip_add_failed();
     report_handover_end();
 }
 
@@ -478,15 +514,19 @@ std::uint8_t Instance::prefix_len_of(const IpAddress& a) const {
     return a.family() == Family::IPv4 ? 32 : 128;
 }
 
-void Instance::add_addresses(std::span<const IpAddress> addresses) {
-    if (!iface_) return;
+bool Instance::add_addresses(std::span<const IpAddress> addresses) {
+    if (!iface_) return true;  // no interface: a link Fault, not this
+    bool ok = true;
     for (const auto& a : addresses) {
         if (auto ec = env_.addresses.add(iface_->ifindex, a, prefix_len_of(a))) {
             ++counters_.address_errors;
+            ok = false;
             env_.log->error("{} cannot add {} to {}: {}", prefix_, a.to_string(), config_.interface,
                             ec.message());
         }
     }
+    if (ok && !addresses.empty()) vip_backoff_ = Duration::zero();
+    return ok;
 }
 
 void Instance::remove_addresses(std::span<const IpAddress> addresses) {

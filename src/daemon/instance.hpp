@@ -111,6 +111,9 @@ public:
     void release_stale_addresses(const os::InterfaceInfo& info);
     // An address vanished from our interface: a VIP deleted while we are master comes back.
     void address_removed(const IpAddress& address);
+    // Netlink lost events and re-read the interface: a master restores any VIP it lacks
+    // (its removal may be among what was lost).
+    void restore_missing(const os::InterfaceInfo& info);
 
     void start();
     // Stops (a master resigns with priority 0); VIPs still lingering after a handover go now.
@@ -180,7 +183,11 @@ private:
     void send_advert(const action::SendAdvert& a);
     [[nodiscard]] std::span<const std::uint8_t> encoded_advert(const action::SendAdvert& a,
                                                                const IpAddress& dst);
-    void add_addresses(std::span<const IpAddress> addresses);
+    // False when one could not be added (logged and counted): call vip_add_failed().
+    [[nodiscard]] bool add_addresses(std::span<const IpAddress> addresses);
+    // A master that cannot hold its VIPs must not advertise: Fault, and a fresh start after
+    // a backoff (1 s, doubling to 60 s; back to 1 s once the VIPs are added).
+    void vip_add_failed();
     void remove_addresses(std::span<const IpAddress> addresses);
     // The alarm in `slot`, made with `fire` the first time.
     os::Alarm& alarm(std::unique_ptr<os::Alarm>& slot, std::function<void()> fire);
@@ -249,8 +256,10 @@ private:
     HandoverDone handover_done_;
     std::optional<IpAddress> handover_to_;
     std::unique_ptr<os::Alarm> release_alarm_;
-    std::vector<config::VipAddress> lingering_;  // handed over; go when release_alarm_ fires
-    bool was_handing_over_ = false;              // as report_handover_end() last saw it
+    std::unique_ptr<os::Alarm> vip_retry_alarm_;  // ends a FaultSource::Vip
+    Duration vip_backoff_{};                      // zero: the last add succeeded
+    std::vector<config::VipAddress> lingering_;   // handed over; go when release_alarm_ fires
+    bool was_handing_over_ = false;               // as report_handover_end() last saw it
     AuthData auth_data_;  // from config_.password: sent and checked on every advert
     // The last advert encoded and what it was encoded for (the configuration's part -
     // addresses, version, authentication - changes only by reconfigure, which drops it).

@@ -15,6 +15,7 @@ LinkEvents::LinkEvents(boost::asio::io_context& io, os::Netlink& netlink,
         .link_changed = [this](int) { link_changed(); },
         .address_changed = [this](int ifindex, const IpAddress& a,
                                   bool added) { address_changed(ifindex, a, added); },
+        .resynced = [this](std::string_view why) { resynced(why); },
     });
 }
 
@@ -45,6 +46,14 @@ void LinkEvents::link_changed() {
     for (const auto& [key, inst] : instances_)
         inst->update_interface(netlink_.find(key.interface));
     hooks_.links_changed();
+}
+
+void LinkEvents::resynced(std::string_view why) {
+    log_->warn("netlink: events lost ({}); interfaces and addresses re-read", why);
+    // A VIP deleted while events were lost has left no event: masters look for themselves.
+    for (const auto& [key, inst] : instances_) {
+        if (const auto* info = netlink_.find(key.interface)) inst->restore_missing(*info);
+    }
 }
 
 void LinkEvents::address_changed(int ifindex, const IpAddress& address, bool added) {

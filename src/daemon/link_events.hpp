@@ -1,12 +1,14 @@
 // Netlink's link and address events, fanned out to the instances they concern: a link that
 // changed to every instance, a VIP someone removed to the instances configured with it, an
-// interface address that changed to the instances on that interface.
+// interface address that changed to the instances on that interface; after events were
+// lost, every master checks that it still holds its VIPs.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,6 +42,7 @@ public:
 private:
     void link_changed();
     void address_changed(int ifindex, const IpAddress& address, bool added);
+    void resynced(std::string_view why);
 
     os::Netlink& netlink_;
     const InstanceMap& instances_;

@@ -27,9 +27,6 @@ std::error_code nl_error(int code) {
     return {code < 0 ? -code : code, netlink_category()};
 }
 
-constexpr int kEventBufferBytes = 8 * 1024 * 1024;
-constexpr std::size_t kMessageBufferBytes = 64 * 1024;  // the kernel caps a dump part at 32 KiB
-
 std::optional<IpAddress> from_nl_addr(const nl_addr* a) {
     if (a == nullptr) return std::nullopt;
     const auto* bytes = static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(a));
@@ -93,7 +90,7 @@ std::optional<IpAddress> InterfaceInfo::primary(Family family,
     return std::nullopt;
 }
 
-Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open() {
+Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open(Options options) {
     std::unique_ptr<Netlink> nl(new Netlink());
     nl->request_ = nl_socket_alloc();
     if (nl->request_ == nullptr)
@@ -105,11 +102,11 @@ Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open() {
     // path of every VIP added or removed. A fixed buffer, larger than any ack or
     // notification, reads each in one (resync() peeks again for its dumps).
     nl_socket_disable_msg_peek(nl->request_);
-    if (const int err = nl_socket_set_msg_buf_size(nl->request_, kMessageBufferBytes); err < 0) {
+    if (const int err = nl_socket_set_msg_buf_size(nl->request_, options.message_buffer_bytes);
+        err < 0) {
         return Unexpected{nl_error(err)};
     }
-    // Our own event socket with a large receive buffer: a mass failover adds thousands of
-    // addresses while the loop is busy, and an overrun loses events (see resync()).
+    // Our own event socket with a large receive buffer (Options).
     nl->events_ = nl_socket_alloc();
     if (nl->events_ == nullptr)
         return Unexpected{std::make_error_code(std::errc::not_enough_memory)};
@@ -118,11 +115,13 @@ Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open() {
         err < 0) {
         return Unexpected{nl_error(err)};
     }
-    if (const int err = nl_socket_set_buffer_size(nl->events_, kEventBufferBytes, 0); err < 0) {
+    if (const int err = nl_socket_set_buffer_size(nl->events_, options.event_buffer_bytes, 0);
+        err < 0) {
         return Unexpected{nl_error(err)};
     }
     nl_socket_disable_msg_peek(nl->events_);
-    if (const int err = nl_socket_set_msg_buf_size(nl->events_, kMessageBufferBytes); err < 0) {
+    if (const int err = nl_socket_set_msg_buf_size(nl->events_, options.message_buffer_bytes);
+        err < 0) {
         return Unexpected{nl_error(err)};
     }
     if (const int err = nl_cache_mngr_add(nl->manager_, "route/link", &Netlink::on_change, nl.get(),
@@ -156,7 +155,8 @@ void Netlink::rebuild() {
         this);
 }
 
-std::error_code Netlink::resync() {
+std::error_code Netlink::resync(std::string_view why) {
+    ++resyncs_;
     std::vector<int> before;
     for (const auto& [index, info] : interfaces_)
         before.push_back(index);
@@ -175,6 +175,7 @@ std::error_code Netlink::resync() {
         for (const auto& [index, info] : interfaces_)
             callbacks_.link_changed(index);
     }
+    if (callbacks_.resynced) callbacks_.resynced(why);
     return {};
 }
 
@@ -189,13 +190,26 @@ int Netlink::event_fd() const {
 }
 
 std::error_code Netlink::process() {
-    const int err = nl_cache_mngr_data_ready(manager_);
-    if (err == -NLE_NOMEM) {
-        // ENOBUFS: the kernel dropped notifications. Our view may be wrong in any way, so
-        // start over from a dump rather than guess.
-        return resync();
+    // Reads until the socket is empty: the loop waits for the next edge, so anything left
+    // behind an error would wait for an unrelated event. After a loss, what was still
+    // queued is read too (it is older than the dump that follows).
+    std::string_view lost;
+    for (int round = 0; round < 64; ++round) {
+        const int err = nl_cache_mngr_data_ready(manager_);
+        if (err >= 0) break;
+        if (err == -NLE_NOMEM) {
+            // ENOBUFS: the kernel dropped notifications. Our view may be wrong in any way,
+            // so start over from a dump rather than guess.
+            lost = "receive buffer overrun";
+        } else if (err == -NLE_MSG_TRUNC) {
+            // Larger than our buffer: the kernel truncated it and it is gone.
+            lost = "a notification larger than the buffer";
+        } else {
+            if (!lost.empty()) break;
+            return nl_error(err);
+        }
     }
-    if (err < 0) return nl_error(err);
+    if (!lost.empty()) return resync(lost);
     return {};
 }
 

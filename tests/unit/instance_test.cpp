@@ -390,6 +390,114 @@ TEST_F(InstanceTest, VipDeletedWhileMasterIsRestored) {
     EXPECT_EQ(inst->counters().addresses_restored, 1U);
 }
 
+// A master whose VIP can't be added (EACCES: IPv6 disabled on the interface, a dropped
+// capability; ENOMEM) would draw the traffic and drop it: it goes to Fault instead, so a
+// backup takes over, and starts afresh after a backoff.
+TEST_F(InstanceTest, AVipThatCannotBeAddedIsAFaultNeverASilentMaster) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24))
+        .WillOnce(Return(std::make_error_code(std::errc::permission_denied)))
+        .WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Fault; }));
+    // Nothing claimed the VIP (StrictMock announcer: no gratuitous ARP); the only advert is
+    // the resignation, so a backup takes over after Skew_Time.
+    ASSERT_EQ(transport.sent.size(), 1U);
+    EXPECT_EQ(transport.decoded(0).fields.priority, kPriorityStop);
+    EXPECT_EQ(logged("MASTER -> FAULT (fault: a VIP could not be added)"), 1);
+    EXPECT_EQ(inst->counters().address_errors, 1U);
+    time.advance(990ms);
+    EXPECT_EQ(inst->state(), State::Fault);
+    // Then a fresh start: backup, and master again once the VIP can be added.
+    EXPECT_CALL(announcer, announce(_, _, ip("192.0.2.1"), _)).WillOnce(Return(std::error_code{}));
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    EXPECT_EQ(transport.decoded(transport.sent.size() - 1).fields.priority, Priority{150});
+}
+
+TEST_F(InstanceTest, TheFaultForAVipBacksOffWhileAddingKeepsFailing) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24))
+        .WillRepeatedly(Return(std::make_error_code(std::errc::not_enough_memory)));
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24))
+        .WillRepeatedly(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Fault; }));
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Backup; }, 1100ms));
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Fault; }));
+    const auto second = time.now();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Backup; }, 3s));
+    EXPECT_EQ(time.now() - second, std::chrono::seconds{2});  // 1 s, then 2 s
+    EXPECT_EQ(logged("FAULT for 2 s"), 1);
+}
+
+TEST_F(InstanceTest, AVipThatCannotBeRestoredIsAFault) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24))
+        .WillOnce(Return(std::error_code{}))
+        .WillOnce(Return(std::make_error_code(std::errc::permission_denied)));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillOnce(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    inst->address_removed(ip("192.0.2.1"));
+    EXPECT_EQ(inst->state(), State::Fault);
+}
+
+TEST_F(InstanceTest, AReloadedVipThatCannotBeAddedIsAFault) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillOnce(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    auto c = web(150);
+    c.addresses.push_back({ip("192.0.2.2"), 24});
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.2"), 24))
+        .WillOnce(Return(std::make_error_code(std::errc::permission_denied)));
+    EXPECT_CALL(addresses, remove(7, _, 24)).Times(2).WillRepeatedly(Return(std::error_code{}));
+    inst->reconfigure(c, &info);
+    EXPECT_EQ(inst->state(), State::Fault);
+}
+
+// Netlink lost events (a receive buffer overrun) and re-read the interface: a VIP deleted
+// meanwhile left no event behind, so the master compares for itself.
+TEST_F(InstanceTest, AfterLostEventsAMasterRestoresTheVipsItLacks) {
+    auto inst = make(web(150));
+    auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24))
+        .Times(2)
+        .WillRepeatedly(Return(std::error_code{}));
+    EXPECT_CALL(announcer, announce(_, _, _, _)).Times(2).WillRepeatedly(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    inst->restore_missing(info);  // not there: restored
+    EXPECT_EQ(inst->counters().addresses_restored, 1U);
+    info.addresses.push_back({ip("192.0.2.1"), 24, 0});
+    inst->restore_missing(info);  // there: nothing to do (StrictMock: no third add)
+    auto other = eth0();
+    other.ifindex = 8;
+    inst->restore_missing(other);  // another interface: not ours
+    EXPECT_EQ(inst->counters().addresses_restored, 1U);
+}
+
+TEST_F(InstanceTest, AfterLostEventsABackupLeavesAddressesAlone) {
+    auto inst = make(web(100));
+    const auto info = eth0();
+    inst->update_interface(&info);
+    inst->start();
+    inst->restore_missing(info);  // StrictMock: no add
+    EXPECT_EQ(inst->counters().addresses_restored, 0U);
+}
+
 TEST_F(InstanceTest, VipDeletedWhileBackupIsLeftAlone) {
     auto inst = make(web(100));
     const auto info = eth0();

@@ -34,6 +34,7 @@ enum class FaultSource : std::uint8_t {
     Tracker,    // a weight-0 tracker failed
     Transport,  // no VRRP socket: deaf and mute, so claiming the VIPs would duplicate them
     SyncGroup,  // another member of the instance's sync group is in Fault
+    Vip,        // a VIP could not be added: a master without its VIPs must not advertise
 };
 [[nodiscard]] std::string_view to_string(FaultSource f);
 

@@ -60,9 +60,23 @@ public:
     struct Callbacks {
         std::function<void(int ifindex)> link_changed;  // appeared, changed, or vanished
         std::function<void(int ifindex, const IpAddress&, bool added)> address_changed;
+        // Notifications were lost (`why`); the tables were re-read from a dump and every
+        // interface reported through link_changed. What changed meanwhile is not known
+        // event by event: look at the tables.
+        std::function<void(std::string_view why)> resynced;
+    };
+    struct Options {
+        // The event socket's receive buffer: a mass failover adds thousands of addresses
+        // while the loop is busy, and an overrun loses events (then: a resync).
+        int event_buffer_bytes = 8 * 1024 * 1024;
+        // One notification or ack is read into this; a larger one (a link with many VFs)
+        // is truncated by the kernel, which loses it (then: a resync, whose dumps read
+        // large messages whole).
+        std::size_t message_buffer_bytes = 64 * 1024;
     };
 
-    static Expected<std::unique_ptr<Netlink>, std::error_code> open();
+    static Expected<std::unique_ptr<Netlink>, std::error_code> open(Options options);
+    static Expected<std::unique_ptr<Netlink>, std::error_code> open() { return open(Options{}); }
     ~Netlink() override;
     Netlink(const Netlink&) = delete;
     Netlink& operator=(const Netlink&) = delete;
@@ -79,14 +93,17 @@ public:
     std::error_code add(int ifindex, const IpAddress& address, std::uint8_t prefix_len) override;
     std::error_code remove(int ifindex, const IpAddress& address, std::uint8_t prefix_len) override;
 
+    // Times notifications were lost and the tables re-read.
+    [[nodiscard]] std::uint64_t resyncs() const { return resyncs_; }
+
 private:
     Netlink() = default;
     static void on_change(nl_cache* cache, nl_object* obj, int action, void* self);
     void apply_link(nl_object* obj, int action, bool notify);
     void apply_address(nl_object* obj, int action, bool notify);
-    // Events were lost (receive buffer overrun): refill the caches from a dump and report
-    // every interface as changed.
-    std::error_code resync();
+    // Events were lost (receive buffer overrun, a truncated message): refill the caches
+    // from a dump and report every interface as changed.
+    std::error_code resync(std::string_view why);
     void rebuild();
 
     nl_sock* request_ = nullptr;  // synchronous requests (address add/delete)
@@ -96,6 +113,7 @@ private:
     nl_cache* addresses_ = nullptr;
     std::map<int, InterfaceInfo> interfaces_;
     Callbacks callbacks_;
+    std::uint64_t resyncs_ = 0;
 };
 
 }  // namespace vipd::os
