@@ -2,6 +2,8 @@
 // and it keeps the server to a read, a write and a deadline.
 #include "metrics_http.hpp"
 
+#include "metrics_http_request.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -15,19 +17,52 @@ namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
 constexpr std::chrono::seconds kDeadline{5};
-constexpr std::size_t kMaxRequest = 8192;
 constexpr int kMaxSessions = 16;
 constexpr std::chrono::milliseconds kAcceptRetry{100};
 
 }  // namespace
+
+namespace metrics_http {
+
+void limit(Parser& parser) {
+    parser.header_limit(kMaxRequest);
+    parser.body_limit(kMaxRequest);
+}
+
+Response respond(const Request& req, const std::function<std::string()>& render) {
+    Response response;
+    response.version(req.version());
+    response.keep_alive(false);
+    response.set(http::field::server, "vipd");
+    const auto target = req.target();
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        response.result(http::status::method_not_allowed);
+        response.set(http::field::allow, "GET, HEAD");
+        response.body() = "only GET /metrics\n";
+    } else if (target != "/metrics" && !target.starts_with("/metrics?")) {
+        response.result(http::status::not_found);
+        response.body() = "vipd serves /metrics\n";
+    } else {
+        response.result(http::status::ok);
+        response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        response.body() = render();
+    }
+    if (response.result() != http::status::ok) {
+        response.set(http::field::content_type, "text/plain; charset=utf-8");
+    }
+    response.prepare_payload();
+    if (req.method() == http::verb::head) response.body().clear();
+    return response;
+}
+
+}  // namespace metrics_http
 
 struct MetricsHttpServer::Session : std::enable_shared_from_this<Session> {
     Session(tcp::socket s, std::shared_ptr<std::function<std::string()>> r,
             std::shared_ptr<int> count)
         : stream(std::move(s)), render(std::move(r)), sessions(std::move(count)) {
         ++*sessions;
-        parser.header_limit(kMaxRequest);
-        parser.body_limit(kMaxRequest);
+        metrics_http::limit(parser);
     }
     ~Session() { --*sessions; }
     Session(const Session&) = delete;
@@ -43,28 +78,7 @@ struct MetricsHttpServer::Session : std::enable_shared_from_this<Session> {
     }
 
     void respond() {
-        const auto& req = parser.get();
-        response.version(req.version());
-        response.keep_alive(false);
-        response.set(http::field::server, "vipd");
-        const auto target = req.target();
-        if (req.method() != http::verb::get && req.method() != http::verb::head) {
-            response.result(http::status::method_not_allowed);
-            response.set(http::field::allow, "GET, HEAD");
-            response.body() = "only GET /metrics\n";
-        } else if (target != "/metrics" && !target.starts_with("/metrics?")) {
-            response.result(http::status::not_found);
-            response.body() = "vipd serves /metrics\n";
-        } else {
-            response.result(http::status::ok);
-            response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-            response.body() = (*render)();
-        }
-        if (response.result() != http::status::ok) {
-            response.set(http::field::content_type, "text/plain; charset=utf-8");
-        }
-        response.prepare_payload();
-        if (req.method() == http::verb::head) response.body().clear();
+        response = metrics_http::respond(parser.get(), *render);
         http::async_write(stream, response,
                           [self = shared_from_this()](beast::error_code, std::size_t) {
                               beast::error_code ignored;
@@ -75,9 +89,9 @@ struct MetricsHttpServer::Session : std::enable_shared_from_this<Session> {
     beast::tcp_stream stream;
     std::shared_ptr<std::function<std::string()>> render;
     std::shared_ptr<int> sessions;
-    beast::flat_buffer buffer{kMaxRequest};
-    http::request_parser<http::string_body> parser;
-    http::response<http::string_body> response;
+    beast::flat_buffer buffer{metrics_http::kMaxRequest};
+    metrics_http::Parser parser;
+    metrics_http::Response response;
 };
 
 MetricsHttpServer::MetricsHttpServer(boost::asio::io_context& io,
