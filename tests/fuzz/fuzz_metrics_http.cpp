@@ -36,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     });
     const bool ok = response.result() == http::status::ok;
     if (rendered != ok) std::abort();
-    const bool readable = request.method() == http::verb::get || request.method() == http::verb::head;
+    const bool readable =
+        request.method() == http::verb::get || request.method() == http::verb::head;
     const auto target = request.target();
     if (ok && (!readable || !(target == "/metrics" || target.starts_with("/metrics?")))) {
         std::abort();
