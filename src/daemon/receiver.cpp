@@ -9,8 +9,12 @@
 namespace vipd {
 namespace {
 
-// Packets handled per wake-up before other work gets a turn.
+// Packets handled per wake-up before other work gets a turn: waking per packet, a socket
+// read again at once if more wait; on a tick, what arrived in kPollTick must fit (at 256 per
+// 5 ms tick a flood of 100,000 adverts/s overflowed the socket, and the master's adverts
+// were lost with the rest: the backup took over). 2048 packets are about 2 ms of work.
 constexpr std::size_t kMaxPacketsPerWakeup = 256;
+constexpr std::size_t kMaxPacketsPerTick = 2048;
 constexpr std::chrono::seconds kSocketRetry{1};
 // Receiving: one wake-up per advert is what a busy backup mostly pays for. Above
 // kPollAbove adverts per kRateWindow the receiver stops waiting for each packet and reads
@@ -185,7 +189,8 @@ void Receiver::drain_all() {
 
 void Receiver::drain(Socket& s) {
     std::size_t received = 0;
-    while (received < kMaxPacketsPerWakeup) {
+    const std::size_t limit = polling_ ? kMaxPacketsPerTick : kMaxPacketsPerWakeup;
+    while (received < limit) {
         std::error_code ec;
         const auto n = s.socket->receive_batch(*batch_, ec);
         if (ec) log_->warn("receive on {}: {}", s.ifname, ec.message());

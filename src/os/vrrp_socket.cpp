@@ -31,6 +31,8 @@ std::error_code set_option(int fd, int level, int name, const T& value) {
     return {};
 }
 
+constexpr int kReceiveBufferBytes = 4 * 1024 * 1024;
+
 std::error_code configure_v4(int fd, int ifindex, bool join_group) {
     if (auto ec = set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, int{proto::kTtl})) return ec;
     if (auto ec = set_option(fd, IPPROTO_IP, IP_TTL, int{proto::kTtl})) return ec;  // unicast peers
@@ -96,6 +98,13 @@ Expected<std::unique_ptr<VrrpSocket>, std::error_code> VrrpSocket::open(Family f
     const auto ec = family == Family::IPv4 ? configure_v4(fd, ifindex, join_group)
                                            : configure_v6(fd, ifindex, join_group);
     if (ec) return Unexpected{ec};
+    // Room for a burst: the default (~200 KiB, a few hundred adverts) overflows within 5 ms
+    // under a flood on the link, and an overflow drops the master's adverts with the rest,
+    // so a backup would take over. Beyond rmem_max needs CAP_NET_ADMIN (we have it); without
+    // it the kernel's cap applies.
+    if (set_option(fd, SOL_SOCKET, SO_RCVBUFFORCE, kReceiveBufferBytes)) {
+        (void)set_option(fd, SOL_SOCKET, SO_RCVBUF, kReceiveBufferBytes);
+    }
     return sock;
 }
 
