@@ -7,6 +7,9 @@
 // charges for the packets themselves.
 //   vrrp-floor send|recv [--per N] [--interval-ms MS] IFACE...
 // Runs until SIGINT/SIGTERM, then prints how many adverts it sent or received.
+// And a flood for the fault scenarios (tests/netns/faults.sh): valid adverts for one VRID
+// at one priority, `rate` a second in 10 ms batches, for `seconds`:
+//   vrrp-floor flood --vrid V --priority P --rate N --seconds S IFACE
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -63,7 +66,9 @@ timespec operator+(timespec t, long ns) {
 }
 
 [[noreturn]] void usage() {
-    std::fprintf(stderr, "usage: vrrp-floor send|recv [--per N] [--interval-ms MS] IFACE...\n");
+    std::fprintf(stderr,
+                 "usage: vrrp-floor send|recv [--per N] [--interval-ms MS] IFACE...\n"
+                 "       vrrp-floor flood --vrid V --priority P --rate N --seconds S IFACE\n");
     std::exit(2);
 }
 
@@ -78,9 +83,11 @@ struct Port {
 int main(int argc, char** argv) {
     if (argc < 3) usage();
     const std::string_view mode = argv[1];
-    if (mode != "send" && mode != "recv") usage();
+    if (mode != "send" && mode != "recv" && mode != "flood") usage();
     int per = 100;
     long interval_ms = 100;
+    int flood_vrid = 1, flood_priority = 100;
+    long flood_rate = 1000, flood_seconds = 1;
     std::vector<std::string> ifaces;
     for (int i = 2; i < argc; ++i) {
         const std::string_view a = argv[i];
@@ -88,11 +95,27 @@ int main(int argc, char** argv) {
             per = std::atoi(argv[++i]);
         } else if (a == "--interval-ms" && i + 1 < argc) {
             interval_ms = std::atol(argv[++i]);
+        } else if (a == "--vrid" && i + 1 < argc) {
+            flood_vrid = std::atoi(argv[++i]);
+        } else if (a == "--priority" && i + 1 < argc) {
+            flood_priority = std::atoi(argv[++i]);
+        } else if (a == "--rate" && i + 1 < argc) {
+            flood_rate = std::atol(argv[++i]);
+        } else if (a == "--seconds" && i + 1 < argc) {
+            flood_seconds = std::atol(argv[++i]);
         } else {
             ifaces.emplace_back(a);
         }
     }
     if (ifaces.empty() || per < 1 || per > 255) usage();
+    if (mode == "flood") {
+        if (flood_vrid < 1 || flood_vrid > 255 || flood_priority < 1 || flood_priority > 254 ||
+            flood_rate < 100 || flood_seconds < 1) {
+            usage();
+        }
+        per = 1;
+        interval_ms = 100;  // the advertised interval
+    }
     if (interval_ms < 10 || interval_ms > 40950 || interval_ms % 10 != 0) {
         std::fprintf(stderr,
                      "vrrp-floor: --interval-ms must be 10..40950, in whole centiseconds\n");
@@ -117,11 +140,12 @@ int main(int argc, char** argv) {
             return 1;
         }
         Port port{std::move(sock.value()), *src, {}};
-        if (mode == "send") {
+        if (mode != "recv") {
             for (int v = 1; v <= per; ++v) {
                 vipd::proto::AdvertFields f;
-                f.vrid = vipd::Vrid{static_cast<std::uint8_t>(v)};
-                f.priority = vipd::Priority{200};
+                f.vrid = vipd::Vrid{static_cast<std::uint8_t>(mode == "flood" ? flood_vrid : v)};
+                f.priority = vipd::Priority{
+                    static_cast<std::uint8_t>(mode == "flood" ? flood_priority : 200)};
                 f.max_adver_int = vipd::Centiseconds{static_cast<std::uint16_t>(interval_ms / 10)};
                 std::array<std::uint8_t, 64> buf{};
                 const std::array addresses{*src};
@@ -142,7 +166,22 @@ int main(int argc, char** argv) {
     std::uint64_t errors = 0;
     timespec next{};
     ::clock_gettime(CLOCK_MONOTONIC, &next);
-    if (mode == "send") {
+    if (mode == "flood") {
+        const long per_batch = flood_rate / 100;  // one batch every 10 ms
+        for (long batch = 0; batch < flood_seconds * 100 && !stop; ++batch) {
+            for (auto& p : ports) {
+                for (long k = 0; k < per_batch; ++k) {
+                    if (p.socket->send(p.adverts.front(), p.src, vipd::proto::kVrrpGroupV4)) {
+                        ++errors;
+                    } else {
+                        ++count;
+                    }
+                }
+            }
+            next = next + 10'000'000L;
+            ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+        }
+    } else if (mode == "send") {
         while (!stop) {
             for (auto& p : ports) {
                 for (const auto& a : p.adverts) {
@@ -172,7 +211,7 @@ int main(int argc, char** argv) {
             ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
         }
     }
-    std::printf("%s %llu adverts, %llu errors\n", mode == "send" ? "sent" : "received",
+    std::printf("%s %llu adverts, %llu errors\n", mode == "recv" ? "received" : "sent",
                 static_cast<unsigned long long>(count), static_cast<unsigned long long>(errors));
     return 0;
 }
