@@ -251,10 +251,6 @@ ControlServer::ControlServer(boost::asio::io_context& io, ControlApi& api,
       retry_(io),
       registry_(std::make_shared<Registry>()) {}
 
-std::size_t ControlServer::sessions() const {
-    return registry_->open;
-}
-
 ControlServer::~ControlServer() {
     retry_.cancel();
     boost::system::error_code ignored;

@@ -104,8 +104,6 @@ public:
     std::error_code listen(const std::string& path, std::optional<gid_t> group = std::nullopt);
     // Whose members (besides root) may change state, for connections accepted from now on.
     void set_admin_group(std::optional<gid_t> group) { admin_group_ = group; }
-    // Connections open now (tests and metrics).
-    [[nodiscard]] std::size_t sessions() const;
 
 private:
     struct Session;

@@ -2,7 +2,7 @@
 #include "health_checks.hpp"
 
 #include "baseline.hpp"
-#include "rate_limiter.hpp"
+#include "printable.hpp"
 
 #include <fmt/format.h>
 

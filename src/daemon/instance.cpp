@@ -376,6 +376,8 @@ const char* variant_name(proto::ChecksumVariant v) {
 }  // namespace
 
 void Instance::learn_variant(const IpAddress& from, proto::ChecksumVariant v) {
+    // The master's every advert: nothing new when it is the last one heard, unchanged.
+    if (!peer_variants_.empty() && peer_variants_.back() == std::pair{from, v}) return;
     auto it = std::find_if(peer_variants_.begin(), peer_variants_.end(),
                            [&](const auto& p) { return p.first == from; });
     if (it != peer_variants_.end()) peer_variants_.erase(it);

@@ -1,6 +1,8 @@
 // Pid file, runtime directory, scheduling, memory locking and host facts.
 #include "vipd/os/host.hpp"
 
+#include "nss.hpp"
+
 #include <fcntl.h>
 #include <grp.h>
 #include <ifaddrs.h>
@@ -151,15 +153,12 @@ bool interface_exists(std::string_view name) {
 
 std::optional<gid_t> group_id(const std::string& name) {
     // Reentrant: the configuration is loaded beside the loop.
-    const long hint = ::sysconf(_SC_GETGR_R_SIZE_MAX);
-    std::vector<char> buf(hint > 0 ? static_cast<std::size_t>(hint) : 16384);
+    std::vector<char> buf;
     group gr{};
     group* found = nullptr;
-    int rc = 0;
-    while ((rc = ::getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found)) == ERANGE &&
-           buf.size() < 1024 * 1024) {
-        buf.resize(buf.size() * 2);
-    }
+    const int rc = nss_lookup(_SC_GETGR_R_SIZE_MAX, buf, [&](char* data, std::size_t size) {
+        return ::getgrnam_r(name.c_str(), &gr, data, size, &found);
+    });
     if (rc != 0 || found == nullptr) return std::nullopt;
     return gr.gr_gid;
 }

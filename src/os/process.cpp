@@ -3,6 +3,8 @@
 // the event loop; the script's exit, a timeout, or the runner's destruction kills the group.
 #include "vipd/os/process.hpp"
 
+#include "nss.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <pwd.h>
@@ -640,15 +642,12 @@ Expected<UserIds, std::string> lookup_user(std::string_view name) {
         return Unexpected{fmt::format("invalid user name '{}'", name)};
     }
     const std::string key{name};
-    const long hint = ::sysconf(_SC_GETPW_R_SIZE_MAX);
-    std::vector<char> buf(hint > 0 ? static_cast<std::size_t>(hint) : 16384);
+    std::vector<char> buf;
     passwd pw{};
     passwd* found = nullptr;
-    int rc = 0;
-    while ((rc = ::getpwnam_r(key.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE &&
-           buf.size() < 1024 * 1024) {
-        buf.resize(buf.size() * 2);
-    }
+    const int rc = nss_lookup(_SC_GETPW_R_SIZE_MAX, buf, [&](char* data, std::size_t size) {
+        return ::getpwnam_r(key.c_str(), &pw, data, size, &found);
+    });
     if (rc != 0) {
         return Unexpected{fmt::format("user {}: {}", name,
                                       std::error_code{rc, std::system_category()}.message())};

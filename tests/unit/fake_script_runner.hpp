@@ -35,22 +35,23 @@ public:
     std::vector<os::RunId> cancelled;
     // Completes the oldest run as one that could not be started (errno `error`).
     void fail_to_start(int error) {
-        ASSERT_FALSE(runs.empty());
-        auto r = std::move(runs.front());
-        runs.pop_front();
         os::ScriptResult result;
         result.outcome = os::ScriptResult::Outcome::SpawnFailed;
         result.error = {error, std::system_category()};
-        r.done(result);
+        complete(result);
     }
     // Completes the oldest run still going with exit code `code`.
     void finish(int code) {
-        ASSERT_FALSE(runs.empty());
-        auto r = std::move(runs.front());
-        runs.pop_front();
         os::ScriptResult result;
         result.outcome = os::ScriptResult::Outcome::Exited;
         result.exit_code = code;
+        complete(result);
+    }
+    // Completes the oldest run still going with `result`.
+    void complete(const os::ScriptResult& result) {
+        ASSERT_FALSE(runs.empty());
+        auto r = std::move(runs.front());
+        runs.pop_front();
         r.done(result);
     }
     std::deque<Run> runs;  // going

@@ -3,7 +3,7 @@
 // keeps and what it starts over, stopping, and the counters.
 #include "daemon/health_checks.hpp"
 
-#include "daemon/rate_limiter.hpp"
+#include "daemon/printable.hpp"
 #include "fake_script_runner.hpp"
 
 #include <gtest/gtest.h>
