@@ -13,6 +13,7 @@
 
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/daemon.hpp"
+#include "vipd/os/privileges.hpp"
 
 #ifndef VIPD_VERSION
 #define VIPD_VERSION "unknown"
@@ -86,6 +87,11 @@ int main(int argc, char** argv) {
         }
     }
 
+    // The rest of root goes before the configuration is read (vipd(8), SECURITY).
+    if (auto ec = vipd::os::keep_capabilities(vipd::os::PrivilegeStage::Startup)) {
+        std::cerr << "vipd: cannot drop capabilities: " << ec.message() << "\n";
+        return 1;
+    }
     auto loaded = vipd::config::load_file(options.config_file, vipd::system_checks());
     for (const auto& d : loaded.diagnostics)
         std::cerr << d.to_string() << "\n";

@@ -138,6 +138,12 @@ int Daemon::Impl::run(config::Config config) {
         log_->error("cannot listen on control socket {}: {}", socket_path, ec.message());
         return 1;
     }
+    // Set up: from here on only what running needs (vipd(8), SECURITY).
+    if (auto ec = os::keep_capabilities(os::PrivilegeStage::Running)) {
+        log_->error("cannot drop capabilities: {}", ec.message());
+        return 1;
+    }
+    log_->info("capabilities kept: {}", os::capabilities_text());
     std::vector<std::string> user_problems;
     auto users = UserTable::resolve(config, user_problems);  // before the loop runs: may block
     for (const auto& p : user_problems)

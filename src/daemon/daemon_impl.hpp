@@ -41,6 +41,7 @@
 #include "vipd/os/file_watch.hpp"
 #include "vipd/os/host.hpp"
 #include "vipd/os/netlink.hpp"
+#include "vipd/os/privileges.hpp"
 #include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
 

@@ -3,7 +3,8 @@
 # the user (nobody unless root is named, for checks and notifications alike), stdin from
 # /dev/null, a minimal environment (nothing of vipd's own), keepalived's arguments and the
 # VIPD_* variables for notifications, and a stop notification that vipd waits for before
-# it exits.
+# it exits. And least privilege: vipd itself keeps only the capabilities it uses, while a
+# script run as root still starts with root's full set (nobody's: none).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init
@@ -21,17 +22,20 @@ shift
 case $tag in *_slow) sleep 0.5 ;; esac
 dir=$(dirname "$0")/out
 {
-    printf 'run uid=%s gid=%s stdin=%s args=%s\n' "$(id -u)" "$(id -g)" \
-        "$(readlink /proc/self/fd/0)" "$*"
+    printf 'run uid=%s gid=%s stdin=%s cap=%s args=%s\n' "$(id -u)" "$(id -g)" \
+        "$(readlink /proc/self/fd/0)" "$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)" "$*"
     env | sort | sed 's/^/env /'
 } >>"$dir/$tag.txt"
 SH
 chmod 755 "$rec"
+# (The timeouts are generous: record.sh starts a dozen processes, and at startup both checks
+# and a notification start at once; a check timed out at 0.2 s once in three runs here.)
 # (vipd runs with LEAK_MARKER in its environment, as with anything else: no script may see it.)
 LEAK_MARKER=1 lab_vipd a "$(cat <<CONF
 scripts = (
-  { name = "plain"; command = "/bin/sh $rec check_plain"; interval = 0.2; },
-  { name = "rooted"; command = "/bin/sh $rec check_rooted"; interval = 0.2; user = "root"; }
+  { name = "plain"; command = "/bin/sh $rec check_plain"; interval = 0.2; timeout = 2.0; },
+  { name = "rooted"; command = "/bin/sh $rec check_rooted"; interval = 0.2; timeout = 2.0;
+    user = "root"; }
 );
 instances = (
   { name = "web"; interface = "eth0"; vrid = 73; priority = 150; advert_interval = 0.1;
@@ -42,14 +46,26 @@ instances = (
 CONF
 )"
 lab_wait 3000 lab_has_vip a 192.0.2.73 || lab_fail "a should be master"
+# vipd's own sets once it is running: CAP_KILL(5) NET_BIND_SERVICE(10) NET_ADMIN(12)
+# NET_RAW(13) IPC_LOCK(14) SYS_NICE(23), nothing inheritable, the bounding set untouched
+# (root's scripts get it, and setpriv, which starts the others as their users).
+status=/proc/${LAB_PIDS[a]}/status
+cap() { sed -n "s/^$1:[[:space:]]*//p" "$status"; }
+kept=$(printf '%016x' $(((1 << 5) | (1 << 10) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 23))))
+[ "$(cap CapEff)" = "$kept" ] || lab_fail "vipd's CapEff is $(cap CapEff), not $kept"
+[ "$(cap CapPrm)" = "$kept" ] || lab_fail "vipd's CapPrm is $(cap CapPrm), not $kept"
+[ "$(cap CapInh)" = 0000000000000000 ] || lab_fail "vipd's CapInh is $(cap CapInh)"
+full=$(cap CapBnd)
+[ "$full" != "$kept" ] || lab_fail "the bounding set was narrowed: root's scripts would lose"
+lab_log "vipd CapEff $(cap CapEff) (bounding set $full)"
 lab_wait 2000 test -s "$out/check_plain.txt" -a -s "$out/check_rooted.txt" -a -s "$out/notify_master.txt" ||
     lab_fail "the scripts did not run: $(ls "$out")"
 lab_stop a  # returns when vipd has exited: the slow stop notification must be done by then
 [ -s "$out/notify_stop_slow.txt" ] || lab_fail "vipd exited before its stop notification ran"
 
-python3 - "$out" <<'PY' || lab_fail "what the scripts saw: see above"
+python3 - "$out" "$full" <<'PY' || lab_fail "what the scripts saw: see above"
 import os, sys
-out = sys.argv[1]
+out, full = sys.argv[1], sys.argv[2]
 def runs(tag):
     """[(run fields, {env})] per run of TAG."""
     result = []
@@ -72,6 +88,8 @@ for tag, user in (("check_plain", nobody), ("check_rooted", ("0", "0")),
                   ("notify_master", nobody), ("notify_any", nobody), ("notify_stop_slow", nobody)):
     for fields, env in runs(tag):
         want((fields["uid"], fields["gid"]) == user, f"{tag} ran as {fields['uid']}:{fields['gid']}, not {user}")
+        cap = full if user == ("0", "0") else "0000000000000000"
+        want(fields["cap"] == cap, f"{tag} had capabilities {fields['cap']}, not {cap}")
         want(fields["stdin"] == "/dev/null", f"{tag}: stdin {fields['stdin']}")
         # dash adds PWD itself; nothing else comes from vipd's environment.
         extra = set(env) - {"PATH", "PWD", "VIPD_SCRIPT"} - {k for k in env if k.startswith("VIPD_")}

@@ -1,0 +1,59 @@
+// Capabilities through libcap (Debian's libcap-dev): the sets and their text form without
+// hand-written capget/capset structures.
+#include "vipd/os/privileges.hpp"
+
+#include <sys/capability.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <memory>
+
+namespace vipd::os {
+namespace {
+
+struct CapFree {
+    void operator()(void* p) const { cap_free(p); }
+};
+
+constexpr std::array kRunning{CAP_NET_ADMIN, CAP_NET_RAW,  CAP_KILL,
+                              CAP_SYS_NICE,  CAP_IPC_LOCK, CAP_NET_BIND_SERVICE};
+
+bool kept(PrivilegeStage stage, cap_value_t cap) {
+    if (stage == PrivilegeStage::Startup && cap == CAP_CHOWN) return true;
+    return std::find(kRunning.begin(), kRunning.end(), cap) != kRunning.end();
+}
+
+std::error_code last_error() {
+    return {errno, std::system_category()};
+}
+
+}  // namespace
+
+std::error_code keep_capabilities(PrivilegeStage stage) {
+    std::unique_ptr<_cap_struct, CapFree> caps(cap_get_proc());
+    if (!caps) return last_error();
+    const auto known = static_cast<cap_value_t>(cap_max_bits());
+    for (cap_value_t cap = 0; cap < known; ++cap) {
+        if (kept(stage, cap)) continue;
+        for (const auto set : {CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE}) {
+            if (cap_set_flag(caps.get(), set, 1, &cap, CAP_CLEAR) != 0) return last_error();
+        }
+    }
+    // Kept ones are never raised here: inheritable goes empty, so nothing passes through exec
+    // but what the kernel gives a new program anyway.
+    for (cap_value_t cap = 0; cap < known; ++cap) {
+        if (cap_set_flag(caps.get(), CAP_INHERITABLE, 1, &cap, CAP_CLEAR) != 0) return last_error();
+    }
+    if (cap_set_proc(caps.get()) != 0) return last_error();
+    return {};
+}
+
+std::string capabilities_text() {
+    std::unique_ptr<_cap_struct, CapFree> caps(cap_get_proc());
+    if (!caps) return "?";
+    std::unique_ptr<char, CapFree> text(cap_to_text(caps.get(), nullptr));
+    return text ? std::string(text.get()) : "?";
+}
+
+}  // namespace vipd::os
