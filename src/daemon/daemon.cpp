@@ -35,9 +35,10 @@ Daemon::Impl::Impl(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       reap_(time_.make_alarm([this] { reap_retired(); })),
       checks_(time_, log_, [this] { recompute_tracking(); }),
       service_(time_, log_, [this] { return status_line(instances_); }),
-      groups_(log_, SyncGroupDriver::Members{
-                        .find = [this](const std::string& name) { return find_instance(name); },
-                        .names = [this] { return instance_names(instances_); }}),
+      groups_(time_, log_,
+              SyncGroupDriver::Members{
+                  .find = [this](const std::string& name) { return find_instance(name); },
+                  .names = [this] { return instance_names(instances_); }}),
       exit_handover_(time_, log_, instances_, [this] { shutdown(); }) {
     signals_.add(SIGUSR1);
     stats_since_ = time_.now();

@@ -34,7 +34,7 @@ Instance::Instance(Env env, config::InstanceConfig config)
       sm_(params_for(config_, IpAddress{})),
       master_down_timer_(env_.timers.add(*this, static_cast<int>(TimerId::MasterDown))),
       adver_timer_(env_.timers.add(*this, static_cast<int>(TimerId::Adver))),
-      notify_(env_.log, prefix_),
+      notify_(env_.time, env_.log, prefix_),
       auth_data_(make_auth_data(config_.password)) {
     for (const auto& v : config_.addresses)
         vips_.push_back(v.address);

@@ -49,7 +49,7 @@ void NotifyQueue::notify(os::ScriptRunner* runner, const UserTable* users,
     waiting_.push_back(std::move(t));
     if (dropped > 0) {
         dropped_ += dropped;
-        if (drop_log_.allow(std::chrono::steady_clock::now())) {
+        if (drop_log_.allow(time_.now())) {
             (void)drop_log_.take_suppressed();
             log_->warn(
                 "{} notify: commands run slower than the transitions come; {} stale "

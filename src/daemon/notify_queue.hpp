@@ -19,14 +19,16 @@
 #include "rate_limiter.hpp"
 #include "users.hpp"
 #include "vipd/config/config.hpp"
+#include "vipd/os/clock.hpp"
 #include "vipd/os/process.hpp"
 
 namespace vipd {
 
 class NotifyQueue {
 public:
-    NotifyQueue(std::shared_ptr<spdlog::logger> log, std::string prefix)
-        : log_(std::move(log)), prefix_(std::move(prefix)) {}
+    // `time` paces the log line about dropped transitions.
+    NotifyQueue(os::TimeSource& time, std::shared_ptr<spdlog::logger> log, std::string prefix)
+        : time_(time), log_(std::move(log)), prefix_(std::move(prefix)) {}
 
     // Queues `state`'s command and then `any`, as `command... TYPE NAME STATE PRIORITY`
     // (keepalived's arguments) with `env` added. Nothing runs without a runner.
@@ -49,6 +51,7 @@ private:
     using Transition = std::vector<os::ScriptSpec>;  // the state's command, then `any`
     void next();
 
+    os::TimeSource& time_;
     std::shared_ptr<spdlog::logger> log_;
     std::string prefix_;
     os::ScriptRunner* runner_ = nullptr;

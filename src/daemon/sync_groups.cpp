@@ -6,8 +6,9 @@
 
 namespace vipd {
 
-SyncGroupDriver::SyncGroupDriver(std::shared_ptr<spdlog::logger> log, Members members)
-    : log_(std::move(log)), members_(std::move(members)) {}
+SyncGroupDriver::SyncGroupDriver(os::TimeSource& time, std::shared_ptr<spdlog::logger> log,
+                                 Members members)
+    : time_(time), log_(std::move(log)), members_(std::move(members)) {}
 
 void SyncGroupDriver::configure(const std::vector<config::SyncGroupConfig>& groups,
                                 os::ScriptRunner* runner, const UserTable* users) {
@@ -22,7 +23,7 @@ void SyncGroupDriver::configure(const std::vector<config::SyncGroupConfig>& grou
         if (auto old = groups_.find(g.name); old != groups_.end()) {
             group.notify = std::move(old->second.notify);
         } else {
-            group.notify = std::make_unique<NotifyQueue>(log_, "[group " + g.name + "]");
+            group.notify = std::make_unique<NotifyQueue>(time_, log_, "[group " + g.name + "]");
         }
     }
     for (auto& [name, g] : groups_) {

@@ -25,7 +25,8 @@ public:
         std::function<Instance*(const std::string& name)> find;
         std::function<std::vector<std::string>()> names;  // every instance
     };
-    SyncGroupDriver(std::shared_ptr<spdlog::logger> log, Members members);
+    // `time` for the groups' notification queues.
+    SyncGroupDriver(os::TimeSource& time, std::shared_ptr<spdlog::logger> log, Members members);
 
     // The groups of a (new) configuration. Groups keep their state and pending
     // notifications by name; a removed group's pending notifications still run.
@@ -61,6 +62,7 @@ public:
     bool reap();
 
 private:
+    os::TimeSource& time_;
     [[nodiscard]] SyncGroups::View view() const;
     void apply(const std::vector<SyncGroups::Command>& commands);
 

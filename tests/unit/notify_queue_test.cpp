@@ -58,7 +58,7 @@ const char* state_at(int i) {
 TEST(NotifyQueue, FlappingKeepsTheBacklogBoundedAndTheLatestStateLast) {
     os::SimulatedTime time;
     FakeScriptRunner runner{time};
-    NotifyQueue q(quiet(), "[web]");
+    NotifyQueue q(time, quiet(), "[web]");
     const auto cfg = both({"/bin/true"});
     std::size_t most = 0;
     for (int i = 0; i < 10'000; ++i) {
@@ -82,7 +82,7 @@ TEST(NotifyQueue, FlappingKeepsTheBacklogBoundedAndTheLatestStateLast) {
 TEST(NotifyQueue, StopReplacesEverythingStillWaiting) {
     os::SimulatedTime time;
     FakeScriptRunner runner{time};
-    NotifyQueue q(quiet(), "[web]");
+    NotifyQueue q(time, quiet(), "[web]");
     const auto cfg = any_only();
     for (const char* s : {"MASTER", "BACKUP", "MASTER", "BACKUP"})
         q.notify(&runner, nullptr, cfg, "INSTANCE", "web", s, 100, {});
@@ -94,7 +94,7 @@ TEST(NotifyQueue, StopReplacesEverythingStillWaiting) {
 TEST(NotifyQueue, UnderTheBoundNothingIsDropped) {
     os::SimulatedTime time;
     FakeScriptRunner runner{time};
-    NotifyQueue q(quiet(), "[web]");
+    NotifyQueue q(time, quiet(), "[web]");
     const auto cfg = any_only();
     for (int i = 0; i < 5; ++i)  // one running, four waiting
         q.notify(&runner, nullptr, cfg, "INSTANCE", "web", state_at(i), 100, {});
@@ -110,7 +110,8 @@ TEST(NotifyQueue, RealScriptsSeeTheLatestStateLast) {
     const auto out = dir.path() + "/states";
     boost::asio::io_context io;
     os::ProcessRunner runner(io);
-    NotifyQueue q(quiet(), "[web]");
+    os::RealTime time(io);
+    NotifyQueue q(time, quiet(), "[web]");
     config::NotifyConfig cfg;
     cfg.any = {"/bin/sh", "-c", "sleep 0.1; echo \"$3\" >>" + out, "sh"};
     cfg.user = "root";
