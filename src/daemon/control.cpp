@@ -289,17 +289,20 @@ void ControlServer::accept() {
         });
 }
 
+ControlCaller control_caller(const os::PeerCredentials& cred, std::optional<gid_t> admin_group) {
+    return ControlCaller{
+        .uid = cred.uid,
+        .pid = cred.pid,
+        .may_change = cred.uid == 0 || (admin_group && cred.in_group(*admin_group))};
+}
+
 void ControlServer::admit(boost::asio::local::stream_protocol::socket socket) {
     const auto who = os::peer_credentials(socket.native_handle());
     if (!who) {
         log_->warn("control socket: cannot tell who connected ({}); closed", who.error().message());
         return;
     }
-    const auto& cred = who.value();
-    const ControlCaller caller{
-        .uid = cred.uid,
-        .pid = cred.pid,
-        .may_change = cred.uid == 0 || (admin_group_ && cred.in_group(*admin_group_))};
+    const auto caller = control_caller(who.value(), admin_group_);
     if (registry_->open >= limits_.max_sessions) {
         // Make room: the session that has waited longest without asking anything goes.
         Session* idlest = nullptr;
@@ -313,7 +316,7 @@ void ControlServer::admit(boost::asio::local::stream_protocol::socket socket) {
             log_->warn("control socket: {} connections open (the limit); {} (uid {} pid {}){}",
                        limits_.max_sessions,
                        room ? "closed the longest idle one for a new one" : "refused a new one",
-                       cred.uid, cred.pid,
+                       caller.uid, caller.pid,
                        quiet ? fmt::format(" ({} more not logged)", quiet) : std::string());
         }
         if (!room) {

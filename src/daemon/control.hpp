@@ -24,6 +24,7 @@
 #include "rate_limiter.hpp"
 #include "vipd/core/expected.hpp"
 #include "vipd/core/ip_address.hpp"
+#include "vipd/os/peer.hpp"
 
 namespace vipd {
 
@@ -35,6 +36,11 @@ struct ControlCaller {
     pid_t pid = 0;
     bool may_change = true;  // root, or a member of control_admin_group
 };
+
+// The caller the kernel reports (SO_PEERCRED, SO_PEERGROUPS): uid 0, or a member of
+// `admin_group` by its primary or a supplementary group, may change state.
+[[nodiscard]] ControlCaller control_caller(const os::PeerCredentials& cred,
+                                           std::optional<gid_t> admin_group);
 
 // A command's outcome: the "result" of a successful reply, or the error text.
 using ControlResult = Expected<nlohmann::json, std::string>;

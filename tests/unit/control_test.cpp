@@ -417,5 +417,22 @@ TEST_F(ControlServerTest, TheCallerIsWhoTheKernelSaysConnected) {
     EXPECT_EQ(api_.audits[0].allowed, ::geteuid() == 0);
 }
 
+// Who may change state: root, or a member of control_admin_group, by its primary group or a
+// supplementary one; without an admin group, root alone.
+TEST(ControlCaller, RootOrAdminGroupMembersMayChangeStateOthersOnlyRead) {
+    const auto caller = [](uid_t uid, gid_t gid, std::vector<gid_t> groups) {
+        return os::PeerCredentials{.uid = uid, .gid = gid, .pid = 42, .groups = std::move(groups)};
+    };
+    EXPECT_TRUE(control_caller(caller(0, 0, {}), std::nullopt).may_change);
+    EXPECT_TRUE(control_caller(caller(0, 0, {}), 990).may_change);
+    EXPECT_FALSE(control_caller(caller(1000, 1000, {991}), std::nullopt).may_change);
+    EXPECT_FALSE(control_caller(caller(1000, 1000, {991}), 990).may_change);
+    EXPECT_TRUE(control_caller(caller(1000, 1000, {990}), 990).may_change);
+    EXPECT_TRUE(control_caller(caller(1000, 990, {}), 990).may_change);
+    const auto c = control_caller(caller(1000, 1000, {}), 990);
+    EXPECT_EQ(c.uid, 1000U);
+    EXPECT_EQ(c.pid, 42);
+}
+
 }  // namespace
 }  // namespace vipd
