@@ -32,7 +32,7 @@ namespace {
 
 // The only environment a script inherits besides spec.env: vipd's own (NOTIFY_SOCKET,
 // INVOCATION_ID, whatever systemd or an operator's shell left) is not the script's business.
-constexpr const char* kPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const std::string kPath = "PATH=" + std::string(kScriptPath);
 
 // Changes user without a fork of our own (util-linux, always present on Debian).
 constexpr const char* kSetpriv = "/usr/bin/setpriv";
@@ -476,38 +476,111 @@ std::optional<std::string> insecure_tracked_file_reason(const std::string& path,
 
 namespace {
 
-// The interpreter a `#!` line at the start of `program` names, if any (the kernel reads at
-// most the first 256 bytes of it).
-std::optional<std::string> shebang_interpreter(const std::string& program) {
+// The words of a `#!` line at the start of `program` (the interpreter, then what the kernel
+// passes it as one argument, split here), if any (the kernel reads at most 256 bytes).
+std::vector<std::string> shebang_words(const std::string& program) {
     const int fd = ::open(program.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return std::nullopt;
+    if (fd < 0) return {};
     std::array<char, 256> head{};
     const ssize_t n = ::read(fd, head.data(), head.size());
     ::close(fd);
-    if (n < 2 || head[0] != '#' || head[1] != '!') return std::nullopt;
-    const std::string_view line(head.data() + 2, static_cast<std::size_t>(n) - 2);
+    if (n < 2 || head[0] != '#' || head[1] != '!') return {};
+    std::string_view line(head.data() + 2, static_cast<std::size_t>(n) - 2);
+    line = line.substr(0, line.find('\n'));
+    std::vector<std::string> words;
     const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
     std::size_t begin = 0;
-    while (begin < line.size() && is_space(line[begin]))
-        ++begin;
-    std::size_t end = begin;
-    while (end < line.size() && !is_space(line[end]) && line[end] != '\n')
-        ++end;
-    if (end == begin) return std::nullopt;
-    return std::string(line.substr(begin, end - begin));
+    while (begin < line.size()) {
+        while (begin < line.size() && is_space(line[begin]))
+            ++begin;
+        std::size_t end = begin;
+        while (end < line.size() && !is_space(line[end]))
+            ++end;
+        if (end > begin) words.emplace_back(line.substr(begin, end - begin));
+        begin = end;
+    }
+    return words;
+}
+
+// The program env(1) runs in `words` (env's arguments): the first that is neither an
+// option (nor the value of -u/-C) nor a NAME=VALUE assignment.
+std::optional<std::string> env_program(std::span<const std::string> words) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const auto& w = words[i];
+        if (w == "-u" || w == "-C" || w == "--unset" || w == "--chdir") {
+            ++i;
+        } else if (w == "-S" || w.starts_with("--split-string")) {
+            return std::nullopt;  // a command line in one string: not followed here
+        } else if (!w.starts_with('-') && w.find('=') == std::string::npos) {
+            return w;
+        }
+    }
+    return std::nullopt;
+}
+
+// `name` as execvp finds it in `search_path`: checked where found, and every directory
+// searched before must not let anyone else create it there (as a missing tracked file).
+std::optional<std::string> path_program_reason(const std::string& name, uid_t allowed_uid,
+                                               std::string_view search_path,
+                                               const std::string& what) {
+    if (name.find('/') != std::string::npos) {
+        return path_reason(name, allowed_uid, PathUse::Program, what);
+    }
+    std::size_t start = 0;
+    while (start <= search_path.size()) {
+        const auto colon = std::min(search_path.find(':', start), search_path.size());
+        const std::string dir(search_path.substr(start, colon - start));
+        start = colon + 1;
+        if (dir.empty()) continue;
+        const std::string candidate = dir + "/" + name;
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+            (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) != 0) {
+            return path_reason(candidate, allowed_uid, PathUse::Program,
+                               fmt::format("{} ({})", what, candidate));
+        }
+        if (auto why = path_reason(candidate, allowed_uid, PathUse::Tracked,
+                                   fmt::format("{} (searched in {})", what, dir))) {
+            return why;
+        }
+    }
+    return std::nullopt;  // found nowhere: it fails to start, a failed check
+}
+
+bool is_env(const std::string& program) {
+    return std::filesystem::path(program).filename() == "env";
 }
 
 }  // namespace
 
 std::optional<std::string> insecure_command_reason(const std::vector<std::string>& argv,
-                                                   uid_t allowed_uid) {
+                                                   uid_t allowed_uid,
+                                                   std::string_view search_path) {
     if (argv.empty()) return "empty command";
     if (auto why = insecure_path_reason(argv.front(), allowed_uid)) return why;
-    if (const auto interpreter = shebang_interpreter(argv.front())) {
+    if (const auto words = shebang_words(argv.front()); !words.empty()) {
+        const auto& interpreter = words.front();
         if (auto why =
-                path_reason(*interpreter, allowed_uid, PathUse::Program,
-                            fmt::format("interpreter {} of {}", *interpreter, argv.front()))) {
+                path_reason(interpreter, allowed_uid, PathUse::Program,
+                            fmt::format("interpreter {} of {}", interpreter, argv.front()))) {
             return why;
+        }
+        if (is_env(interpreter)) {
+            if (const auto program = env_program(std::span(words).subspan(1))) {
+                if (auto why = path_program_reason(
+                        *program, allowed_uid, search_path,
+                        fmt::format("interpreter {} of {}", *program, argv.front()))) {
+                    return why;
+                }
+            }
+        }
+    }
+    if (is_env(argv.front())) {
+        if (const auto program = env_program(std::span(argv).subspan(1))) {
+            if (auto why = path_program_reason(*program, allowed_uid, search_path,
+                                               "program " + *program + " run by env")) {
+                return why;
+            }
         }
     }
     for (std::size_t i = 1; i < argv.size(); ++i) {

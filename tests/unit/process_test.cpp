@@ -682,6 +682,33 @@ TEST_F(InsecurePathTest, TheInterpreterOfAScriptIsChecked) {
               "interpreter /nonexistent/sh of " + missing + ": /nonexistent does not exist");
 }
 
+// "/usr/bin/env python3 check.py" and "#!/usr/bin/env bash": the program env finds in the
+// scripts' PATH is checked where it is found, and a PATH directory searched before it must
+// not let others plant one of that name.
+TEST_F(InsecurePathTest, AProgramEnvFindsThroughThePathIsChecked) {
+    const auto open = tmp_.dir("open", 0777);
+    const auto safe = tmp_.dir("safe", 0755);
+    tmp_.file("safe/tool", 0755);
+    const auto env = std::string("/usr/bin/env");
+    EXPECT_EQ(os::insecure_command_reason({env, "tool"}, ::geteuid(), safe), std::nullopt);
+    EXPECT_EQ(os::insecure_command_reason({env, "-i", "A=1", "-u", "B", "tool"}, ::geteuid(),
+                                          open + ":" + safe),
+              "program tool run by env (searched in " + open + "): directory " + open +
+                  " is writable by others, who could create " + open + "/tool");
+    const auto planted = tmp_.file("open/tool", 0755);
+    EXPECT_EQ(
+        os::insecure_command_reason({env, "tool"}, ::geteuid(), open + ":" + safe),
+        "program tool run by env (" + planted + "): directory " + open + " is writable by others");
+    const auto script = tmp_.file("check.sh", 0755, "#!/usr/bin/env tool -x\nexit 0\n");
+    EXPECT_EQ(os::insecure_command_reason({script}, ::geteuid(), safe), std::nullopt);
+    EXPECT_EQ(os::insecure_command_reason({script}, ::geteuid(), open),
+              "interpreter tool of " + script + " (" + planted + "): directory " + open +
+                  " is writable by others");
+    // Not found anywhere: it will fail to start (a failed check), nothing to plant it over.
+    EXPECT_EQ(os::insecure_command_reason({env, "nothing-of-that-name"}, ::geteuid(), safe),
+              std::nullopt);
+}
+
 TEST_F(InsecurePathTest, TheProgramItselfIsStillCheckedFirst) {
     tmp_.dir("open", 0777);
     const auto program = tmp_.file("open/check", 0755);

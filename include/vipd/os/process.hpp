@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -100,8 +101,14 @@ enum class PathUse : std::uint8_t { Program, Input, Tracked };
 // the program, the interpreter its `#!` line names, and every argument that names an
 // existing regular file ("/bin/sh /srv/check.sh"; a relative one from the working
 // directory). An argument that starts with '-' or names nothing is not a path.
+// A program env(1) finds through the scripts' PATH ("/usr/bin/env python3 check.py", or a
+// "#!/usr/bin/env bash" line) is checked where it is found, and no PATH directory before
+// that may let anyone else put a program of that name first.
+inline constexpr std::string_view kScriptPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 [[nodiscard]] std::optional<std::string> insecure_command_reason(
-    const std::vector<std::string>& argv, uid_t allowed_uid);
+    const std::vector<std::string>& argv, uid_t allowed_uid,
+    std::string_view search_path = kScriptPath);
 
 // Why a tracked file's path lets someone other than root decide what vipd reads there, or
 // nullopt: every directory on the way must pass the rules above (so nobody else can replace
