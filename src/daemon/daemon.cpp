@@ -268,7 +268,11 @@ void Daemon::Impl::write_notify_line(const std::string& line) {
         if (ec == std::errc::wrong_protocol_type ||
             ec == std::errc::too_many_symbolic_link_levels) {
             log_->warn("notify_fifo {} is not a FIFO: nothing written", config_.global.notify_fifo);
-        } else {
+        } else if (ec == std::errc::permission_denied) {
+            // vipd writes without CAP_DAC_OVERRIDE (vipd(8), SECURITY).
+            log_->warn("notify_fifo {}: root cannot write to it (owner or mode): nothing written",
+                       config_.global.notify_fifo);
+        } else {  // ENXIO: nobody reads it now
             log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, ec.message());
         }
     }

@@ -35,15 +35,11 @@ std::error_code keep_capabilities(PrivilegeStage stage) {
     if (!caps) return last_error();
     const auto known = static_cast<cap_value_t>(cap_max_bits());
     for (cap_value_t cap = 0; cap < known; ++cap) {
-        if (kept(stage, cap)) continue;
-        for (const auto set : {CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE}) {
-            if (cap_set_flag(caps.get(), set, 1, &cap, CAP_CLEAR) != 0) return last_error();
-        }
-    }
-    // Kept ones are never raised here: inheritable goes empty, so nothing passes through exec
-    // but what the kernel gives a new program anyway.
-    for (cap_value_t cap = 0; cap < known; ++cap) {
+        // Inheritable goes empty: nothing passes through exec but what the kernel gives a
+        // new program anyway.
         if (cap_set_flag(caps.get(), CAP_INHERITABLE, 1, &cap, CAP_CLEAR) != 0) return last_error();
+        if (kept(stage, cap)) continue;  // never raised here, only left as it is
+        if (cap_set_flag(caps.get(), CAP_EFFECTIVE, 1, &cap, CAP_CLEAR) != 0) return last_error();
     }
     if (cap_set_proc(caps.get()) != 0) return last_error();
     return {};

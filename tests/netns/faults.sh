@@ -6,7 +6,8 @@
 # 3. the master's interface deleted and created again: b takes over, a comes back;
 # 4. the VIP deleted by hand 200 times in a row: restored each time, b never takes over,
 #    the log says so a few times, not 200;
-# 5. a flood of valid lower-priority adverts (100,000 a second asked for) for the VRID:
+# 5. a flood of valid lower-priority adverts (100,000 a second asked for; 20,000 in a
+#    sanitized build) for the VRID:
 #    a stays master, answers at most one a second per interval, and its CPU is printed.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -90,7 +91,11 @@ lines=$(lab_log_count a 'while master; restoring it')
 [ "$lines" -le 2 ] || lab_fail "$lines restore warnings: not rate limited"
 lab_log "VIP deleted 200 times: $restored restores, $lines log lines"
 
-# 5. The flood, from x: valid VRRPv3 adverts for VRID 97 at priority 50.
+# 5. The flood, from x: valid VRRPv3 adverts for VRID 97 at priority 50. A sanitized build
+# (3 to 10 times slower per packet, the flooder too) gets a fifth of it, still ten times
+# the rate at which vipd reads on a tick: this machine has two cores for all three.
+rate=100000
+if nm -D "$VIPD" 2>/dev/null | grep -q __asan_init; then rate=20000; fi
 b_masters=$(masters b)
 received_before=$(counter a adverts_received)
 ticks() { awk '{ print $14 + $15 }' "/proc/${LAB_PIDS[$1]}/stat"; }
@@ -99,7 +104,7 @@ b_ticks=$(ticks b)
 window_start=$(lab_now_ms)
 sent_before=$(counter a adverts_sent)
 started=$(lab_now_ms)
-ip netns exec "$(lab_ns x)" "$VRRP_FLOOR" flood --vrid 97 --priority 50 --rate 100000 \
+ip netns exec "$(lab_ns x)" "$VRRP_FLOOR" flood --vrid 97 --priority 50 --rate "$rate" \
     --seconds 5 eth0 >"$LAB_DIR/flood.txt" 2>&1 &
 flood=$!
 sleep 2.5
@@ -114,10 +119,10 @@ flooded=$(sed -nE 's/^sent ([0-9]+) adverts.*/\1/p' "$LAB_DIR/flood.txt")
 settled || lab_fail "after the flood: a $(state a), b $(state b), VIP on '$(lab_holders "$vip")'"
 [ "$(masters b)" = "$b_masters" ] || lab_fail "b became master during the flood"
 received=$(($(counter a adverts_received) - received_before))
-[ "$received" -ge 10000 ] || lab_fail "a accepted $received of $flooded flood adverts: no flood"
+[ "$received" -ge $((rate / 10)) ] || lab_fail "a accepted $received of $flooded flood adverts: no flood"
 # Its own adverts (one per 100 ms) plus at most one answer per interval: two per interval.
 limit=$((2 * window / 100 + 4))
 [ "$sent" -le "$limit" ] || lab_fail "a sent $sent adverts in $window ms of flood (at most $limit)"
-lab_log "flood: $flooded adverts in $elapsed ms ($((flooded * 1000 / elapsed))/s asked 100000/s)," \
+lab_log "flood: $flooded adverts in $elapsed ms ($((flooded * 1000 / elapsed))/s asked $rate/s)," \
     "a accepted $received and sent $sent; CPU a ${a_cpu}%, b ${b_cpu}% of a core"
 lab_log "PASS"

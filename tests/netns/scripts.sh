@@ -31,7 +31,7 @@ chmod 755 "$rec"
 # (The timeouts are generous: record.sh starts a dozen processes, and at startup both checks
 # and a notification start at once; a check timed out at 0.2 s once in three runs here.)
 # (vipd runs with LEAK_MARKER in its environment, as with anything else: no script may see it.)
-LEAK_MARKER=1 lab_vipd a "$(cat <<CONF
+conf=$(cat <<CONF
 scripts = (
   { name = "plain"; command = "/bin/sh $rec check_plain"; interval = 0.2; timeout = 2.0; },
   { name = "rooted"; command = "/bin/sh $rec check_rooted"; interval = 0.2; timeout = 2.0;
@@ -44,19 +44,20 @@ instances = (
                stop = "/bin/sh $rec notify_stop_slow"; timeout = 3.0; }; }
 );
 CONF
-)"
+)
+LEAK_MARKER=1 lab_vipd a "$conf"
 lab_wait 3000 lab_has_vip a 192.0.2.73 || lab_fail "a should be master"
-# vipd's own sets once it is running: CAP_KILL(5) NET_BIND_SERVICE(10) NET_ADMIN(12)
-# NET_RAW(13) IPC_LOCK(14) SYS_NICE(23), nothing inheritable, the bounding set untouched
-# (root's scripts get it, and setpriv, which starts the others as their users).
+# vipd's own sets once it is running: effective CAP_KILL(5) NET_BIND_SERVICE(10)
+# NET_ADMIN(12) NET_RAW(13) IPC_LOCK(14) SYS_NICE(23), nothing inheritable, permitted and
+# bounding sets untouched (root's scripts get them, and setpriv, which starts the others
+# as their users).
 status=/proc/${LAB_PIDS[a]}/status
 cap() { sed -n "s/^$1:[[:space:]]*//p" "$status"; }
 kept=$(printf '%016x' $(((1 << 5) | (1 << 10) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 23))))
 [ "$(cap CapEff)" = "$kept" ] || lab_fail "vipd's CapEff is $(cap CapEff), not $kept"
-[ "$(cap CapPrm)" = "$kept" ] || lab_fail "vipd's CapPrm is $(cap CapPrm), not $kept"
 [ "$(cap CapInh)" = 0000000000000000 ] || lab_fail "vipd's CapInh is $(cap CapInh)"
 full=$(cap CapBnd)
-[ "$full" != "$kept" ] || lab_fail "the bounding set was narrowed: root's scripts would lose"
+[ "$(cap CapPrm)" = "$full" ] || lab_fail "vipd's CapPrm is $(cap CapPrm), not $full: narrowed"
 lab_log "vipd CapEff $(cap CapEff) (bounding set $full)"
 lab_wait 2000 test -s "$out/check_plain.txt" -a -s "$out/check_rooted.txt" -a -s "$out/notify_master.txt" ||
     lab_fail "the scripts did not run: $(ls "$out")"
@@ -116,4 +117,32 @@ for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)
 PY
+
+# As etc/vipd.service runs it: its CapabilityBoundingSet, and NoNewPrivileges, under which
+# a new program gets no more than vipd may have. Scripts as nobody still start (setpriv
+# needs CAP_SETUID/CAP_SETGID from vipd's permitted set) and root's get the unit's set.
+unit="$LAB_ROOT_DIR/etc/vipd.service"
+grep '^NoNewPrivileges=yes' "$unit" >/dev/null || lab_fail "the unit no longer sets NoNewPrivileges"
+unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z ' 'a-z,' | sed 's/cap_/+/g')
+[ -n "$unit_caps" ] || lab_fail "no CapabilityBoundingSet in $unit"
+wrapper="$LAB_DIR/vipd-as-unit"
+printf '#!/bin/sh\nexec setpriv --no-new-privs --bounding-set -all,%s -- %s "$@"\n' \
+    "$unit_caps" "$VIPD" >"$wrapper"
+chmod 755 "$wrapper"
+rm -f "$out"/*.txt
+VIPD=$wrapper lab_vipd a "$conf"
+lab_wait 3000 lab_has_vip a 192.0.2.73 || lab_fail "a should be master under the unit's limits"
+lab_wait 2000 test -s "$out/check_plain.txt" -a -s "$out/check_rooted.txt" ||
+    lab_fail "the scripts did not run under the unit's limits: $(ls "$out")"
+status=/proc/${LAB_PIDS[a]}/status
+[ "$(cap NoNewPrivs)" = 1 ] || lab_fail "the wrapper did not set no_new_privs"
+unit_set=$(cap CapBnd)
+# KILL(5) NET_ADMIN(12) NET_RAW(13): what the unit leaves of what vipd keeps.
+[ "$(cap CapEff)" = "$(printf '%016x' $(((1 << 5) | (1 << 12) | (1 << 13))))" ] ||
+    lab_fail "under the unit vipd's CapEff is $(cap CapEff)"
+plain=$(head -n 1 "$out/check_plain.txt")
+rooted=$(head -n 1 "$out/check_rooted.txt")
+case $plain in *"uid=65534 "*"cap=0000000000000000 "*) ;; *) lab_fail "nobody's check: $plain" ;; esac
+case $rooted in *"uid=0 "*"cap=$unit_set "*) ;; *) lab_fail "root's check (want $unit_set): $rooted" ;; esac
+lab_log "under the unit's limits: vipd CapEff $(cap CapEff), root's scripts $unit_set"
 lab_log "PASS"

@@ -1,12 +1,15 @@
-// Least privilege for the daemon (vipd(8), SECURITY): it stays uid 0 but keeps only the
-// capabilities it uses, so packets, control requests, metrics requests and configuration are
-// parsed without the rest of root (no CAP_SYS_ADMIN, CAP_DAC_OVERRIDE, CAP_SYS_MODULE, ...).
-// The bounding set is left alone: a script that runs as root is a new program of uid 0 and
-// starts with root's full set, as notify scripts that mount file systems or start services
-// need; so does setpriv(1), which starts scripts as other users (vipd needs neither
-// CAP_SETUID nor CAP_SETGID itself). The flip side, written down: whoever runs code inside
-// vipd can still execute a program as uid 0 and have full root again, so this narrows what
-// a memory bug can do directly; it is not a sandbox.
+// Least privilege for the daemon (vipd(8), SECURITY): it stays uid 0 but its effective set
+// holds only the capabilities it uses, so packets, control requests, metrics requests and
+// configuration are handled without the rest of root (no CAP_SYS_ADMIN, CAP_DAC_OVERRIDE,
+// CAP_SYS_MODULE, ...). The permitted and bounding sets are left alone: a script that runs
+// as root is a new program of uid 0 and starts with what vipd may have (all of root, or
+// what systemd's CapabilityBoundingSet leaves), and setpriv(1), which starts scripts as
+// other users, needs CAP_SETUID and CAP_SETGID from there. Under NoNewPrivileges (the
+// shipped unit) a new program gets no more than vipd's permitted set, so dropping that too
+// would leave every script user but root unusable. The flip side, written down: code that
+// runs inside vipd can raise its effective set again or execute a program as uid 0, so
+// this narrows what a memory bug can do directly; it is not a sandbox (a separate process
+// that starts the scripts would be: not done yet).
 #pragma once
 
 #include <string>
@@ -26,8 +29,8 @@ enum class PrivilegeStage {
     Running,
 };
 
-// Drops every capability the stage does not keep, from the effective, permitted and
-// inheritable sets (only ever removes: a vipd started without some of them goes on without).
+// Drops every capability the stage does not keep from the effective set, and empties the
+// inheritable set (only ever removes: a vipd started without some of them goes on without).
 std::error_code keep_capabilities(PrivilegeStage stage);
 
 // The process's capabilities as libcap writes them ("cap_net_admin,cap_net_raw=ep").
