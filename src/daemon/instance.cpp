@@ -150,9 +150,12 @@ void Instance::vip_add_failed() {
     env_.log->error("{} cannot hold its VIPs: FAULT for {} s, then a fresh start", prefix_,
                     std::chrono::duration_cast<std::chrono::seconds>(vip_backoff_).count());
     alarm(vip_retry_alarm_, [this] {
+        vip_fault_ = false;
         dispatch(event::FaultCleared{FaultSource::Vip});
     }).set(env_.time.now() + vip_backoff_);
-    dispatch(event::FaultRaised{FaultSource::Vip});
+    vip_fault_ = true;
+    dispatch(event::FaultRaised{FaultSource::Vip});  // resigns (priority 0), releases
+    vips_missing_ = false;
 }
 
 void Instance::set_tracker_inputs(std::vector<TrackerInput> inputs) {
@@ -182,6 +185,7 @@ void Instance::start() {
 
 void Instance::stop() {
     if (vip_retry_alarm_) vip_retry_alarm_->cancel();
+    vip_fault_ = false;
     dispatch(event::Shutdown{});
     release_lingering();
 }
@@ -295,7 +299,7 @@ void Instance::release_lingering_now() {
 
 void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInfo* info) {
     priority_override_.reset();  // a reload ends runtime overrides
-    bool vip_failed = false;
+    const bool held_for_vip = vip_fault_;  // since before this reload
     std::vector<IpAddress> new_vips;
     for (const auto& v : config.addresses)
         new_vips.push_back(v.address);
@@ -311,8 +315,7 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
         remove_addresses(gone);
         config_ = std::move(config);
         vips_ = new_vips;
-        vip_failed = !add_addresses(added);
-        if (!added.empty() && !vip_failed) announce_.burst();
+        if (add_addresses(added) && !added.empty()) announce_.burst();
     } else {
         config_ = std::move(config);
         vips_ = new_vips;
@@ -328,10 +331,15 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
     // The source may change with the new addresses or source_address; an unusable one is
     // a Fault, as at startup.
     if (iface_) update_interface(info);
-    if (vip_failed && sm_.state() == State::Master) {
+    if (vips_missing_ && sm_.state() == State::Master) {
         vip_add_failed();
     } else if (sm_.state() == State::Master) {
         announce_.refresh();
+    } else if (held_for_vip && vip_fault_) {
+        // A reload is the operator's move: try the (maybe changed) VIPs again now.
+        vip_fault_ = false;
+        if (vip_retry_alarm_) vip_retry_alarm_->cancel();
+        dispatch(event::FaultCleared{FaultSource::Vip});
     }
 }
 
@@ -407,19 +415,18 @@ void Instance::dispatch(const Event& event, TimePoint now) {
 }
 
 void Instance::execute(const Actions& actions) {
-    // A VIP that could not be added: nothing more is sent for it (no advert, no gratuitous
-    // ARP), and Fault follows once the machine has finished this step.
-    bool vip_failed = false;
+    // A VIP that could not be added (vips_missing_): Fault follows once the machine has
+    // finished this step.
     for (const auto& action : actions) {
         std::visit(Overloaded{
                        [&](const action::SendAdvert& a) {
-                           if (!vip_failed) send_advert(a);
+                           if (!vips_missing_ || a.priority == kPriorityStop) send_advert(a);
                        },
                        [&](const action::AddAddresses& a) {
                            // Back to master before a handed-over release ran: keep them.
                            lingering_.clear();
                            if (release_alarm_) release_alarm_->cancel();
-                           vip_failed = !add_addresses(a.addresses);
+                           (void)add_addresses(a.addresses);
                        },
                        [&](const action::RemoveAddresses& a) {
                            // The owner's addresses are the host's own: leaving master
@@ -433,16 +440,18 @@ void Instance::execute(const Actions& actions) {
                            announce_.stop();
                        },
                        [&](const action::AnnounceAddresses&) {
-                           if (!vip_failed) announce_.burst();
+                           if (!vips_missing_) announce_.burst();
                        },
                        [&](const action::ArmTimer& a) { arm_timer(a.timer, a.deadline); },
                        [&](const action::CancelTimer& a) { cancel_timer(a.timer); },
-                       [&](const action::Notify& a) { log_transition(a); },
+                       [&](const action::Notify& a) {
+                           log_transition(a, !(vips_missing_ && a.to == State::Master));
+                       },
                        [&](const action::Warn& a) { log_warn(a); },
                    },
                    action);
     }
-    if (vip_failed && sm_.state() == State::Master) vip_add_failed();
+    if (vips_missing_ && sm_.state() == State::Master) vip_add_failed();
     report_handover_end();
 }
 
@@ -523,11 +532,12 @@ bool Instance::add_addresses(std::span<const IpAddress> addresses) {
         if (auto ec = env_.addresses.add(iface_->ifindex, a, prefix_len_of(a))) {
             ++counters_.address_errors;
             ok = false;
+            vips_missing_ = true;
             env_.log->error("{} cannot add {} to {}: {}", prefix_, a.to_string(), config_.interface,
                             ec.message());
         }
     }
-    if (ok && !addresses.empty()) vip_backoff_ = Duration::zero();
+    if (ok && !addresses.empty() && !vips_missing_) vip_backoff_ = Duration::zero();
     return ok;
 }
 
@@ -602,7 +612,7 @@ void Instance::cancel_timer(TimerId id) {
     env_.timers.cancel(queue_id(id));
 }
 
-void Instance::log_transition(const action::Notify& n) {
+void Instance::log_transition(const action::Notify& n, bool report) {
     ++counters_.transitions;
     if (n.to == State::Master) ++counters_.became_master;
     state_since_ = env_.time.now();
@@ -617,6 +627,7 @@ void Instance::log_transition(const action::Notify& n) {
                 {false, "left master before a successor took over: " + describe(n.reason)});
         }
     }
+    if (!report) return;
     queue_notifications(n);
     if (env_.on_transition) env_.on_transition(*this, n);
 }

@@ -195,7 +195,8 @@ private:
     void announce_round() override;
     void arm_timer(TimerId id, TimePoint deadline);
     void cancel_timer(TimerId id);
-    void log_transition(const action::Notify& n);
+    // `report`: notifications and the sync group hear of it too.
+    void log_transition(const action::Notify& n, bool report = true);
     void queue_notifications(const action::Notify& n);
     void apply_tracking();
     void log_warn(const action::Warn& w);
@@ -258,8 +259,13 @@ private:
     std::unique_ptr<os::Alarm> release_alarm_;
     std::unique_ptr<os::Alarm> vip_retry_alarm_;  // ends a FaultSource::Vip
     Duration vip_backoff_{};                      // zero: the last add succeeded
-    std::vector<config::VipAddress> lingering_;   // handed over; go when release_alarm_ fires
-    bool was_handing_over_ = false;               // as report_handover_end() last saw it
+    bool vip_fault_ = false;                      // FaultSource::Vip raised, alarm armed
+    // Master by the machine, but a VIP could not be added, until the Fault that follows:
+    // nothing is sent for the VIPs (adverts but priority 0, announcements), and becoming
+    // master is logged but not reported (notify, FIFO, sync group), so nobody follows it.
+    bool vips_missing_ = false;
+    std::vector<config::VipAddress> lingering_;  // handed over; go when release_alarm_ fires
+    bool was_handing_over_ = false;              // as report_handover_end() last saw it
     AuthData auth_data_;  // from config_.password: sent and checked on every advert
     // The last advert encoded and what it was encoded for (the configuration's part -
     // addresses, version, authentication - changes only by reconfigure, which drops it).

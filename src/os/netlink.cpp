@@ -119,6 +119,10 @@ Expected<std::unique_ptr<Netlink>, std::error_code> Netlink::open(Options option
         err < 0) {
         return Unexpected{nl_error(err)};
     }
+    // SO_RCVBUF stops at net.core.rmem_max; with CAP_NET_ADMIN the size asked for applies.
+    const int wanted = options.event_buffer_bytes;
+    (void)::setsockopt(nl_socket_get_fd(nl->events_), SOL_SOCKET, SO_RCVBUFFORCE, &wanted,
+                       sizeof wanted);
     nl_socket_disable_msg_peek(nl->events_);
     if (const int err = nl_socket_set_msg_buf_size(nl->events_, options.message_buffer_bytes);
         err < 0) {

@@ -22,7 +22,7 @@ grep -q 'restoring it' "$LAB_DIR/a.log" || lab_fail "restore not logged"
 lab_signal b STOP
 lab_signal a STOP
 {
-    for _ in $(seq 1 20000); do
+    for _ in $(seq 1 40000); do
         echo "addr add 198.51.100.7/32 dev eth0"
         echo "addr del 198.51.100.7/32 dev eth0"
     done

@@ -417,6 +417,42 @@ TEST_F(InstanceTest, AVipThatCannotBeAddedIsAFaultNeverASilentMaster) {
     EXPECT_EQ(transport.decoded(transport.sent.size() - 1).fields.priority, Priority{150});
 }
 
+// Becoming master is logged but not reported when the VIP could not be added: notify
+// scripts, the FIFO and the sync group (on_transition) hear BACKUP, then FAULT, so no
+// group member follows a master that never was.
+TEST_F(InstanceTest, AFailedClaimIsNotReportedAsMaster) {
+    Instance::Env env{time, timers, addresses, announcer, log};
+    std::vector<State> reported;
+    env.on_transition = [&](Instance&, const action::Notify& n) { reported.push_back(n.to); };
+    auto inst = std::make_unique<Instance>(std::move(env), web(150));
+    inst->set_transport(&transport);
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24))
+        .WillOnce(Return(std::make_error_code(std::errc::permission_denied)));
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Fault; }));
+    EXPECT_EQ(reported, (std::vector<State>{State::Backup, State::Fault}));
+    EXPECT_EQ(logged("BACKUP -> MASTER"), 1);  // the log still says what happened
+}
+
+// A reload while in that Fault tries again at once (the operator may have fixed it).
+TEST_F(InstanceTest, AReloadEndsTheFaultForAVipAtOnce) {
+    auto inst = make(web(150));
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24))
+        .WillOnce(Return(std::make_error_code(std::errc::permission_denied)));
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Fault; }));
+    auto c = web(150);
+    c.addresses = {{ip("192.0.2.2"), 24}};
+    inst->reconfigure(c, &info);
+    EXPECT_EQ(inst->state(), State::Backup);  // not after the 1 s backoff
+}
+
 TEST_F(InstanceTest, TheFaultForAVipBacksOffWhileAddingKeepsFailing) {
     auto inst = make(web(150));
     const auto info = eth0();
