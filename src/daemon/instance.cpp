@@ -298,7 +298,7 @@ void Instance::release_lingering_now() {
 }
 
 void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInfo* info) {
-    priority_override_.reset();  // a reload ends runtime overrides
+    priority_override_.reset();            // a reload ends runtime overrides
     const bool held_for_vip = vip_fault_;  // since before this reload
     std::vector<IpAddress> new_vips;
     for (const auto& v : config.addresses)
