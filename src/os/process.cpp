@@ -502,17 +502,56 @@ std::vector<std::string> shebang_words(const std::string& program) {
     return words;
 }
 
-// The program env(1) runs in `words` (env's arguments): the first that is neither an
-// option (nor the value of -u/-C) nor a NAME=VALUE assignment.
-std::optional<std::string> env_program(std::span<const std::string> words) {
+std::vector<std::string> split_words(std::string_view text) {
+    std::vector<std::string> words;
+    std::size_t begin = 0;
+    while (begin < text.size()) {
+        while (begin < text.size() && (text[begin] == ' ' || text[begin] == '\t'))
+            ++begin;
+        std::size_t end = begin;
+        while (end < text.size() && text[end] != ' ' && text[end] != '\t')
+            ++end;
+        if (end > begin) words.emplace_back(text.substr(begin, end - begin));
+        begin = end;
+    }
+    return words;
+}
+
+// The program env(1) runs, given env's arguments, and where env will look for it.
+struct EnvProgram {
+    std::string name;
+    std::optional<std::string> search_path;  // PATH=... given to env; unset after -i
+};
+
+// The first word that is neither an option (nor the value of -u/-C) nor a NAME=VALUE
+// assignment; -S / --split-string words are split and read on.
+std::optional<EnvProgram> env_program(std::span<const std::string> words,
+                                      std::optional<std::string> search_path = std::nullopt) {
     for (std::size_t i = 0; i < words.size(); ++i) {
         const auto& w = words[i];
         if (w == "-u" || w == "-C" || w == "--unset" || w == "--chdir") {
             ++i;
-        } else if (w == "-S" || w.starts_with("--split-string")) {
-            return std::nullopt;  // a command line in one string: not followed here
+        } else if (w == "-i" || w == "-" || w == "--ignore-environment") {
+            search_path = "/bin:/usr/bin";  // glibc's execvp without PATH
+        } else if (w == "-S" || w == "--split-string") {
+            if (i + 1 < words.size() && words[i + 1].find(' ') != std::string::npos) {
+                const auto split = split_words(words[i + 1]);
+                std::vector<std::string> rest(split);
+                rest.insert(rest.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 2,
+                            words.end());
+                return env_program(rest, search_path);
+            }
+        } else if (w.starts_with("--split-string=") || (w.starts_with("-S") && w.size() > 2)) {
+            const auto split = split_words(
+                w.substr(w.starts_with("-S") ? 2 : std::string_view("--split-string=").size()));
+            std::vector<std::string> rest(split);
+            rest.insert(rest.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                        words.end());
+            return env_program(rest, search_path);
+        } else if (w.starts_with("PATH=")) {
+            search_path = w.substr(5);
         } else if (!w.starts_with('-') && w.find('=') == std::string::npos) {
-            return w;
+            return EnvProgram{w, search_path};
         }
     }
     return std::nullopt;
@@ -568,8 +607,10 @@ std::optional<std::string> insecure_command_reason(const std::vector<std::string
         if (is_env(interpreter)) {
             if (const auto program = env_program(std::span(words).subspan(1))) {
                 if (auto why = path_program_reason(
-                        *program, allowed_uid, search_path,
-                        fmt::format("interpreter {} of {}", *program, argv.front()))) {
+                        program->name, allowed_uid,
+                        (program->search_path ? std::string_view(*program->search_path)
+                                              : search_path),
+                        fmt::format("interpreter {} of {}", program->name, argv.front()))) {
                     return why;
                 }
             }
@@ -577,8 +618,10 @@ std::optional<std::string> insecure_command_reason(const std::vector<std::string
     }
     if (is_env(argv.front())) {
         if (const auto program = env_program(std::span(argv).subspan(1))) {
-            if (auto why = path_program_reason(*program, allowed_uid, search_path,
-                                               "program " + *program + " run by env")) {
+            if (auto why = path_program_reason(
+                    program->name, allowed_uid,
+                    (program->search_path ? std::string_view(*program->search_path) : search_path),
+                    "program " + program->name + " run by env")) {
                 return why;
             }
         }

@@ -691,7 +691,7 @@ TEST_F(InsecurePathTest, AProgramEnvFindsThroughThePathIsChecked) {
     tmp_.file("safe/tool", 0755);
     const auto env = std::string("/usr/bin/env");
     EXPECT_EQ(os::insecure_command_reason({env, "tool"}, ::geteuid(), safe), std::nullopt);
-    EXPECT_EQ(os::insecure_command_reason({env, "-i", "A=1", "-u", "B", "tool"}, ::geteuid(),
+    EXPECT_EQ(os::insecure_command_reason({env, "A=1", "-u", "B", "tool"}, ::geteuid(),
                                           open + ":" + safe),
               "program tool run by env (searched in " + open + "): directory " + open +
                   " is writable by others, who could create " + open + "/tool");
@@ -704,6 +704,18 @@ TEST_F(InsecurePathTest, AProgramEnvFindsThroughThePathIsChecked) {
     EXPECT_EQ(os::insecure_command_reason({script}, ::geteuid(), open),
               "interpreter tool of " + script + " (" + planted + "): directory " + open +
                   " is writable by others");
+    // -S splits its string (in a #! line the kernel's one argument, split already), and a
+    // PATH given to env is where env looks.
+    EXPECT_EQ(
+        os::insecure_command_reason({env, "-S", "tool -x"}, ::geteuid(), open),
+        "program tool run by env (" + planted + "): directory " + open + " is writable by others");
+    const auto split = tmp_.file("split.sh", 0755, "#!/usr/bin/env -S tool -x\nexit 0\n");
+    EXPECT_EQ(os::insecure_command_reason({split}, ::geteuid(), open),
+              "interpreter tool of " + split + " (" + planted + "): directory " + open +
+                  " is writable by others");
+    EXPECT_EQ(
+        os::insecure_command_reason({env, "PATH=" + open, "tool"}, ::geteuid(), safe),
+        "program tool run by env (" + planted + "): directory " + open + " is writable by others");
     // Not found anywhere: it will fail to start (a failed check), nothing to plant it over.
     EXPECT_EQ(os::insecure_command_reason({env, "nothing-of-that-name"}, ::geteuid(), safe),
               std::nullopt);
