@@ -10,7 +10,8 @@ LinkEvents::LinkEvents(boost::asio::io_context& io, os::Netlink& netlink,
       instances_(instances),
       log_(std::move(log)),
       hooks_(std::move(hooks)),
-      fd_(io, netlink.event_fd()) {
+      fd_(io, netlink.event_fd()),
+      retry_(io) {
     netlink_.set_callbacks(os::Netlink::Callbacks{
         .link_changed = [this](int) { link_changed(); },
         .address_changed = [this](int ifindex, const IpAddress& a,
@@ -37,8 +38,22 @@ void LinkEvents::watch() {
                    [this](const boost::system::error_code& ec) {
                        if (ec) return;
                        if (auto err = netlink_.process()) log_->warn("netlink: {}", err.message());
+                       retry_later();
                        watch();
                    });
+}
+
+void LinkEvents::retry_later() {
+    // Events were lost and the tables could not be re-read: again in a second, not only at
+    // the next event (which may be long in coming).
+    if (!netlink_.resync_pending()) return;
+    log_->warn("netlink: re-reading interfaces and addresses failed; again in 1 s");
+    retry_.expires_after(std::chrono::seconds{1});
+    retry_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (auto err = netlink_.retry_resync()) log_->warn("netlink: {}", err.message());
+        retry_later();
+    });
 }
 
 void LinkEvents::link_changed() {

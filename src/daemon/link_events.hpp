@@ -15,6 +15,7 @@
 #include <spdlog/logger.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "reconciler.hpp"
 #include "vipd/os/netlink.hpp"
@@ -43,12 +44,14 @@ private:
     void link_changed();
     void address_changed(int ifindex, const IpAddress& address, bool added);
     void resynced(std::string_view why);
+    void retry_later();
 
     os::Netlink& netlink_;
     const InstanceMap& instances_;
     std::shared_ptr<spdlog::logger> log_;
     Hooks hooks_;
     boost::asio::posix::stream_descriptor fd_;
+    boost::asio::steady_timer retry_;  // a failed resync, again
     // (interface, VIP) -> the instances configured with it: an address change is looked up,
     // not compared against every instance (a mass failover makes a thousand of them).
     std::map<std::pair<std::string, IpAddress>, std::vector<Instance*>> vip_owners_;

@@ -159,6 +159,12 @@ void Netlink::rebuild() {
         this);
 }
 
+std::error_code Netlink::retry_resync() {
+    if (pending_resync_.empty()) return {};
+    const std::string why = pending_resync_;
+    return resync(why);
+}
+
 std::error_code Netlink::resync(std::string_view why) {
     ++resyncs_;
     std::vector<int> before;
@@ -170,7 +176,11 @@ std::error_code Netlink::resync(std::string_view why) {
     int err = nl_cache_refill(request_, links_);
     if (err >= 0) err = nl_cache_refill(request_, addresses_);
     nl_socket_disable_msg_peek(request_);
-    if (err < 0) return nl_error(err);
+    if (err < 0) {
+        pending_resync_ = why;  // the view is still stale: owed
+        return nl_error(err);
+    }
+    pending_resync_.clear();
     rebuild();
     if (callbacks_.link_changed) {
         for (const int index : before) {
@@ -197,7 +207,8 @@ std::error_code Netlink::process() {
     // Reads until the socket is empty: the loop waits for the next edge, so anything left
     // behind an error would wait for an unrelated event. After a loss, what was still
     // queued is read too (it is older than the dump that follows).
-    std::string_view lost;
+    std::string lost = pending_resync_;
+    std::error_code first_error;
     for (int round = 0; round < 64; ++round) {
         const int err = nl_cache_mngr_data_ready(manager_);
         if (err >= 0) break;
@@ -208,13 +219,14 @@ std::error_code Netlink::process() {
         } else if (err == -NLE_MSG_TRUNC) {
             // Larger than our buffer: the kernel truncated it and it is gone.
             lost = "a notification larger than the buffer";
-        } else {
-            if (!lost.empty()) break;
-            return nl_error(err);
+        } else if (!first_error) {
+            first_error = nl_error(err);  // reported, and the rest still read
         }
     }
-    if (!lost.empty()) return resync(lost);
-    return {};
+    if (!lost.empty()) {
+        if (auto ec = resync(lost)) return ec;
+    }
+    return first_error;
 }
 
 const InterfaceInfo* Netlink::find(int ifindex) const {

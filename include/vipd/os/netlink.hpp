@@ -95,6 +95,10 @@ public:
 
     // Times notifications were lost and the tables re-read.
     [[nodiscard]] std::uint64_t resyncs() const { return resyncs_; }
+    // Events were lost and re-reading the tables failed: call retry_resync() a little later
+    // (process() also tries again first thing).
+    [[nodiscard]] bool resync_pending() const { return !pending_resync_.empty(); }
+    std::error_code retry_resync();
 
 private:
     Netlink() = default;
@@ -114,6 +118,7 @@ private:
     std::map<int, InterfaceInfo> interfaces_;
     Callbacks callbacks_;
     std::uint64_t resyncs_ = 0;
+    std::string pending_resync_;  // why, while a resync is owed
 };
 
 }  // namespace vipd::os
