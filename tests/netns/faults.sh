@@ -96,7 +96,7 @@ lab_log "VIP deleted 200 times: $restored restores, $lines log lines"
 # (3 to 10 times slower per packet, the flooder too) gets a fifth of it, still ten times
 # the rate at which vipd reads on a tick: this machine has two cores for all three.
 rate=100000
-if nm -D "$VIPD" 2>/dev/null | grep -q __asan_init; then rate=20000; fi
+if nm -D "$VIPD" 2>/dev/null | grep __asan_init >/dev/null; then rate=20000; fi
 b_masters=$(masters b)
 received_before=$(counter a adverts_received)
 ticks() { awk '{ print $14 + $15 }' "/proc/${LAB_PIDS[$1]}/stat"; }
