@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace vipd::os {
@@ -203,13 +204,25 @@ int Netlink::event_fd() const {
     return nl_cache_mngr_get_fd(manager_);
 }
 
+void Netlink::discard_queued() {
+    // The dump that follows replaces everything these would say. Parsing them would cost
+    // the loop seconds after a large overrun (tens of thousands of messages, each through
+    // libnl's cache and our callbacks) while adverts wait; dropping them costs a recv each.
+    const int fd = nl_socket_get_fd(events_);
+    char byte = 0;
+    for (int i = 0; i < 1'000'000; ++i) {
+        const auto n = ::recv(fd, &byte, sizeof byte, MSG_DONTWAIT | MSG_TRUNC);
+        if (n < 0 && errno != ENOBUFS && errno != EINTR) break;  // EAGAIN: empty
+    }
+}
+
 std::error_code Netlink::process() {
     // Reads until the socket is empty: the loop waits for the next edge, so anything left
-    // behind an error would wait for an unrelated event. After a loss, what was still
-    // queued is read too (it is older than the dump that follows).
+    // behind an error would wait for an unrelated event. After a loss, what is still queued
+    // is dropped unread: it is older than the dump that follows.
     std::string lost = pending_resync_;
     std::error_code first_error;
-    for (int round = 0; round < 64; ++round) {
+    for (int round = 0; round < 64 && lost.empty(); ++round) {
         const int err = nl_cache_mngr_data_ready(manager_);
         if (err >= 0) break;
         if (err == -NLE_NOMEM) {
@@ -224,6 +237,7 @@ std::error_code Netlink::process() {
         }
     }
     if (!lost.empty()) {
+        discard_queued();
         if (auto ec = resync(lost)) return ec;
     }
     return first_error;

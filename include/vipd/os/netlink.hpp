@@ -108,6 +108,8 @@ private:
     // Events were lost (receive buffer overrun, a truncated message): refill the caches
     // from a dump and report every interface as changed.
     std::error_code resync(std::string_view why);
+    // Drops what waits in the event socket (before a resync).
+    void discard_queued();
     void rebuild();
 
     nl_sock* request_ = nullptr;  // synchronous requests (address add/delete)
