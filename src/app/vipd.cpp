@@ -13,6 +13,7 @@
 
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/daemon.hpp"
+#include "vipd/os/launcher.hpp"
 #include "vipd/os/privileges.hpp"
 
 #ifndef VIPD_VERSION
@@ -106,6 +107,17 @@ int main(int argc, char** argv) {
         std::cerr << "vipd: " << options.config_file << ": invalid configuration, not starting\n";
         return 1;
     }
+
+    // Scripts are started by a process of their own, forked now: before anything from the
+    // network or the control socket is read (vipd(8), SECURITY).
+    auto launcher = vipd::os::fork_launcher(
+        [&](int fd) { return vipd::run_script_launcher(fd, options.config_file, *loaded.config); });
+    if (!launcher) {
+        std::cerr << "vipd: cannot start the script launcher: " << launcher.error().message()
+                  << "\n";
+        return 1;
+    }
+    options.launcher_fd = launcher.value().second;
 
     // A notify FIFO whose reader goes away must cost a line, not the daemon (and its VIPs).
     std::signal(SIGPIPE, SIG_IGN);

@@ -73,6 +73,12 @@ Instance::Env Daemon::Impl::env() {
 }
 
 int Daemon::Impl::run(config::Config config) {
+    if (options_.launcher_fd < 0) {
+        log_->error("no script launcher: vipd starts scripts only through one");
+        return 1;
+    }
+    launcher_ = std::make_unique<os::RemoteRunner>(io_, std::exchange(options_.launcher_fd, -1),
+                                                   [this] { launcher_lost(); });
     os::restrict_umask();
     if (auto why = os::make_runtime_dir(options_.runtime_dir)) {
         log_->error("{}", *why);
@@ -104,8 +110,7 @@ int Daemon::Impl::run(config::Config config) {
     trackers_ = std::make_unique<Trackers>(
         io_, checks_, [this](const std::string& name) { return netlink_->find(name); }, log_,
         [this] { recompute_tracking(); });
-    processes_ = std::make_unique<os::ProcessRunner>(io_);
-    runner_ = std::make_unique<ObservedRunner>(*processes_, [this] { script_finished(); });
+    runner_ = std::make_unique<ObservedRunner>(*launcher_, [this] { script_finished(); });
     announcer_ = std::make_unique<os::SocketAnnouncer>();
     if (auto ec = announcer_->open_error()) {
         log_->error("cannot open announcement sockets: {} (vipd needs CAP_NET_RAW)", ec.message());
@@ -166,7 +171,7 @@ int Daemon::Impl::run(config::Config config) {
             log_->critical("internal error in the event loop: {}; continuing", e.what());
         }
     }
-    return 0;
+    return exit_code_;
 }
 
 void Daemon::Impl::apply(config::Config config, UserTable users) {
@@ -377,6 +382,7 @@ void Daemon::Impl::finish_reload(Loaded loaded) {
         log_->error("reload failed: keeping the running configuration");
     } else {
         const auto applying = time_.now();
+        launcher_->reload();  // before any run of the new configuration is asked for
         apply(std::move(*r.config), std::move(loaded.users));
         result.applied = true;
         const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
@@ -414,6 +420,20 @@ void Daemon::Impl::shutdown() {
     }
     longest = std::max(longest, groups_.longest_pending());
     finish_shutdown(time_.now() + longest + std::chrono::milliseconds{500});
+}
+
+// Without the launcher no check or notification can run, and the one that started with
+// vipd cannot be made again by a daemon that gave up the capabilities it needs: stop as on
+// SIGTERM, and exit 1 for the service manager to start vipd afresh.
+void Daemon::Impl::launcher_lost() {
+    if (stopping_ || exit_handover_.active()) return;
+    log_->critical(
+        "the script launcher has gone: health checks and notifications cannot run; stopping "
+        "(exit status 1)");
+    exit_code_ = 1;
+    service_.stopping();
+    if (config_.global.graceful_handover && exit_handover_.start()) return;
+    shutdown();
 }
 
 void Daemon::Impl::finish_shutdown(TimePoint deadline) {

@@ -40,6 +40,7 @@
 #include "vipd/os/clock.hpp"
 #include "vipd/os/file_watch.hpp"
 #include "vipd/os/host.hpp"
+#include "vipd/os/launcher.hpp"
 #include "vipd/os/netlink.hpp"
 #include "vipd/os/privileges.hpp"
 #include "vipd/os/process.hpp"
@@ -93,6 +94,7 @@ private:
     void reap_retired();
     void script_finished();
     void shutdown();
+    void launcher_lost();
     [[nodiscard]] Instance::Env env();
 
     DaemonOptions options_;
@@ -102,6 +104,7 @@ private:
     TimerQueue timers_{time_};  // every instance's protocol timers (outlives the instances)
     boost::asio::signal_set signals_;
     bool stopping_ = false;
+    int exit_code_ = 0;
     bool memory_locked_ = false;
     std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
     TimePoint stats_since_{};  // the last stats --clear, or the start
@@ -110,8 +113,8 @@ private:
     std::unique_ptr<os::Netlink> netlink_;
     std::unique_ptr<LinkEvents> link_events_;  // after netlink is open
     std::unique_ptr<os::SocketAnnouncer> announcer_;
-    std::unique_ptr<os::ProcessRunner> processes_;
-    std::unique_ptr<ObservedRunner> runner_;  // every script, through processes_
+    std::unique_ptr<os::RemoteRunner> launcher_;
+    std::unique_ptr<ObservedRunner> runner_;  // every script, through the launcher
     std::unique_ptr<ControlHandlers> control_handlers_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<Trackers> trackers_;  // after netlink is open

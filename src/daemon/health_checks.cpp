@@ -1,6 +1,8 @@
 // Running the health checks: one alarm per script, one run at a time, the hysteresis.
 #include "health_checks.hpp"
 
+#include "vipd/os/launcher.hpp"
+
 #include "baseline.hpp"
 #include "printable.hpp"
 
@@ -27,12 +29,13 @@ ScriptCounts counted_since(const ScriptCounts& total, const ScriptCounts& base) 
     return {total.runs - base.runs, total.failures - base.failures, total.timeouts - base.timeouts};
 }
 
-// vipd's own failure to start a script (out of descriptors, processes or memory) says nothing
-// about what the script checks: it must not fail the check, or exhausting vipd's resources
-// would be a way to force a failover. A program that cannot be executed (missing, not
-// executable) is the check's own failure and counts.
+// vipd's own failure to start a script (out of descriptors, processes or memory; the
+// launcher refusing or gone) says nothing about what the script checks: it must not fail the
+// check, or exhausting vipd's resources would be a way to force a failover. A program that
+// cannot be executed (missing, not executable) is the check's own failure and counts.
 bool own_failure(const os::ScriptResult& r) {
     if (r.outcome != os::ScriptResult::Outcome::SpawnFailed) return false;
+    if (r.error.category() == os::launcher_category()) return true;
     const auto e = r.error.value();
     return r.error.category() == std::system_category() &&
            (e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM);

@@ -3,6 +3,7 @@
 #include "vipd/os/privileges.hpp"
 
 #include <sys/capability.h>
+#include <sys/prctl.h>
 
 #include <algorithm>
 #include <array>
@@ -16,12 +17,21 @@ struct CapFree {
     void operator()(void* p) const { cap_free(p); }
 };
 
-constexpr std::array kRunning{CAP_NET_ADMIN, CAP_NET_RAW,  CAP_KILL,
-                              CAP_SYS_NICE,  CAP_IPC_LOCK, CAP_NET_BIND_SERVICE};
+// What the daemon uses once running (privileges.hpp says what for).
+constexpr std::array kRunning{CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_NICE, CAP_IPC_LOCK,
+                              CAP_NET_BIND_SERVICE};
 
 bool kept(PrivilegeStage stage, cap_value_t cap) {
-    if (stage == PrivilegeStage::Startup && cap == CAP_CHOWN) return true;
-    return std::find(kRunning.begin(), kRunning.end(), cap) != kRunning.end();
+    const bool running = std::find(kRunning.begin(), kRunning.end(), cap) != kRunning.end();
+    switch (stage) {
+        case PrivilegeStage::Startup:
+            return running || cap == CAP_CHOWN || cap == CAP_KILL;
+        case PrivilegeStage::Launcher:
+            return cap == CAP_KILL;
+        case PrivilegeStage::Running:
+            return running;
+    }
+    return false;
 }
 
 std::error_code last_error() {
@@ -40,8 +50,16 @@ std::error_code keep_capabilities(PrivilegeStage stage) {
         if (cap_set_flag(caps.get(), CAP_INHERITABLE, 1, &cap, CAP_CLEAR) != 0) return last_error();
         if (kept(stage, cap)) continue;  // never raised here, only left as it is
         if (cap_set_flag(caps.get(), CAP_EFFECTIVE, 1, &cap, CAP_CLEAR) != 0) return last_error();
+        if (stage == PrivilegeStage::Running &&
+            cap_set_flag(caps.get(), CAP_PERMITTED, 1, &cap, CAP_CLEAR) != 0) {
+            return last_error();
+        }
     }
     if (cap_set_proc(caps.get()) != 0) return last_error();
+    // A program vipd started as uid 0 would get root's capabilities back from the bounding
+    // set; under no_new_privs it gets no more than the permitted set just narrowed.
+    if (stage == PrivilegeStage::Running && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return last_error();
     return {};
 }
 

@@ -4,7 +4,8 @@
 # /dev/null, a minimal environment (nothing of vipd's own), keepalived's arguments and the
 # VIPD_* variables for notifications, and a stop notification that vipd waits for before
 # it exits. And least privilege: vipd itself keeps only the capabilities it uses, while a
-# script run as root still starts with root's full set (nobody's: none).
+# script run as root still starts with root's full set (nobody's: none) from the launcher,
+# without which vipd stops.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init
@@ -47,20 +48,35 @@ CONF
 )
 LEAK_MARKER=1 lab_vipd a "$conf"
 lab_wait 3000 lab_has_vip a 192.0.2.73 || lab_fail "a should be master"
-# vipd's own sets once it is running: effective CAP_KILL(5) NET_BIND_SERVICE(10)
-# NET_ADMIN(12) NET_RAW(13) IPC_LOCK(14) SYS_NICE(23), nothing inheritable, permitted and
-# bounding sets untouched (root's scripts get them, and setpriv, which starts the others
-# as their users).
+# vipd's own sets once it is running, effective and permitted alike: NET_BIND_SERVICE(10)
+# NET_ADMIN(12) NET_RAW(13) IPC_LOCK(14) SYS_NICE(23), nothing inheritable, no_new_privs (a
+# program it executed as root would get no more). Its script launcher, forked before any
+# input was read: CAP_KILL(5) effective, the permitted set whole (root's scripts get it, and
+# setpriv, which starts the others as their users).
 status=/proc/${LAB_PIDS[a]}/status
 cap() { sed -n "s/^$1:[[:space:]]*//p" "$status"; }
-kept=$(printf '%016x' $(((1 << 5) | (1 << 10) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 23))))
+kept=$(printf '%016x' $(((1 << 10) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 23))))
 [ "$(cap CapEff)" = "$kept" ] || lab_fail "vipd's CapEff is $(cap CapEff), not $kept"
+[ "$(cap CapPrm)" = "$kept" ] || lab_fail "vipd's CapPrm is $(cap CapPrm), not $kept"
 [ "$(cap CapInh)" = 0000000000000000 ] || lab_fail "vipd's CapInh is $(cap CapInh)"
+[ "$(cap NoNewPrivs)" = 1 ] || lab_fail "vipd did not set no_new_privs"
 full=$(cap CapBnd)
-[ "$(cap CapPrm)" = "$full" ] || lab_fail "vipd's CapPrm is $(cap CapPrm), not $full: narrowed"
-lab_log "vipd CapEff $(cap CapEff) (bounding set $full)"
+launcher_of() { pgrep -P "${LAB_PIDS[$1]}" -x vipd-launcher || true; }
+launcher=$(launcher_of a)
+[ -n "$launcher" ] || lab_fail "no vipd-launcher child of vipd"
+status=/proc/$launcher/status
+[ "$(cap CapEff)" = 0000000000000020 ] || lab_fail "the launcher's CapEff is $(cap CapEff)"
+[ "$(cap CapPrm)" = "$full" ] || lab_fail "the launcher's CapPrm is $(cap CapPrm), not $full"
+lab_log "vipd CapEff/CapPrm $kept, launcher CapEff $(cap CapEff) CapPrm $full"
 lab_wait 2000 test -s "$out/check_plain.txt" -a -s "$out/check_rooted.txt" -a -s "$out/notify_master.txt" ||
     lab_fail "the scripts did not run: $(ls "$out")"
+# A reload that changes a command: the launcher reads the configuration again and runs the
+# new one (it would refuse a command it has not read).
+printf '%s\n' "${conf/check_plain\"/check_reloaded\"}" >"$LAB_DIR/a.conf"
+grep check_reloaded "$LAB_DIR/a.conf" >/dev/null || lab_fail "the reloaded configuration is unchanged"
+lab_signal a HUP
+lab_wait 3000 test -s "$out/check_reloaded.txt" ||
+    lab_fail "the command changed by the reload did not run: $(grep -i 'refused\|launcher' "$LAB_DIR/a.log" | tail -3)"
 lab_stop a  # returns when vipd has exited: the slow stop notification must be done by then
 [ -s "$out/notify_stop_slow.txt" ] || lab_fail "vipd exited before its stop notification ran"
 
@@ -137,12 +153,33 @@ lab_wait 2000 test -s "$out/check_plain.txt" -a -s "$out/check_rooted.txt" ||
 status=/proc/${LAB_PIDS[a]}/status
 [ "$(cap NoNewPrivs)" = 1 ] || lab_fail "the wrapper did not set no_new_privs"
 unit_set=$(cap CapBnd)
-# KILL(5) NET_ADMIN(12) NET_RAW(13): what the unit leaves of what vipd keeps.
-[ "$(cap CapEff)" = "$(printf '%016x' $(((1 << 5) | (1 << 12) | (1 << 13))))" ] ||
+# NET_ADMIN(12) NET_RAW(13): what the unit leaves of what vipd keeps; the launcher, KILL(5).
+[ "$(cap CapEff)" = "$(printf '%016x' $(((1 << 12) | (1 << 13))))" ] ||
     lab_fail "under the unit vipd's CapEff is $(cap CapEff)"
+[ "$(cap CapPrm)" = "$(cap CapEff)" ] || lab_fail "under the unit vipd's CapPrm is $(cap CapPrm)"
+unit_eff=$(cap CapEff)
+status=/proc/$(launcher_of a)/status
+[ "$(cap CapEff)" = 0000000000000020 ] || lab_fail "under the unit the launcher's CapEff is $(cap CapEff)"
+[ "$(cap CapPrm)" = "$unit_set" ] || lab_fail "under the unit the launcher's CapPrm is $(cap CapPrm)"
 plain=$(head -n 1 "$out/check_plain.txt")
 rooted=$(head -n 1 "$out/check_rooted.txt")
 case $plain in *"uid=65534 "*"cap=0000000000000000 "*) ;; *) lab_fail "nobody's check: $plain" ;; esac
 case $rooted in *"uid=0 "*"cap=$unit_set "*) ;; *) lab_fail "root's check (want $unit_set): $rooted" ;; esac
-lab_log "under the unit's limits: vipd CapEff $(cap CapEff), root's scripts $unit_set"
+lab_log "under the unit's limits: vipd CapEff $unit_eff, root's scripts $unit_set"
+
+# Without its launcher vipd cannot run a check or a notification again (nor make another
+# launcher): it says so, releases its VIPs as on a stop, and exits 1 for systemd to restart it.
+kill -9 "$(launcher_of a)"
+pid=${LAB_PIDS[a]}
+for _ in $(seq 1 500); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+done
+kill -0 "$pid" 2>/dev/null && lab_fail "vipd still runs 5 s after its launcher was killed"
+code=0
+wait "$pid" 2>/dev/null || code=$?
+unset "LAB_PIDS[a]"
+[ "$code" -eq 1 ] || lab_fail "vipd exited with $code after losing its launcher, not 1"
+grep 'script launcher has gone' "$LAB_DIR/a.log" >/dev/null || lab_fail "no log line for the lost launcher"
+lab_has_vip a 192.0.2.73 && lab_fail "vipd left its VIP behind when it stopped"
 lab_log "PASS"

@@ -19,6 +19,9 @@ struct DaemonOptions {
     std::string pid_file;                       // empty: RUNTIME_DIR/vipd.pid
     std::string control_socket;                 // empty: RUNTIME_DIR/vipd.sock
     std::optional<config::LogLevel> log_level;  // command line beats the config file
+    // The script launcher's end of the link (run_script_launcher); the daemon owns it and
+    // does not start without it.
+    int launcher_fd = -1;
 };
 
 void set_log_level(spdlog::logger& log, config::LogLevel level);
@@ -26,6 +29,12 @@ void set_log_level(spdlog::logger& log, config::LogLevel level);
 // The checks a configuration gets on this system: interfaces that exist, script users
 // that exist, and script paths nobody but root or the script user can write to.
 [[nodiscard]] config::Checks system_checks();
+
+// The script launcher's program (vipd/os/launcher.hpp), in the process fork_launcher made
+// before anything untrusted was read: runs the commands of `config` (of `config_file`, read
+// again on each reload) that the daemon asks for on `fd`, until the daemon closes it.
+// Returns the exit code.
+int run_script_launcher(int fd, const std::string& config_file, const config::Config& config);
 
 class Daemon {
 public:

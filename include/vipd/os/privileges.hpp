@@ -1,15 +1,11 @@
-// Least privilege for the daemon (vipd(8), SECURITY): it stays uid 0 but its effective set
-// holds only the capabilities it uses, so packets, control requests, metrics requests and
-// configuration are handled without the rest of root (no CAP_SYS_ADMIN, CAP_DAC_OVERRIDE,
-// CAP_SYS_MODULE, ...). The permitted and bounding sets are left alone: a script that runs
-// as root is a new program of uid 0 and starts with what vipd may have (all of root, or
-// what systemd's CapabilityBoundingSet leaves), and setpriv(1), which starts scripts as
-// other users, needs CAP_SETUID and CAP_SETGID from there. Under NoNewPrivileges (the
-// shipped unit) a new program gets no more than vipd's permitted set, so dropping that too
-// would leave every script user but root unusable. The flip side, written down: code that
-// runs inside vipd can raise its effective set again or execute a program as uid 0, so
-// this narrows what a memory bug can do directly; it is not a sandbox (a separate process
-// that starts the scripts would be: not done yet).
+// Least privilege (vipd(8), SECURITY). vipd stays uid 0 but works in two processes: the
+// daemon, which handles packets, control requests, metrics requests and configuration, keeps
+// only the capabilities it uses (effective and permitted, under no_new_privs, so neither a
+// memory bug nor a program it executes gets the rest of root back); and the script launcher
+// (os/launcher.hpp), forked before any of that input is read, which keeps the permitted set
+// so that scripts run as root get what root may have here and setpriv(1) can start the
+// others as their users, while acting itself with CAP_KILL alone (stopping scripts that run
+// as other users). It runs only the configured commands.
 #pragma once
 
 #include <string>
@@ -18,19 +14,21 @@
 namespace vipd::os {
 
 enum class PrivilegeStage {
-    // From before the configuration is read until vipd is listening: also CAP_CHOWN, for the
-    // control socket's group.
+    // From before the configuration is read until vipd is listening: the running set, and
+    // CAP_CHOWN (the control socket's group) and CAP_KILL (for the launcher) effective.
     Startup,
-    // From then on: CAP_NET_ADMIN (addresses, netlink, socket buffers), CAP_NET_RAW (VRRP
-    // and announcement sockets, opened again when interfaces come back), CAP_KILL (stopping
-    // scripts that run as other users), CAP_SYS_NICE and CAP_IPC_LOCK (realtime_priority and
+    // The script launcher: CAP_KILL effective; the permitted and bounding sets kept.
+    Launcher,
+    // The daemon from then on, effective and permitted alike: CAP_NET_ADMIN (addresses,
+    // netlink, socket buffers), CAP_NET_RAW (VRRP and announcement sockets, opened again when
+    // interfaces come back), CAP_SYS_NICE and CAP_IPC_LOCK (realtime_priority and
     // lock_memory, also on reload), and CAP_NET_BIND_SERVICE (metrics_listen on a port below
-    // 1024, also on reload).
+    // 1024, also on reload); and no_new_privs.
     Running,
 };
 
-// Drops every capability the stage does not keep from the effective set, and empties the
-// inheritable set (only ever removes: a vipd started without some of them goes on without).
+// Narrows the sets to what the stage keeps, and empties the inheritable set (only ever
+// removes: a vipd started without some of them goes on without).
 std::error_code keep_capabilities(PrivilegeStage stage);
 
 // The process's capabilities as libcap writes them ("cap_net_admin,cap_net_raw=ep").
