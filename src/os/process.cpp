@@ -476,32 +476,6 @@ std::optional<std::string> insecure_tracked_file_reason(const std::string& path,
 
 namespace {
 
-// The words of a `#!` line at the start of `program` (the interpreter, then what the kernel
-// passes it as one argument, split here), if any (the kernel reads at most 256 bytes).
-std::vector<std::string> shebang_words(const std::string& program) {
-    const int fd = ::open(program.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return {};
-    std::array<char, 256> head{};
-    const ssize_t n = ::read(fd, head.data(), head.size());
-    ::close(fd);
-    if (n < 2 || head[0] != '#' || head[1] != '!') return {};
-    std::string_view line(head.data() + 2, static_cast<std::size_t>(n) - 2);
-    line = line.substr(0, line.find('\n'));
-    std::vector<std::string> words;
-    const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
-    std::size_t begin = 0;
-    while (begin < line.size()) {
-        while (begin < line.size() && is_space(line[begin]))
-            ++begin;
-        std::size_t end = begin;
-        while (end < line.size() && !is_space(line[end]))
-            ++end;
-        if (end > begin) words.emplace_back(line.substr(begin, end - begin));
-        begin = end;
-    }
-    return words;
-}
-
 std::vector<std::string> split_words(std::string_view text) {
     std::vector<std::string> words;
     std::size_t begin = 0;
@@ -515,6 +489,19 @@ std::vector<std::string> split_words(std::string_view text) {
         begin = end;
     }
     return words;
+}
+
+// The words of a `#!` line at the start of `program` (the interpreter, then what the kernel
+// passes it as one argument, split here), if any (the kernel reads at most 256 bytes).
+std::vector<std::string> shebang_words(const std::string& program) {
+    const int fd = ::open(program.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return {};
+    std::array<char, 256> head{};
+    const ssize_t n = ::read(fd, head.data(), head.size());
+    ::close(fd);
+    if (n < 2 || head[0] != '#' || head[1] != '!') return {};
+    std::string_view line(head.data() + 2, static_cast<std::size_t>(n) - 2);
+    return split_words(line.substr(0, line.find('\n')));
 }
 
 // The program env(1) runs, given env's arguments, and where env will look for it.
