@@ -22,6 +22,8 @@ int run_script_launcher(int fd, const std::string& config_file, const config::Co
     if (fd > STDERR_FILENO + 1) (void)::close_range(STDERR_FILENO + 1, link - 1, 0);
     (void)::close_range(link + 1, ~0U, 0);
     (void)::prctl(PR_SET_NAME, "vipd-launcher", 0, 0, 0);
+    // No core dumps or /proc access for a same-uid process with fewer capabilities either.
+    (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // A stop (SIGTERM to the whole service) or Ctrl-C is the daemon's to handle: it still
     // runs the STOP notifications through us, then closes the link, which is our end.
     for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE})
@@ -31,7 +33,8 @@ int run_script_launcher(int fd, const std::string& config_file, const config::Co
         return 1;
     }
     std::vector<std::string> problems;  // the daemon reports them
-    auto policy = ScriptPolicy(config, UserTable::resolve(config, problems));
+    ScriptPolicies policy;
+    policy.replace(ScriptPolicy(config, UserTable::resolve(config, problems)));
 
     boost::asio::io_context io;
     os::ProcessRunner runner(io);
@@ -53,7 +56,8 @@ int run_script_launcher(int fd, const std::string& config_file, const config::Co
                      return;
                  }
                  std::vector<std::string> ignored;
-                 policy = ScriptPolicy(*loaded.config, UserTable::resolve(*loaded.config, ignored));
+                 policy.replace(
+                     ScriptPolicy(*loaded.config, UserTable::resolve(*loaded.config, ignored)));
              }});
     server.start();
     io.run();

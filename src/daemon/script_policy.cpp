@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 #include <string_view>
+#include <utility>
 
 namespace vipd {
 namespace {
@@ -54,20 +56,79 @@ ScriptPolicy::ScriptPolicy(const config::Config& config, const UserTable& users)
         return std::optional<os::UserIds>{*ids};
     };
     for (const auto& s : config.scripts) {
-        if (auto user = user_of(s.user))
-            commands_.push_back({s.argv, *user, s.timeout, s.name, {}, {}});
+        if (auto user = user_of(s.user)) {
+            Command c;
+            c.argv = s.argv;
+            c.user = *user;
+            c.timeout = s.timeout;
+            c.check = s.name;
+            commands_.push_back(std::move(c));
+        }
     }
-    auto add_notify = [&](const config::NotifyConfig& n, const char* type,
-                          const std::string& name) {
+    auto add_notify = [&](const config::NotifyConfig& n, Command base) {
         auto user = user_of(n.user);
         if (!user) return;
-        for (const auto* argv : {&n.master, &n.backup, &n.fault, &n.stop, &n.any})
-            if (!argv->empty()) commands_.push_back({*argv, *user, n.timeout, {}, type, name});
+        base.user = *user;
+        base.timeout = n.timeout;
+        for (const auto& [argv, state] :
+             {std::pair{&n.master, "MASTER"}, std::pair{&n.backup, "BACKUP"},
+              std::pair{&n.fault, "FAULT"}, std::pair{&n.stop, "STOP"}, std::pair{&n.any, ""}}) {
+            if (argv->empty()) continue;
+            Command c = base;
+            c.argv = *argv;
+            c.state = state;
+            commands_.push_back(std::move(c));
+        }
     };
-    for (const auto& i : config.instances)
-        add_notify(i.notify, "INSTANCE", i.name);
-    for (const auto& g : config.sync_groups)
-        add_notify(g.notify, "GROUP", g.name);
+    for (const auto& i : config.instances) {
+        Command c;
+        c.notify_type = "INSTANCE";
+        c.notify_name = i.name;
+        c.fixed = {{"VIPD_TYPE", "INSTANCE"},
+                   {"VIPD_INSTANCE", i.name},
+                   {"VIPD_VRID", std::to_string(i.vrid.value())},
+                   {"VIPD_INTERFACE", i.interface},
+                   {"VIPD_FAMILY", i.family == Family::IPv4 ? "ipv4" : "ipv6"}};
+        add_notify(i.notify, std::move(c));
+    }
+    for (const auto& g : config.sync_groups) {
+        Command c;
+        c.notify_type = "GROUP";
+        c.notify_name = g.name;
+        c.fixed = {{"VIPD_TYPE", "GROUP"}, {"VIPD_GROUP", g.name}};
+        c.members = {g.instances.begin(), g.instances.end()};
+        add_notify(g.notify, std::move(c));
+    }
+}
+
+bool ScriptPolicy::notify_env_matches(const Command& c, const os::ScriptSpec& spec) {
+    const auto n = c.argv.size();
+    const auto& state = spec.argv[n + 2];
+    const auto& priority = spec.argv[n + 3];
+    std::set<std::string> seen;
+    for (const auto& entry : spec.env) {
+        const auto eq = entry.find('=');
+        const auto name = entry.substr(0, eq);
+        const auto value = std::string_view(entry).substr(eq + 1);
+        if (!seen.insert(name).second) return false;
+        if (const auto f = c.fixed.find(name); f != c.fixed.end()) {
+            if (value != f->second) return false;
+        } else if (name == "VIPD_STATE") {
+            if (value != state) return false;
+        } else if (name == "VIPD_PRIORITY") {
+            if (value != priority) return false;
+        } else if (name == "VIPD_PREVIOUS_STATE") {
+            if (value.empty() || value.size() > 16 ||
+                !std::all_of(value.begin(), value.end(),
+                             [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
+                return false;
+        } else if (name == "VIPD_INSTANCE") {  // a group's member that moved it
+            if (!c.members.contains(std::string(value))) return false;
+        } else if (name != "VIPD_REASON") {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool ScriptPolicy::matches(const Command& c, const os::ScriptSpec& spec) {
@@ -77,11 +138,17 @@ bool ScriptPolicy::matches(const Command& c, const os::ScriptSpec& spec) {
         return argv == c.argv && spec.env == std::vector<std::string>{"VIPD_SCRIPT=" + c.check};
     }
     const auto n = c.argv.size();
-    return argv.size() == n + 4 && std::equal(c.argv.begin(), c.argv.end(), argv.begin()) &&
-           argv[n] == c.notify_type && argv[n + 1] == c.notify_name &&
-           std::find(kNotifyStates.begin(), kNotifyStates.end(), argv[n + 2]) !=
-               kNotifyStates.end() &&
-           is_priority(argv[n + 3]);
+    if (argv.size() != n + 4 || !std::equal(c.argv.begin(), c.argv.end(), argv.begin()) ||
+        argv[n] != c.notify_type || argv[n + 1] != c.notify_name || !is_priority(argv[n + 3])) {
+        return false;
+    }
+    const auto& state = argv[n + 2];
+    if (c.state.empty()
+            ? std::find(kNotifyStates.begin(), kNotifyStates.end(), state) == kNotifyStates.end()
+            : state != c.state) {
+        return false;
+    }
+    return notify_env_matches(c, spec);
 }
 
 std::optional<std::string> ScriptPolicy::refusal(const os::ScriptSpec& spec) const {

@@ -9,18 +9,23 @@
 #include <array>
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <limits>
 
 namespace vipd::os {
 namespace {
 
-// Bounds on what a request may carry (far above any configuration's: argv and env of a
-// command), and on a message: a reply holds at most kMaxOutput bytes of output.
-constexpr std::size_t kMaxStrings = 256;
-constexpr std::size_t kMaxString = 16 * 1024;
+// A message fits a socket's default send buffer; within it, any number of words of any
+// length (a configuration's longest command, 64 KiB, among them). A reply holds at most
+// kMaxOutput bytes of output. Requests handled per wakeup are bounded so that a flood of
+// them cannot keep the launcher's timeouts from firing.
+constexpr std::size_t kMaxMessage = 128 * 1024;
+constexpr std::size_t kMaxString = kMaxMessage;
+constexpr std::size_t kMaxStrings = kMaxMessage / 8;
 constexpr std::size_t kMaxOutput = 64 * 1024;
-constexpr std::size_t kMaxMessage = 256 * 1024;
+constexpr int kRequestsPerWakeup = 64;
 
 class Writer {
 public:
@@ -282,14 +287,17 @@ RemoteRunner::RemoteRunner(boost::asio::io_context& io, int fd, std::function<vo
 
 RemoteRunner::~RemoteRunner() = default;
 
-bool RemoteRunner::send(const LauncherRequest& request) {
+std::error_code RemoteRunner::send(const LauncherRequest& request) {
     const auto bytes = encode(request);
+    // What the launcher would not read: a command line too long to start anyway.
+    if (bytes.size() > kMaxMessage) return std::make_error_code(std::errc::argument_list_too_long);
     ssize_t n = -1;
     do {
         n = ::send(socket_.native_handle(), bytes.data(), bytes.size(),
                    MSG_DONTWAIT | MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
-    return n == static_cast<ssize_t>(bytes.size());
+    if (n < 0) return {errno, std::system_category()};
+    return {};  // a SEQPACKET message goes whole or not at all
 }
 
 RunId RemoteRunner::run(const ScriptSpec& spec, std::function<void(ScriptResult)> done) {
@@ -297,9 +305,9 @@ RunId RemoteRunner::run(const ScriptSpec& spec, std::function<void(ScriptResult)
     std::error_code ec;
     if (gone_) {
         ec = LauncherError::Lost;
-    } else if (!send({LauncherRequest::Kind::Run, id, spec})) {
+    } else {
         // EAGAIN (the launcher is behind) is vipd's own failure to start, as ProcessRunner's.
-        ec = {errno, std::system_category()};
+        ec = send({LauncherRequest::Kind::Run, id, spec});
     }
     if (ec) {
         boost::asio::post(io_, [done = std::move(done), ec] { done(failed(ec)); });
@@ -337,11 +345,16 @@ void RemoteRunner::read_replies() {
         if (got.bytes.empty()) break;
         auto reply = decode_reply(got.bytes);
         if (!reply) continue;
-        auto it = pending_.find(reply->id);
-        if (it == pending_.end()) continue;  // cancelled meanwhile
-        auto done = std::move(it->second);
-        pending_.erase(it);
-        done(std::move(reply->result));
+        // Each result from the loop, as ProcessRunner reports them, so that a callback that
+        // throws cannot leave the link unread; one cancelled meanwhile is not reported.
+        boost::asio::post(io_, [this, alive = std::weak_ptr(alive_), r = std::move(*reply)] {
+            if (alive.expired()) return;
+            auto it = pending_.find(r.id);
+            if (it == pending_.end()) return;
+            auto done = std::move(it->second);
+            pending_.erase(it);
+            done(r.result);
+        });
     }
     wait_replies();
 }
@@ -376,7 +389,11 @@ void LauncherServer::wait_requests() {
 }
 
 void LauncherServer::read_requests() {
-    for (;;) {
+    for (int handled = 0;; ++handled) {
+        if (handled == kRequestsPerWakeup) {
+            boost::asio::post(io_, [this] { read_requests(); });
+            return;
+        }
         const auto got = receive(socket_.native_handle(), buffer_);
         if (got.eof || got.error) {
             io_.stop();  // the daemon has gone: so do the scripts, with the runner
@@ -390,6 +407,17 @@ void LauncherServer::read_requests() {
         auto request = decode_request(got.bytes);
         if (!request) {
             ++malformed_;
+            // A run the daemon waits for gets its answer when its id can be read.
+            if (got.bytes.size() >= 9 &&
+                got.bytes[0] == static_cast<char>(LauncherRequest::Kind::Run)) {
+                RunId id = 0;
+                for (std::size_t i = 0; i < 8; ++i)
+                    id |= static_cast<RunId>(static_cast<unsigned char>(got.bytes[1 + i]))
+                          << (8 * i);
+                auto r = failed(LauncherError::Refused);
+                r.output = "a malformed request";
+                reply(id, r);
+            }
             continue;
         }
         handle(std::move(*request));
@@ -450,7 +478,12 @@ Expected<std::pair<pid_t, int>, std::error_code> fork_launcher(
     }
     if (pid == 0) {
         ::close(fds[0]);
-        const int code = child_main(fds[1]);
+        int code = 1;
+        try {
+            code = child_main(fds[1]);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "vipd-launcher: fatal: %s\n", e.what());
+        }
         std::fflush(nullptr);
         ::_exit(code);
     }

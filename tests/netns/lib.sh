@@ -77,6 +77,13 @@ lab_cleanup() {
         ip netns del "$LAB-$name" 2>/dev/null
     done
     ip netns del "$LAB-sw" 2>/dev/null
+    # No scenario asks for a run the configuration lacks: a refusal by the script launcher
+    # means the daemon and the launcher disagree (vipd(8), SECURITY).
+    if [ "$status" -eq 0 ] && [ "${LAB_FAILED:-0}" -eq 0 ] &&
+        grep -h 'vipd-launcher: refused' "$LAB_DIR"/*.log >&2 2>/dev/null; then
+        lab_log "FAIL at cleanup: the script launcher refused a run (above)"
+        status=1
+    fi
     if [ "$status" -ne 0 ] || [ "${LAB_FAILED:-0}" -ne 0 ]; then
         for f in "$LAB_DIR"/*.log; do
             [ -f "$f" ] || continue

@@ -90,12 +90,16 @@ TEST(LauncherMessages, RequestsOutsideTheirBoundsAreRejected) {
     EXPECT_FALSE(os::decode_request(os::encode(q)).has_value());
 
     q = full_request();
-    q.spec.argv.assign(300, "x");
+    q.spec.argv.assign(20000, "x");  // more words than a message can hold
     EXPECT_FALSE(os::decode_request(os::encode(q)).has_value());
 
     q = full_request();
-    q.spec.argv[1] = std::string(20000, 'a');
+    q.spec.argv[1] = std::string(200 * 1024, 'a');
     EXPECT_FALSE(os::decode_request(os::encode(q)).has_value());
+
+    q = full_request();
+    q.spec.argv[1] = std::string(64 * 1024, 'a');  // the longest word a configuration has
+    EXPECT_TRUE(os::decode_request(os::encode(q)).has_value());
 }
 
 TEST(LauncherMessages, RepliesKeepOutcomeOutputAndErrorCategory) {
@@ -210,6 +214,46 @@ TEST_F(LauncherLink, ACancelledRunIsKilledAndNeverReported) {
     ASSERT_TRUE(run_until([&] { return runner_.running() == 0; }));
     run_until([] { return false; }, 100ms);
     EXPECT_FALSE(called);
+}
+
+TEST_F(LauncherLink, ARunTooLongForTheLinkFailsAtOnceWithoutReachingTheLauncher) {
+    os::RemoteRunner remote(io_, daemon_fd_, [] {});
+    std::optional<ScriptResult> result;
+    remote.run(spec({"/bin/echo", std::string(200 * 1024, 'a')}),
+               [&](ScriptResult r) { result = std::move(r); });
+    ASSERT_TRUE(run_until([&] { return result.has_value(); }));
+    EXPECT_EQ(result->outcome, Outcome::SpawnFailed);
+    EXPECT_EQ(result->error, std::make_error_code(std::errc::argument_list_too_long));
+    EXPECT_EQ(asked_, 0);
+}
+
+TEST_F(LauncherLink, AMalformedRunIsAnsweredRefusedSoNobodyWaitsForIt) {
+    std::string bad(1, static_cast<char>(LauncherRequest::Kind::Run));
+    bad += std::string("\x2a\0\0\0\0\0\0\0", 8);  // id 42
+    bad += "not a request";
+    ASSERT_EQ(::send(daemon_fd_, bad.data(), bad.size(), 0), static_cast<ssize_t>(bad.size()));
+    std::array<char, 4096> buf{};
+    ssize_t n = -1;
+    ASSERT_TRUE(run_until([&] {
+        n = ::recv(daemon_fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+        return n > 0;
+    }));
+    const auto reply = os::decode_reply({buf.data(), static_cast<std::size_t>(n)});
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->id, 42U);
+    EXPECT_EQ(reply->result.error, std::error_code(LauncherError::Refused));
+    EXPECT_EQ(server_->malformed(), 1U);
+    EXPECT_EQ(asked_, 0);
+    ::close(daemon_fd_);
+}
+
+TEST_F(LauncherLink, WhenTheDaemonClosesTheLinkTheLauncherStops) {
+    {
+        os::RemoteRunner remote(io_, daemon_fd_, [] {});
+        remote.run(spec({"/bin/sleep", "30"}), [](ScriptResult) {});
+        ASSERT_TRUE(run_until([&] { return runner_.running() == 1; }));
+    }
+    ASSERT_TRUE(run_until([&] { return io_.stopped(); }));
 }
 
 TEST_F(LauncherLink, AMalformedRequestIsCountedAndTheNextOneServed) {

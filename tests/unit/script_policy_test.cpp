@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <string_view>
+
 namespace vipd {
 namespace {
 
@@ -30,6 +33,8 @@ protected:
 
         config::InstanceConfig web;
         web.name = "web";
+        web.interface = "eth0";
+        web.vrid = Vrid{51};
         web.notify.master = {"/etc/vipd/notify.sh", "master"};
         web.notify.any = {"/etc/vipd/any.sh"};
         web.notify.user = "nobody";
@@ -47,7 +52,9 @@ protected:
         std::vector<std::string> problems;
         users_ = UserTable::resolve(config_, problems);
         policy_ = ScriptPolicy(config_, users_);
-        nobody_ = *users_.find("nobody");
+        const auto* nobody = users_.find("nobody");
+        if (nobody == nullptr) throw std::runtime_error("this test needs the user nobody");
+        nobody_ = *nobody;
     }
 
     os::ScriptSpec check_spec() const {
@@ -63,8 +70,15 @@ protected:
         s.argv = {"/etc/vipd/notify.sh", "master", "INSTANCE", "web", "MASTER", "150"};
         s.user = nobody_;
         s.timeout = 10s;
-        s.env = {"VIPD_TYPE=INSTANCE", "VIPD_INSTANCE=web",
-                 "VIPD_REASON=master down: no advert for 361 ms from 192.0.2.12"};
+        s.env = {"VIPD_TYPE=INSTANCE",
+                 "VIPD_INSTANCE=web",
+                 "VIPD_STATE=MASTER",
+                 "VIPD_PREVIOUS_STATE=BACKUP",
+                 "VIPD_REASON=master down: no advert for 361 ms from 192.0.2.12",
+                 "VIPD_PRIORITY=150",
+                 "VIPD_VRID=51",
+                 "VIPD_INTERFACE=eth0",
+                 "VIPD_FAMILY=ipv4"};
         return s;
     }
     bool allowed(const os::ScriptSpec& s) const { return !policy_.refusal(s).has_value(); }
@@ -125,14 +139,18 @@ TEST_F(ScriptPolicyTest, AnEnvironmentThatIsNotVipdsIsRefused) {
 
 TEST_F(ScriptPolicyTest, ANotifyCommandGetsKeepalivedsFourArgumentsOnly) {
     EXPECT_TRUE(allowed(notify_spec()));
-    for (const char* state : {"BACKUP", "FAULT", "STOP"}) {
-        auto s = notify_spec();
-        s.argv[4] = state;
-        EXPECT_TRUE(allowed(s)) << state;
-    }
     auto any = notify_spec();
-    any.argv = {"/etc/vipd/any.sh", "INSTANCE", "web", "BACKUP", "0"};
+    any.argv = {"/etc/vipd/any.sh", "INSTANCE", "web", "MASTER", "150"};
     EXPECT_TRUE(allowed(any));
+    for (const char* state : {"BACKUP", "FAULT", "STOP"}) {
+        any.argv[3] = state;
+        any.env[2] = std::string("VIPD_STATE=") + state;
+        EXPECT_TRUE(allowed(any)) << state;
+        auto master = notify_spec();  // the master command is for MASTER only
+        master.argv[4] = state;
+        master.env[2] = std::string("VIPD_STATE=") + state;
+        EXPECT_FALSE(allowed(master)) << state;
+    }
 
     auto s = notify_spec();
     s.argv[4] = "RUN";
@@ -159,12 +177,51 @@ TEST_F(ScriptPolicyTest, ANotifyCommandGetsKeepalivedsFourArgumentsOnly) {
     EXPECT_FALSE(allowed(s));
 }
 
+TEST_F(ScriptPolicyTest, ANotifyEnvironmentMustAgreeWithTheConfigurationAndArguments) {
+    for (const char* entry :
+         {"VIPD_STATE=BACKUP", "VIPD_PRIORITY=149", "VIPD_INSTANCE=db", "VIPD_TYPE=GROUP",
+          "VIPD_VRID=52", "VIPD_INTERFACE=eth1", "VIPD_FAMILY=ipv6", "VIPD_PREVIOUS_STATE=x",
+          "VIPD_GROUP=edge", "VIPD_SCRIPT=web_up", "VIPD_OTHER=1"}) {
+        auto s = notify_spec();
+        const std::string name(entry, std::string_view(entry).find('='));
+        std::erase_if(s.env, [&](const std::string& e) { return e.starts_with(name + "="); });
+        s.env.emplace_back(entry);
+        EXPECT_FALSE(allowed(s)) << entry;
+    }
+    auto twice = notify_spec();
+    twice.env.emplace_back("VIPD_REASON=again");
+    EXPECT_FALSE(allowed(twice));
+    auto fewer = notify_spec();
+    fewer.env.resize(3);  // a subset of what vipd sets is still vipd's
+    EXPECT_TRUE(allowed(fewer));
+}
+
+TEST_F(ScriptPolicyTest, AReloadKeepsThePreviousConfigurationsCommandsOneRound) {
+    ScriptPolicies policies;
+    policies.replace(policy_);
+    EXPECT_FALSE(policies.refusal(notify_spec()).has_value());
+    config_.instances.clear();  // web removed: its STOP notification runs after the reload
+    policies.replace(ScriptPolicy(config_, users_));
+    auto stop = notify_spec();
+    stop.argv = {"/etc/vipd/any.sh", "INSTANCE", "web", "STOP", "150"};
+    stop.env[2] = "VIPD_STATE=STOP";
+    EXPECT_FALSE(policies.refusal(stop).has_value());
+    EXPECT_FALSE(policies.refusal(check_spec()).has_value());
+    policies.replace(ScriptPolicy(config_, users_));
+    EXPECT_TRUE(policies.refusal(stop).has_value());
+    EXPECT_FALSE(policies.refusal(check_spec()).has_value());
+}
+
 TEST_F(ScriptPolicyTest, AGroupNotificationRunsAsTheGroupsUser) {
     os::ScriptSpec s;
     s.argv = {"/etc/vipd/group.sh", "GROUP", "edge", "FAULT", "0"};
     s.timeout = 5s;
-    s.env = {"VIPD_TYPE=GROUP", "VIPD_GROUP=edge"};
+    s.env = {"VIPD_TYPE=GROUP", "VIPD_GROUP=edge", "VIPD_STATE=FAULT", "VIPD_INSTANCE=db",
+             "VIPD_REASON=db: interface down"};
     EXPECT_TRUE(allowed(s));
+    s.env[3] = "VIPD_INSTANCE=mail";  // not a member
+    EXPECT_FALSE(allowed(s));
+    s.env[3] = "VIPD_INSTANCE=db";
     s.user = nobody_;
     EXPECT_FALSE(allowed(s));
     s.user.reset();

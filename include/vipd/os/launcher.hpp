@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +65,7 @@ public:
     void reload();
 
 private:
-    bool send(const LauncherRequest& request);
+    std::error_code send(const LauncherRequest& request);
     void wait_replies();
     void read_replies();
     void lose();
@@ -75,6 +76,7 @@ private:
     RunId last_id_ = 0;
     std::map<RunId, std::function<void(ScriptResult)>> pending_;
     std::vector<char> buffer_;
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // for results posted
 };
 
 // The launcher's end: runs what the policy allows through `runner` and reports back. When the
