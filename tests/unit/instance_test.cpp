@@ -6,6 +6,7 @@
 
 #include "vipd/proto/wire.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
@@ -286,7 +287,7 @@ TEST_F(InstanceTest, DropLinesShareOneBudgetAcrossInstances) {
     const auto info = eth0();
     for (int v = 1; v <= 20; ++v) {
         auto c = web(100);
-        c.name = "i" + std::to_string(v);
+        c.name = fmt::format("i{}", v);
         c.vrid = Vrid{static_cast<std::uint8_t>(v)};
         c.version = Version::V2;
         c.advert_interval = Centiseconds{100};
