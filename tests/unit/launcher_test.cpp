@@ -167,6 +167,19 @@ protected:
         return true;
     }
 
+    // The next reply on the daemon's end, read without a RemoteRunner.
+    std::optional<LauncherReply> raw_reply() {
+        std::array<char, 4096> buf{};
+        ssize_t n = -1;
+        if (!run_until([&] {
+                n = ::recv(daemon_fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+                return n > 0;
+            })) {
+            return std::nullopt;
+        }
+        return os::decode_reply({buf.data(), static_cast<std::size_t>(n)});
+    }
+
     static ScriptSpec spec(std::vector<std::string> argv) {
         ScriptSpec s;
         s.argv = std::move(argv);
@@ -232,13 +245,7 @@ TEST_F(LauncherLink, AMalformedRunIsAnsweredRefusedSoNobodyWaitsForIt) {
     bad += std::string("\x2a\0\0\0\0\0\0\0", 8);  // id 42
     bad += "not a request";
     ASSERT_EQ(::send(daemon_fd_, bad.data(), bad.size(), 0), static_cast<ssize_t>(bad.size()));
-    std::array<char, 4096> buf{};
-    ssize_t n = -1;
-    ASSERT_TRUE(run_until([&] {
-        n = ::recv(daemon_fd_, buf.data(), buf.size(), MSG_DONTWAIT);
-        return n > 0;
-    }));
-    const auto reply = os::decode_reply({buf.data(), static_cast<std::size_t>(n)});
+    const auto reply = raw_reply();
     ASSERT_TRUE(reply.has_value());
     EXPECT_EQ(reply->id, 42U);
     EXPECT_EQ(reply->result.error, std::error_code(LauncherError::Refused));
@@ -267,13 +274,7 @@ TEST_F(LauncherLink, AMalformedRequestIsCountedAndTheNextOneServed) {
     const auto reload = os::encode(LauncherRequest{LauncherRequest::Kind::Reload, 0, {}});
     ASSERT_EQ(::send(daemon_fd_, reload.data(), reload.size(), 0),
               static_cast<ssize_t>(reload.size()));
-    std::array<char, 4096> buf{};
-    ssize_t n = -1;
-    ASSERT_TRUE(run_until([&] {
-        n = ::recv(daemon_fd_, buf.data(), buf.size(), MSG_DONTWAIT);
-        return n > 0;
-    }));
-    const auto reply = os::decode_reply({buf.data(), static_cast<std::size_t>(n)});
+    const auto reply = raw_reply();
     ASSERT_TRUE(reply.has_value());
     EXPECT_EQ(reply->id, 5U);
     EXPECT_EQ(reply->result.output, "after\n");
