@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
         ("runtime-dir", po::value(&options.runtime_dir)->default_value(options.runtime_dir),
             "directory for the pid file and state snapshots")
         ("pid-file", po::value(&options.pid_file), "pid file (default RUNTIME_DIR/vipd.pid)")
+        ("user,u", po::value(&options.user),
+         "once set up, run the daemon as this user (scripts still start as configured)")
         ("control-socket", po::value(&control_socket),
             "control socket for vipctl (default RUNTIME_DIR/vipd.sock)")
         ("log-level", po::value(&log_level), "debug, info, notice, warning or error "

@@ -80,7 +80,22 @@ int Daemon::Impl::run(config::Config config) {
     launcher_ = std::make_unique<os::RemoteRunner>(io_, std::exchange(options_.launcher_fd, -1),
                                                    [this] { launcher_lost(); });
     os::restrict_umask();
-    if (auto why = os::make_runtime_dir(options_.runtime_dir)) {
+    std::optional<os::UserIds> user;
+    if (!options_.user.empty()) {
+        auto ids = os::lookup_user(options_.user);
+        if (!ids) {
+            log_->error("--user: {}", ids.error());
+            return 1;
+        }
+        if (ids.value().uid == 0) {
+            log_->error("--user {}: that is root; name the user vipd should run as", options_.user);
+            return 1;
+        }
+        user = ids.value();
+    }
+    std::optional<std::pair<uid_t, gid_t>> owner;
+    if (user) owner = std::pair{user->uid, user->gid};
+    if (auto why = os::make_runtime_dir(options_.runtime_dir, owner)) {
         log_->error("{}", *why);
         return 1;
     }
@@ -145,6 +160,17 @@ int Daemon::Impl::run(config::Config config) {
         return 1;
     }
     // Set up: from here on only what running needs (vipd(8), SECURITY).
+    if (user) {
+        if (auto ec = os::give_runtime_dir(options_.runtime_dir, user->uid, user->gid)) {
+            log_->error("cannot give {} to {}: {}", options_.runtime_dir, user->name, ec.message());
+            return 1;
+        }
+        if (auto ec = os::become_user(user->name, user->uid, user->gid)) {
+            log_->error("cannot run as {}: {}", user->name, ec.message());
+            return 1;
+        }
+        log_->info("running as {} (uid {}, gid {})", user->name, user->uid, user->gid);
+    }
     if (auto ec = os::keep_capabilities(os::PrivilegeStage::Running)) {
         log_->error("cannot drop capabilities: {}", ec.message());
         return 1;

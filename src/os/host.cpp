@@ -82,7 +82,8 @@ PidFile::~PidFile() {
     ::close(fd_);
 }
 
-std::optional<std::string> make_runtime_dir(const std::string& path) {
+std::optional<std::string> make_runtime_dir(const std::string& path,
+                                            std::optional<std::pair<uid_t, gid_t>> owner_to_be) {
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
         return fmt::format("cannot create runtime directory {}: {}", path, std::strerror(errno));
     }
@@ -92,6 +93,15 @@ std::optional<std::string> make_runtime_dir(const std::string& path) {
     }
     const uid_t owner = ::geteuid();
     if (!S_ISDIR(st.st_mode)) return fmt::format("runtime directory {} is not a directory", path);
+    // vipd's own user's from an earlier run: ours again until set up (root without
+    // CAP_DAC_OVERRIDE could not create the pid file and socket in it).
+    if (owner_to_be && st.st_uid == owner_to_be->first) {
+        if (::chown(path.c_str(), owner, static_cast<gid_t>(-1)) != 0) {
+            return fmt::format("cannot take back runtime directory {}: {}", path,
+                               std::strerror(errno));
+        }
+        st.st_uid = owner;
+    }
     if (st.st_uid != owner) {
         return fmt::format("runtime directory {} is owned by uid {}, not {}", path, st.st_uid,
                            owner == 0 ? std::string("root") : fmt::format("uid {}", owner));
@@ -101,6 +111,11 @@ std::optional<std::string> make_runtime_dir(const std::string& path) {
                            (st.st_mode & S_IWOTH) != 0 ? "others" : "group");
     }
     return std::nullopt;
+}
+
+std::error_code give_runtime_dir(const std::string& path, uid_t uid, gid_t gid) {
+    if (::chown(path.c_str(), uid, gid) != 0) return {errno, std::system_category()};
+    return {};
 }
 
 void restrict_umask() {

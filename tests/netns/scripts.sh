@@ -134,6 +134,41 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 
+# With --user the daemon also leaves uid 0 (root's files, sockets and processes, the
+# launcher among them, are then out of its reach); the launcher stays root and the scripts
+# run as before. Debian's "daemon" user (uid 1) stands in for a user of vipd's own.
+rm -f "$out"/*.txt
+lab_vipd a "$conf" --user daemon
+lab_wait 3000 lab_has_vip a 192.0.2.73 || lab_fail "a should be master as user daemon"
+status=/proc/${LAB_PIDS[a]}/status
+uids=$(cap Uid | tr -s '\t ' ' ')
+[ "$uids" = "1 1 1 1" ] || lab_fail "with --user daemon vipd's uids are $uids"
+[ "$(cap Gid | tr -s '\t ' ' ')" = "1 1 1 1" ] || lab_fail "with --user daemon vipd's gids are $(cap Gid)"
+[ "$(cap CapEff)" = "$kept" ] || lab_fail "as user daemon vipd's CapEff is $(cap CapEff), not $kept"
+[ "$(cap CapPrm)" = "$kept" ] || lab_fail "as user daemon vipd's CapPrm is $(cap CapPrm), not $kept"
+status=/proc/$(launcher_of a)/status
+[ "$(cap Uid | tr -s '\t ' ' ')" = "0 0 0 0" ] || lab_fail "the launcher left uid 0: $(cap Uid)"
+lab_wait 2000 test -s "$out/check_plain.txt" -a -s "$out/check_rooted.txt" ||
+    lab_fail "the scripts did not run with --user: $(ls "$out")"
+case $(head -n 1 "$out/check_rooted.txt") in *"uid=0 "*"cap=$full "*) ;;
+    *) lab_fail "root's check with --user: $(head -n 1 "$out/check_rooted.txt")" ;; esac
+[ "$(stat -c %u "$LAB_DIR/a.run")" = 1 ] || lab_fail "the runtime directory was not given to daemon"
+lab_signal a USR1
+lab_wait 2000 test -s "$LAB_DIR/a.run/snapshot.json" || lab_fail "no snapshot written as user daemon"
+printf '%s\n' "${conf/check_plain\"/check_reloaded\"}" >"$LAB_DIR/a.conf"
+lab_signal a HUP
+lab_wait 3000 test -s "$out/check_reloaded.txt" || lab_fail "reload as user daemon: the new command did not run"
+lab_ctl a status >/dev/null || lab_fail "vipctl status as root failed with --user"
+lab_stop a
+[ ! -e "$LAB_DIR/a.run/vipd.sock" ] && [ ! -e "$LAB_DIR/a.run/vipd.pid" ] ||
+    lab_fail "the socket or pid file stayed after a stop as user daemon"
+lab_log "as user daemon: uid 1, CapEff/CapPrm $kept, launcher uid 0"
+# Started again: the runtime directory is now the user's, and accepted.
+lab_vipd a "$conf" --user daemon
+lab_wait 3000 lab_has_vip a 192.0.2.73 || lab_fail "a second start as user daemon failed"
+lab_stop a
+chown root:root "$LAB_DIR/a.run"  # a vipd as root refuses a directory others own
+
 # As etc/vipd.service runs it: its CapabilityBoundingSet, and NoNewPrivileges, under which
 # a new program gets no more than vipd may have. Scripts as nobody still start (setpriv
 # needs CAP_SETUID/CAP_SETGID from vipd's permitted set) and root's get the unit's set.

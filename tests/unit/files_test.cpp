@@ -156,5 +156,25 @@ TEST_F(TrackedFileTest, ARuntimeDirectoryOthersCanWriteIsRefused) {
     EXPECT_EQ(os::make_runtime_dir(file), "runtime directory " + file + " is not a directory");
 }
 
+// --user: the directory goes to the user once set up, and comes back at the next start;
+// one owned by anybody else is still refused.
+TEST_F(TrackedFileTest, ARuntimeDirectoryGoesToVipdsUserAndComesBack) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (chown)";
+    const auto dir = tmp_.dir("run", 0755);
+    const std::pair<uid_t, gid_t> user{4242, 4243};
+    ASSERT_FALSE(os::give_runtime_dir(dir, user.first, user.second));
+    struct stat st {};
+    ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, 4242U);
+    EXPECT_EQ(st.st_gid, 4243U);
+    EXPECT_EQ(os::make_runtime_dir(dir),
+              "runtime directory " + dir + " is owned by uid 4242, not root");
+    EXPECT_EQ(os::make_runtime_dir(dir, std::pair<uid_t, gid_t>{4244, 4244}),
+              "runtime directory " + dir + " is owned by uid 4242, not root");
+    EXPECT_EQ(os::make_runtime_dir(dir, user), std::nullopt);
+    ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, 0U);
+}
+
 }  // namespace
 }  // namespace vipd

@@ -22,6 +22,9 @@ struct DaemonOptions {
     // The script launcher's end of the link (run_script_launcher); the daemon owns it and
     // does not start without it.
     int launcher_fd = -1;
+    // Once set up, the daemon runs as this user (its script launcher stays uid 0); empty:
+    // it stays uid 0 with the capabilities it keeps (vipd(8), SECURITY).
+    std::string user;
 };
 
 void set_log_level(spdlog::logger& log, config::LogLevel level);

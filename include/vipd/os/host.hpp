@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include "vipd/core/expected.hpp"
 #include "vipd/core/ip_address.hpp"
@@ -36,7 +37,14 @@ private:
 // Creates the directory (mode 0755) unless it exists; then refuses one that is not a
 // directory, not owned by root (by vipd's own user when it is not root), or writable by
 // group or others: vipd's socket and pid file live there. Returns why not, or nullopt.
-[[nodiscard]] std::optional<std::string> make_runtime_dir(const std::string& path);
+// With `owner_to_be` (the user vipd will run as), one that user owns from an earlier run is
+// taken back (give_runtime_dir hands it over again once the pid file and socket are made).
+[[nodiscard]] std::optional<std::string> make_runtime_dir(
+    const std::string& path, std::optional<std::pair<uid_t, gid_t>> owner_to_be = std::nullopt);
+
+// The runtime directory to the user the daemon becomes (snapshots; at exit the pid file
+// and socket are removed from it).
+std::error_code give_runtime_dir(const std::string& path, uid_t uid, gid_t gid);
 
 // vipd's files get no group or other write permission unless it sets a mode itself.
 void restrict_umask();

@@ -8,6 +8,8 @@
 // as other users). It runs only the configured commands.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <system_error>
 
@@ -30,6 +32,11 @@ enum class PrivilegeStage {
 // Narrows the sets to what the stage keeps, and empties the inheritable set (only ever
 // removes: a vipd started without some of them goes on without).
 std::error_code keep_capabilities(PrivilegeStage stage);
+
+// Runs the process as `uid`/`gid` with `name`'s supplementary groups from now on, keeping the
+// permitted set for keep_capabilities(Running), which must follow (the effective set is
+// empty until then). Needs CAP_SETUID and CAP_SETGID in the permitted set.
+std::error_code become_user(const std::string& name, uid_t uid, gid_t gid);
 
 // The process's capabilities as libcap writes them ("cap_net_admin,cap_net_raw=ep").
 [[nodiscard]] std::string capabilities_text();
