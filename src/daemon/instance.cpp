@@ -636,8 +636,9 @@ void Instance::queue_notifications(const action::Notify& n) {
     const std::string state(notified_name(n.to));
     const std::string reason = describe(n.reason);
     if (env_.notify_line) {
+        // keepalived's four fields first, so that its FIFO readers keep working.
         env_.notify_line(fmt::format("INSTANCE \"{}\" {} {} {} \"{}\"", config_.name, state,
-                                     to_string(n.from), sm_.priority().value(), reason));
+                                     sm_.priority().value(), to_string(n.from), reason));
     }
     notify_.notify(
         env_.scripts, env_.users, config_.notify, "INSTANCE", config_.name, state,

@@ -47,4 +47,10 @@ got=$(tr '\n' ' ' <"$out" | sed 's/ $//')
 grep 'notify /bin/sh: timed out' "$LAB_DIR/a.log" >/dev/null || lab_fail "the hung fault script was not timed out"
 fifo_states=$(awk '{print $3}' "$LAB_DIR/fifo.txt" | tr '\n' ' ' | sed 's/ $//')
 [ "$fifo_states" = "$expected" ] || lab_fail "notify FIFO lines: '$fifo_states'"
+# keepalived's fields first: TYPE "NAME" STATE PRIORITY (what its FIFO readers split on),
+# then vipd's: the previous state and the reason.
+bad=$(grep -Ev '^INSTANCE "web" (MASTER|BACKUP|FAULT|STOP) [0-9]{1,3} [A-Z]+ ".*"$' "$LAB_DIR/fifo.txt" || true)
+[ -z "$bad" ] || lab_fail "notify FIFO lines not in keepalived's order: $bad"
+grep -E '^INSTANCE "web" MASTER 150 BACKUP "' "$LAB_DIR/fifo.txt" >/dev/null ||
+    lab_fail "no 'INSTANCE \"web\" MASTER 150 BACKUP' line: $(cat "$LAB_DIR/fifo.txt")"
 lab_log "PASS: $got"
