@@ -55,8 +55,18 @@ int main(int argc, char** argv) {
         ("log-level", po::value(&log_level), "debug, info, notice, warning or error "
             "(overrides the config file)")
         ("log-target", po::value(&log_target)->default_value(log_target), "stderr or syslog")
-        ("version", "print the version and exit")
+        ("version,v", "print the version and exit")
         ("help,h", "print this help and exit");
+    // keepalived's options that its users type out of habit and that have a meaning here
+    // (vipd(8), KEEPALIVED): aliases, or accepted with no effect; the rest stay errors.
+    po::options_description keepalived("keepalived's options, accepted");
+    keepalived.add_options()
+        ("config-test", "as -t")
+        ("dont-fork,n", "no effect: vipd always stays in the foreground")
+        ("log-console,l", "as --log-target stderr")
+        ("log-detail,D", "no effect: every transition is logged with its reason")
+        ("vrrp,P", "no effect: vipd is only VRRP");
+    desc.add(keepalived);
     // clang-format on
     po::variables_map vm;
     try {
@@ -73,6 +83,7 @@ int main(int argc, char** argv) {
                      "RUNTIME_DIR/snapshot.json.\n";
         return 0;
     }
+    if (vm.count("log-console") != 0U) log_target = "stderr";
     if (vm.count("version") != 0U) {
         std::cout << "vipd " << VIPD_VERSION << "\n";
         return 0;
@@ -98,7 +109,7 @@ int main(int argc, char** argv) {
     auto loaded = vipd::config::load_file(options.config_file, vipd::system_checks());
     for (const auto& d : loaded.diagnostics)
         std::cerr << d.to_string() << "\n";
-    if (vm.count("test-config") != 0U) {
+    if (vm.count("test-config") != 0U || vm.count("config-test") != 0U) {
         if (loaded.ok()) {
             std::cout << options.config_file << ": configuration valid ("
                       << loaded.config->instances.size() << " instance(s))\n";

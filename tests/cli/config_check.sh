@@ -11,6 +11,16 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 out=$("$VIPD" -t -f "$ROOT/etc/vipd.conf" 2>&1) || fail "shipped etc/vipd.conf rejected: $out"
 echo "$out" | grep 'configuration valid' >/dev/null || fail "no summary for a valid file: $out"
 
+# keepalived's options (vipd(8)): aliases and no-ops, and its others still refused.
+out=$("$VIPD" --config-test -n -D -P -l -f "$ROOT/etc/vipd.conf" 2>&1) ||
+    fail "keepalived's options refused: $out"
+echo "$out" | grep 'configuration valid' >/dev/null || fail "--config-test did not check: $out"
+"$VIPD" --config-test -f "$dir/missing.conf" >/dev/null 2>&1 && fail "--config-test passed a missing file"
+[ "$("$VIPD" -v)" = "$("$VIPD" --version)" ] || fail "-v is not --version"
+"$VIPD" -v | grep -E '^vipd [0-9]' >/dev/null || fail "-v printed no version"
+"$VIPD" -C -t -f "$ROOT/etc/vipd.conf" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "keepalived's -C (checkers only) must be a usage error"
+
 cat >"$dir/bad.conf" <<'CONF'
 instances = (
   { name = "web"; interface = "lo"; vrid = 300; priority = 100;
