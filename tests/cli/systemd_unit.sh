@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# etc/vipd.service passes systemd-analyze verify with no message at all (an unknown or
-# misspelt key is only a warning there, so any output fails this test), pointing at the
-# binaries just built.
+# The unit meson made from etc/vipd.service.in passes systemd-analyze verify with no message
+# at all (an unknown or misspelt key is only a warning there, so any output fails this
+# test), pointing at the binaries just built; no placeholder is left in it.
 set -euo pipefail
-src=$(cd "$(dirname "$0")/../.." && pwd)
 command -v systemd-analyze >/dev/null || { echo "systemd-analyze missing (scripts/bootstrap)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-sed "s|/usr/sbin/|$(dirname "$VIPD")/|g" "$src/etc/vipd.service" >"$tmp/vipd.service"
+grep -E '@[A-Z_]+@' "$UNIT" && { echo "a placeholder is left in $UNIT"; exit 1; }
+grep -E "^ExecStart=$SBINDIR/vipd -f " "$UNIT" >/dev/null || { echo "ExecStart is not $SBINDIR/vipd"; exit 1; }
+sed "s|$SBINDIR/|$(dirname "$VIPD")/|g" "$UNIT" >"$tmp/vipd.service"
 out=$(systemd-analyze verify --man=no "$tmp/vipd.service" 2>&1) || { echo "$out"; exit 1; }
 if [ -n "$out" ]; then
     echo "systemd-analyze verify complained:"

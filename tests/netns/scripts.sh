@@ -169,10 +169,10 @@ lab_wait 3000 lab_has_vip a 192.0.2.73 || lab_fail "a second start as user daemo
 lab_stop a
 chown root:root "$LAB_DIR/a.run"  # a vipd as root refuses a directory others own
 
-# As etc/vipd.service runs it: its CapabilityBoundingSet, and NoNewPrivileges, under which
+# As etc/vipd.service(.in) runs it: its CapabilityBoundingSet, and NoNewPrivileges, under which
 # a new program gets no more than vipd may have. Scripts as nobody still start (setpriv
 # needs CAP_SETUID/CAP_SETGID from vipd's permitted set) and root's get the unit's set.
-unit="$LAB_ROOT_DIR/etc/vipd.service"
+unit="$LAB_ROOT_DIR/etc/vipd.service.in"
 grep '^NoNewPrivileges=yes' "$unit" >/dev/null || lab_fail "the unit no longer sets NoNewPrivileges"
 unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z ' 'a-z,' | sed 's/cap_/+/g')
 [ -n "$unit_caps" ] || lab_fail "no CapabilityBoundingSet in $unit"
