@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
         ("config-file,f", po::value(&options.config_file)->default_value(options.config_file),
             "configuration file")
         ("test-config,t", "check the configuration file and exit (0 = valid)")
+        ("strict", "warnings about the configuration are errors (-t, start and reload)")
         ("runtime-dir", po::value(&options.runtime_dir)->default_value(options.runtime_dir),
             "directory for the pid file and state snapshots")
         ("pid-file", po::value(&options.pid_file), "pid file (default RUNTIME_DIR/vipd.pid)")
@@ -109,6 +110,12 @@ int main(int argc, char** argv) {
     auto loaded = vipd::config::load_file(options.config_file, vipd::system_checks());
     for (const auto& d : loaded.diagnostics)
         std::cerr << d.to_string() << "\n";
+    options.strict = vm.count("strict") != 0U;
+    if (options.strict && loaded.ok() && vipd::has_warning(loaded.diagnostics)) {
+        std::cerr << "vipd: " << options.config_file
+                  << ": --strict makes the warnings above errors\n";
+        loaded.config.reset();
+    }
     if (vm.count("test-config") != 0U || vm.count("config-test") != 0U) {
         if (loaded.ok()) {
             std::cout << options.config_file << ": configuration valid ("

@@ -404,6 +404,29 @@ void Loader::cross_check(const std::vector<Parsed>& instances) {
                                                 v.address.to_string(), *on));
                 }
             }
+            // RFC 9568 §1.6: the owner is the router whose real addresses these are; a 255
+            // elsewhere preempts every router at once and answers for addresses it lacks.
+            if (is_owner(b.config.priority) && checks_.address_interface &&
+                checks_.address_interface(v.address) != b.config.interface) {
+                schema_.warning(*b.group,
+                                fmt::format("priority 255 makes this router the owner of its "
+                                            "VIPs, but {} is not an address of '{}': give the "
+                                            "owner's addresses to the interface, or use 254",
+                                            v.address.to_string(), b.config.interface));
+            }
+        }
+        if (const auto& src = b.config.source_address; src && checks_.address_interface) {
+            const auto on = checks_.address_interface(*src);
+            if (on != b.config.interface) {
+                schema_.warning(
+                    *b.group,
+                    fmt::format("source_address {} is not an address of '{}' ({}): adverts "
+                                "would leave from an address the peers cannot answer, and "
+                                "rp_filter may drop them",
+                                src->to_string(), b.config.interface,
+                                on ? fmt::format("it is on '{}'", *on)
+                                   : std::string("no interface has it")));
+            }
         }
         for (const auto& peer : b.config.unicast_peers) {
             const auto& vips = b.config.addresses;

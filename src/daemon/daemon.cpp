@@ -21,6 +21,12 @@ Daemon::Daemon(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
 
 Daemon::~Daemon() = default;
 
+bool has_warning(const std::vector<config::Diagnostic>& diagnostics) {
+    return std::any_of(diagnostics.begin(), diagnostics.end(), [](const config::Diagnostic& d) {
+        return d.severity == config::Diagnostic::Severity::Warning;
+    });
+}
+
 int Daemon::run(config::Config config) {
     return impl_->run(std::move(config));
 }
@@ -406,6 +412,12 @@ void Daemon::Impl::finish_reload(Loaded loaded) {
                                       "not reloaded: vipd is stopping"});
     } else if (!r.ok()) {
         log_->error("reload failed: keeping the running configuration");
+    } else if (options_.strict && has_warning(r.diagnostics)) {
+        result.diagnostics.push_back({config::Diagnostic::Severity::Error, options_.config_file, 0,
+                                      "not reloaded: --strict makes the warnings errors"});
+        log_->error(
+            "reload failed: --strict makes the warnings errors; keeping the running "
+            "configuration");
     } else {
         const auto applying = time_.now();
         launcher_->reload();  // before any run of the new configuration is asked for

@@ -43,6 +43,19 @@ CONF
 out=$("$VIPD" -t -f "$dir/noif.conf" 2>&1) || fail "unknown interface must only warn: $out"
 echo "$out" | grep -E "noif.conf:1: warning: .*vipd-no-such0" >/dev/null || fail "no warning for the unknown interface: $out"
 
+# A source address the interface lacks is a warning; --strict makes warnings fatal.
+cat >"$dir/src.conf" <<'CONF'
+instances = ( { name = "web"; interface = "lo"; vrid = 51; source_address = "192.0.2.99";
+                addresses = ( "192.0.2.1/24" ); } );
+CONF
+out=$("$VIPD" -t -f "$dir/src.conf" 2>&1) || fail "a warning alone made -t fail: $out"
+echo "$out" | grep -E "src.conf:1: warning: source_address 192.0.2.99 is not an address of 'lo'" \
+    >/dev/null || fail "no warning for source_address: $out"
+out=$("$VIPD" --strict -t -f "$dir/src.conf" 2>&1) && fail "--strict accepted a warning: $out"
+echo "$out" | grep -- '--strict makes the warnings above errors' >/dev/null || fail "--strict said: $out"
+sed -i 's/192.0.2.99/127.0.0.1/' "$dir/src.conf"
+out=$("$VIPD" --strict -t -f "$dir/src.conf" 2>&1) || fail "--strict refused a clean file: $out"
+
 # A health-check script others can replace is refused, naming the culprit (as root, the
 # world-writable directory; as anyone else, also the owner).
 mkdir -m 0777 "$dir/open"

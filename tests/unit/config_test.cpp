@@ -427,6 +427,40 @@ TEST(ConfigWarnings, AVipThatIsAlreadyAnInterfaceAddress) {
     EXPECT_EQ(system_checks().address_interface(ip("127.0.0.1")), "lo");
 }
 
+TEST(ConfigWarnings, AnOwnerWithoutTheAddressesAndASourceAddressElsewhere) {
+    Checks checks;
+    checks.address_interface = [](const IpAddress& a) -> std::optional<std::string> {
+        if (a == ip("192.0.2.1") || a == ip("192.0.2.11")) return "eth0";
+        if (a == ip("198.51.100.11")) return "eth1";
+        return std::nullopt;
+    };
+    const auto load = [&](const std::string& priority, const std::string& vip,
+                          const std::string& source) {
+        return messages(load_string(
+            "instances = (\n { name = \"a\"; interface = \"eth0\"; vrid = 1; priority = " +
+                priority + "; addresses = [ \"" + vip + "\" ]; source_address = \"" + source +
+                "\"; } );",
+            kName, checks));
+    };
+    EXPECT_TRUE(load("255", "192.0.2.1", "192.0.2.11").empty());
+    EXPECT_TRUE(load("100", "192.0.2.2", "192.0.2.11").empty());
+    EXPECT_EQ(load("255", "192.0.2.2", "192.0.2.11"),
+              std::vector<std::string>{
+                  "test.conf:2: warning: priority 255 makes this router the owner of its VIPs, "
+                  "but 192.0.2.2 is not an address of 'eth0': give the owner's addresses to the "
+                  "interface, or use 254"});
+    EXPECT_EQ(load("100", "192.0.2.2", "198.51.100.11"),
+              std::vector<std::string>{
+                  "test.conf:2: warning: source_address 198.51.100.11 is not an address of "
+                  "'eth0' (it is on 'eth1'): adverts would leave from an address the peers "
+                  "cannot answer, and rp_filter may drop them"});
+    EXPECT_EQ(load("100", "192.0.2.2", "192.0.2.99"),
+              std::vector<std::string>{
+                  "test.conf:2: warning: source_address 192.0.2.99 is not an address of "
+                  "'eth0' (no interface has it): adverts would leave from an address the peers "
+                  "cannot answer, and rp_filter may drop them"});
+}
+
 TEST(ConfigValues, DurationsAndCentisecondsAreExact) {
     const auto r = load(R"(global = { garp_interval = 0.3; garp_refresh = 86400; };
 instances = (

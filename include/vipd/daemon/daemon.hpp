@@ -25,7 +25,11 @@ struct DaemonOptions {
     // Once set up, the daemon runs as this user (its script launcher stays uid 0); empty:
     // it stays uid 0 with the capabilities it keeps (vipd(8), SECURITY).
     std::string user;
+    bool strict = false;  // --strict: a configuration with warnings is not applied on reload
 };
+
+// Whether `diagnostics` hold a warning (--strict makes one an error).
+[[nodiscard]] bool has_warning(const std::vector<config::Diagnostic>& diagnostics);
 
 void set_log_level(spdlog::logger& log, config::LogLevel level);
 
