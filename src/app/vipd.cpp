@@ -1,10 +1,7 @@
 // vipd's main(): command line (Boost.Program_options), logging, config check (-t), then the
 // daemon in the foreground. Exceptions from the libraries stop here with a clear message.
 #include <net/if.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
-#include <syslog.h>
 
 #include <boost/program_options.hpp>
 #include <csignal>
@@ -21,20 +18,6 @@
 #endif
 
 namespace po = boost::program_options;
-
-namespace {
-
-std::shared_ptr<spdlog::logger> make_logger(const std::string& target) {
-    if (target == "syslog") {
-        return spdlog::syslog_logger_mt("vipd", "vipd", LOG_PID, LOG_DAEMON);
-    }
-    auto log = spdlog::stderr_logger_mt("vipd");
-    // journald adds its own time stamps, but a terminal or a test log needs them.
-    log->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-    return log;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     vipd::DaemonOptions options;
@@ -142,7 +125,7 @@ int main(int argc, char** argv) {
     // A notify FIFO whose reader goes away must cost a line, not the daemon (and its VIPs).
     std::signal(SIGPIPE, SIG_IGN);
     try {
-        auto log = make_logger(log_target);
+        auto log = vipd::make_logger(log_target);
         vipd::set_log_level(*log, options.log_level.value_or(loaded.config->global.log_level));
         vipd::Daemon daemon(options, log);
         return daemon.run(std::move(*loaded.config));

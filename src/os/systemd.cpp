@@ -3,12 +3,25 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdlib>
 
 namespace vipd::os {
 
 void sd_notify_state(const std::string& state) {
     (void)::sd_notify(0, state.c_str());
+}
+
+bool stderr_is_journal() {
+    const char* stream = std::getenv("JOURNAL_STREAM");
+    if (stream == nullptr) return false;
+    struct stat st {};
+    if (::fstat(STDERR_FILENO, &st) != 0) return false;
+    return std::string(stream) == fmt::format("{}:{}", st.st_dev, st.st_ino);
 }
 
 std::optional<Duration> watchdog_timeout() {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "vipd/config/config.hpp"
 
@@ -32,6 +33,11 @@ struct DaemonOptions {
 [[nodiscard]] bool has_warning(const std::vector<config::Diagnostic>& diagnostics);
 
 void set_log_level(spdlog::logger& log, config::LogLevel level);
+
+// The logger for --log-target `target` (stderr or syslog). On standard error the lines carry
+// their syslog priority as <N> and no time stamp when it is the journal's stream
+// (JOURNAL_STREAM), so that journalctl -p works; elsewhere a time stamp and the level.
+[[nodiscard]] std::shared_ptr<spdlog::logger> make_logger(std::string_view target);
 
 // The checks a configuration gets on this system: interfaces that exist, script users
 // that exist, and script paths nobody but root or the script user can write to.

@@ -10,6 +10,9 @@
 namespace vipd::os {
 
 void sd_notify_state(const std::string& state);
+// Whether standard error is the journal's stream (JOURNAL_STREAM names its device and
+// inode, systemd.exec(5)): then lines carry a <N> priority prefix and no time stamp.
+[[nodiscard]] bool stderr_is_journal();
 // The unit's WatchdogSec, if the watchdog is on for this process.
 [[nodiscard]] std::optional<Duration> watchdog_timeout();
 
