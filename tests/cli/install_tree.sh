@@ -32,5 +32,6 @@ grep -E '^ExecStart=.* \$VIPD_ARGS$' "$unit" >/dev/null || fail "ExecStart ignor
 live=$(find "$dest/etc" ! -type d 2>/dev/null || true)
 [ -z "$live" ] || fail "files installed under /etc (a live configuration?): $live"
 [ -f "$dest/usr/share/doc/vipd/examples/vipd.conf" ] || fail "no example configuration"
+[ -f "$dest/usr/share/bash-completion/completions/vipctl" ] || fail "no bash completion for vipctl"
 echo "install tree ($build, --prefix=/usr):"
 (cd "$dest" && find . ! -type d | sort)
