@@ -91,6 +91,7 @@ lab_cleanup() {
             tail -n 40 "$f" >&2
         done
     fi
+    if [ -n "${LAB_KEEP:-}" ]; then cp -r "$LAB_DIR" "$LAB_KEEP"; fi
     rm -rf "$LAB_DIR"
     exit "$status"
 }

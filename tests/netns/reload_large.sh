@@ -10,11 +10,16 @@ source "$(dirname "$0")/lib.sh"
 lab_init
 lab_host a 192.0.2.11/24
 lab_host b 192.0.2.12/24
+b_is_backup() { [ "$(lab_field b web state)" = BACKUP ]; }
 conf() { lab_conf name=web vrid=76 priority="$1" advert_interval=0.03 addresses='"192.0.2.76/24"'; }
 lab_vipd a "$(conf 200)"
 lab_vipd b "$(conf 100)"
 lab_wait 3000 lab_only_holder a 192.0.2.76 || lab_fail "a should be master"
 lab_wait 2000 lab_log_count_at_least b '-> BACKUP' 1 || lab_fail "b never became backup"
+# b may have been master for a moment at startup, before a's first advert (an ASan build
+# starts slowly): only a takeover during the reload counts.
+lab_wait 3000 b_is_backup || lab_fail "b is not backup before the reload"
+masters_before=$(lab_log_count b '-> MASTER')
 
 # Just under 4 MiB: a thousand instances on interfaces that do not exist, 1,000 unicast peers
 # each, then a duplicate name on the last line.
@@ -59,7 +64,7 @@ grep -F "a.conf:$((lines - 1)): duplicate instance name 'x0'" "$LAB_DIR/reload.o
 [ "$took" -ge 300 ] || lab_fail "the reload took only ${took} ms: too quick to show anything"
 lab_wait 5000 lab_log_count_at_least a 'reload done: 1 instance' 1 ||
     lab_fail "the SIGHUP asked for during the load did not follow it"
-[ "$(lab_log_count b '-> MASTER')" = 0 ] ||
+[ "$(lab_log_count b '-> MASTER')" = "$masters_before" ] ||
     lab_fail "b took over during the reload: $(grep -- '-> MASTER' "$LAB_DIR/b.log")"
 lab_only_holder a 192.0.2.76 || lab_fail "a lost the VIP"
 lab_log "PASS"
