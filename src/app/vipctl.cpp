@@ -177,15 +177,16 @@ struct Command {
     std::size_t min_args, max_args;
 };
 
-constexpr std::array<Command, 9> kCommands{{{"status", 0, 0},
-                                            {"show", 1, 1},
-                                            {"stats", 0, 0},
-                                            {"reload", 0, 0},
-                                            {"handover", 1, 1},
-                                            {"set-priority", 2, 2},
-                                            {"maintenance", 2, 2},
-                                            {"metrics", 0, 0},
-                                            {"ping", 0, 0}}};
+constexpr std::array<Command, 10> kCommands{{{"status", 0, 0},
+                                             {"show", 1, 1},
+                                             {"stats", 0, 0},
+                                             {"reload", 0, 0},
+                                             {"handover", 1, 1},
+                                             {"set-priority", 2, 2},
+                                             {"maintenance", 2, 2},
+                                             {"metrics", 0, 0},
+                                             {"log-level", 0, 2},
+                                             {"ping", 0, 0}}};
 
 }  // namespace
 
@@ -208,6 +209,10 @@ int main(int argc, char** argv) {
         "  set-priority NAME N|default  runtime priority 1..254 (until reload)\n"
         "  maintenance NAME on|off      go (by handover) and stay backup, or end it\n"
         "  metrics                      Prometheus text exposition\n"
+        "  log-level [LEVEL [CATEGORY]] show or set what is logged: LEVEL debug, info,\n"
+        "                               notice, warning or error; with CATEGORY (packets,\n"
+        "                               timers, netlink, scripts, control) debug turns that\n"
+        "                               category's debug lines on, another level off\n"
         "  ping                         is vipd there? (prints pong)\n\nOptions");
     desc.add_options()("socket,s", po::value(&socket_path)->default_value(socket_path),
                        "vipd's control socket")("json", po::bool_switch(&as_json),
@@ -249,7 +254,10 @@ int main(int argc, char** argv) {
     if (cmd == kCommands.end()) return usage("unknown command '" + words[0] + "'");
     const auto nargs = words.size() - 1;
     if (nargs < cmd->min_args || nargs > cmd->max_args) {
-        return usage(fmt::format("'{}' takes {} argument(s)", cmd->name, cmd->max_args));
+        return usage(cmd->min_args == cmd->max_args
+                         ? fmt::format("'{}' takes {} argument(s)", cmd->name, cmd->max_args)
+                         : fmt::format("'{}' takes {} to {} arguments", cmd->name, cmd->min_args,
+                                       cmd->max_args));
     }
     if (!to.empty() && words[0] != "handover") return usage("--to is for handover");
     if (clear && words[0] != "stats") return usage("--clear is for stats");
@@ -281,6 +289,10 @@ int main(int argc, char** argv) {
                 return usage("set-priority needs a number 1..254 or 'default'");
             }
         }
+    }
+    if (words[0] == "log-level") {
+        if (words.size() > 1) request["level"] = words[1];
+        if (words.size() > 2) request["category"] = words[2];
     }
     if (words[0] == "maintenance") {
         request["instance"] = words[1];
@@ -330,6 +342,13 @@ int main(int argc, char** argv) {
         std::cout << result.get<std::string>();
     } else if (words[0] == "handover" || words[0] == "maintenance") {
         print_members(result);
+    } else if (words[0] == "log-level") {
+        std::string debug;
+        for (const auto& c : result.value("debug", json::array())) {
+            debug += (debug.empty() ? "" : ",") + c.get<std::string>();
+        }
+        std::cout << fmt::format("level {}; debug lines: {}\n", str(result, "level"),
+                                 debug.empty() ? "none" : debug);
     } else if (words[0] == "set-priority") {
         std::cout << fmt::format(
             "{}: priority {} ({}, {})\n", words[1], str(result, "priority"),

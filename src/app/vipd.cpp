@@ -10,6 +10,7 @@
 
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/daemon.hpp"
+#include "vipd/daemon/log.hpp"
 #include "vipd/os/launcher.hpp"
 #include "vipd/os/privileges.hpp"
 
@@ -19,9 +20,29 @@
 
 namespace po = boost::program_options;
 
+namespace {
+
+// --debug: "packets,scripts", "all" or "none".
+std::optional<vipd::config::DebugSet> parse_debug_list(std::string_view text) {
+    if (text == "all") return vipd::config::kAllDebug;
+    if (text == "none") return vipd::config::DebugSet{0};
+    vipd::config::DebugSet out = 0;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const auto c = vipd::config::parse_debug_category(text.substr(0, comma));
+        if (!c) return std::nullopt;
+        out |= vipd::config::bit(*c);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    }
+    if (out == 0) return std::nullopt;
+    return out;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     vipd::DaemonOptions options;
-    std::string log_level, log_target = "stderr", control_socket;
+    std::string log_level, log_target = "stderr", control_socket, debug, log_facility;
     po::options_description desc("Usage: vipd [options]\n\nOptions");
     // clang-format off
     desc.add_options()
@@ -39,6 +60,11 @@ int main(int argc, char** argv) {
         ("log-level", po::value(&log_level), "debug, info, notice, warning or error "
             "(overrides the config file)")
         ("log-target", po::value(&log_target)->default_value(log_target), "stderr or syslog")
+        ("log-facility,S", po::value(&log_facility),
+            "syslog facility: daemon or local0..local7, or as keepalived 0..7 for local0..7 "
+            "(overrides the config file)")
+        ("debug", po::value(&debug), "debug lines of these categories, whatever the level: "
+            "packets,timers,netlink,scripts,control, all or none (overrides the config file)")
         ("version,v", "print the version and exit")
         ("help,h", "print this help and exit");
     // keepalived's options that its users type out of habit and that have a meaning here
@@ -85,6 +111,25 @@ int main(int argc, char** argv) {
         }
     }
 
+    if (vm.count("debug") != 0U) {
+        options.debug = parse_debug_list(debug);
+        if (!options.debug) {
+            std::cerr << "vipd: --debug takes packets, timers, netlink, scripts, control (comma "
+                         "separated), all or none, not '"
+                      << debug << "'\n";
+            return 2;
+        }
+    }
+    // keepalived's -S N means LOG_LOCALN.
+    if (log_facility.size() == 1 && log_facility[0] >= '0' && log_facility[0] <= '7') {
+        log_facility = "local" + log_facility;
+    }
+    if (vm.count("log-facility") != 0U && !vipd::config::parse_log_facility(log_facility)) {
+        std::cerr << "vipd: --log-facility must be daemon or local0..local7, not '" << log_facility
+                  << "'\n";
+        return 2;
+    }
+
     // The rest of root goes before the configuration is read (vipd(8), SECURITY).
     if (auto ec = vipd::os::keep_capabilities(vipd::os::PrivilegeStage::Startup)) {
         std::cerr << "vipd: cannot drop capabilities: " << ec.message() << "\n";
@@ -125,8 +170,13 @@ int main(int argc, char** argv) {
     // A notify FIFO whose reader goes away must cost a line, not the daemon (and its VIPs).
     std::signal(SIGPIPE, SIG_IGN);
     try {
-        auto log = vipd::make_logger(log_target);
-        vipd::set_log_level(*log, options.log_level.value_or(loaded.config->global.log_level));
+        const auto& global = loaded.config->global;
+        auto log = vipd::make_logger(
+            log_target, *vipd::config::parse_log_facility(log_facility.empty() ? global.log_facility
+                                                                               : log_facility));
+        vipd::logs::apply(*log,
+                          vipd::logs::settings_of(options.log_level.value_or(global.log_level),
+                                                  options.debug.value_or(global.debug)));
         vipd::Daemon daemon(options, log);
         return daemon.run(std::move(*loaded.config));
     } catch (const std::exception& e) {

@@ -107,6 +107,31 @@ GlobalConfig Loader::global(const Setting* g) {
             }
         }
     }
+    if (const auto* s = Schema::find(*g, "debug")) {
+        if (const auto entries = schema_.string_list(*s)) {
+            for (const auto* e : *entries) {
+                const std::string name = e->c_str();
+                if (const auto c = parse_debug_category(name)) {
+                    out.debug |= bit(*c);
+                } else {
+                    schema_.error(*e, fmt::format("'debug' entries must be packets, timers, "
+                                                  "netlink, scripts or control (got \"{}\")",
+                                                  name));
+                }
+            }
+        }
+    }
+    if (const auto* s = Schema::find(*g, "log_facility")) {
+        if (auto v = schema_.string_value(*s)) {
+            if (parse_log_facility(*v)) {
+                out.log_facility = std::move(*v);
+            } else {
+                schema_.error(*s, fmt::format("'log_facility' must be daemon or local0..local7 "
+                                              "(got \"{}\")",
+                                              *v));
+            }
+        }
+    }
     announce(*g, out.announce);
     if (const auto* s = Schema::find(*g, "script_user")) {
         if (auto v = user_value(*s)) out.script_user = std::move(*v);

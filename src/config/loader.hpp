@@ -17,10 +17,15 @@ namespace vipd::config {
 inline constexpr std::array<std::string_view, 4> kTopLevelKeys = {"global", "scripts", "instances",
                                                                   "sync_groups"};
 inline constexpr std::array<std::string_view, 3> kSyncGroupKeys = {"name", "instances", "notify"};
-inline constexpr std::array<std::string_view, 13> kGlobalKeys = {
-    "router_id",         "log_level",   "garp_count",         "garp_interval",  "garp_refresh",
-    "script_user",       "notify_fifo", "control_group",      "metrics_listen", "graceful_handover",
-    "realtime_priority", "lock_memory", "control_admin_group"};
+inline constexpr std::array<std::string_view, 15> kGlobalKeys = {
+    "router_id",           "log_level",
+    "garp_count",          "garp_interval",
+    "garp_refresh",        "script_user",
+    "notify_fifo",         "control_group",
+    "metrics_listen",      "graceful_handover",
+    "realtime_priority",   "lock_memory",
+    "control_admin_group", "debug",
+    "log_facility"};
 inline constexpr std::array<std::string_view, 21> kInstanceKeys = {"name",
                                                                    "interface",
                                                                    "vrid",

@@ -61,6 +61,17 @@ struct Args {
         if (!a) fail(fmt::format("\"{}\" must be an IP address", key));
         return a;
     }
+    // A string argument that `parse` turns into a T; "must be `what`" otherwise.
+    template <typename Parse>
+    auto named(const char* key, Parse parse, std::string_view what)
+        -> decltype(parse(std::string_view{})) {
+        const auto it = request.find(key);
+        if (it == request.end() || it->is_null()) return std::nullopt;
+        decltype(parse(std::string_view{})) v;
+        if (it->is_string()) v = parse(it->get<std::string>());
+        if (!v) fail(fmt::format("\"{}\" must be {}", key, what));
+        return v;
+    }
     void fail(std::string message) {
         if (!problem) problem = std::move(message);
     }
@@ -124,6 +135,18 @@ void handle_control_request(std::string_view line, ControlApi& api, const Contro
             const bool on = args.flag("on", std::nullopt);
             changes = fmt::format("maintenance {} {}", name, on ? "on" : "off");
             call = [&, name, on] { api.maintenance(name, on, respond); };
+        } else if (command == "log-level") {
+            const auto level = args.named("level", config::parse_log_level,
+                                          "debug, info, notice, warning or error");
+            const auto category = args.named("category", config::parse_debug_category,
+                                             "packets, timers, netlink, scripts or control");
+            if (category && !level) args.fail("a \"category\" needs a \"level\"");
+            if (level) {
+                changes = fmt::format(
+                    "log-level {}{}", config::to_string(*level),
+                    category ? " " + std::string(config::to_string(*category)) : std::string());
+            }
+            call = [&, level, category] { api.log_level(level, category, respond); };
         } else {
             return respond(
                 Unexpected(fmt::format("unknown command \"{}\" ({})", command, kControlCommands)));

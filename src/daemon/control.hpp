@@ -22,6 +22,7 @@
 #include <system_error>
 
 #include "rate_limiter.hpp"
+#include "vipd/config/model.hpp"
 #include "vipd/core/expected.hpp"
 #include "vipd/core/ip_address.hpp"
 #include "vipd/os/peer.hpp"
@@ -64,6 +65,11 @@ public:
     virtual void set_priority(const std::string& instance, std::optional<Priority> priority,
                               ControlReply reply) = 0;
     virtual void maintenance(const std::string& instance, bool on, ControlReply reply) = 0;
+    // Without `level`, what is logged now; with it, sets the level (and with it every debug
+    // category on or off) or, with `category`, that category alone (on at debug, else off).
+    // {"level": "info", "debug": ["packets", ...]}.
+    virtual void log_level(std::optional<config::LogLevel> level,
+                           std::optional<config::DebugCategory> category, ControlReply reply) = 0;
     // A state-changing request, before it runs (`allowed`) or instead (refused): what was
     // asked ("handover web to 192.0.2.12") and by whom, for the log.
     virtual void audit(const ControlCaller& caller, const std::string& request, bool allowed) = 0;
@@ -75,11 +81,13 @@ public:
 //   {"command":"handover", "instance":"web", "to":"192.0.2.12"}  ("to" optional)
 //   {"command":"set-priority", "instance":"web", "priority":150}  (null: configured)
 //   {"command":"maintenance", "instance":"web", "on":true}
+//   {"command":"log-level", "level":"debug", "category":"packets"}  (both optional)
 inline constexpr std::string_view kControlCommands =
-    "status, reload, stats, metrics, handover, set-priority, maintenance, ping";
+    "status, reload, stats, metrics, handover, set-priority, maintenance, log-level, ping";
 
-// Read-only: status, metrics, stats, ping. State-changing (root or control_admin_group):
-// reload, handover, set-priority, maintenance, and stats with "clear".
+// Read-only: status, metrics, stats, ping, log-level without a level. State-changing (root
+// or control_admin_group): reload, handover, set-priority, maintenance, stats with "clear",
+// and log-level with a level.
 
 // One request line in, one reply object out (through `reply`, exactly once):
 // {"ok": true, "result": ...} or {"ok": false, "error": "..."}. A malformed request, or a

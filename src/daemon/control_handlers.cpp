@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "metrics.hpp"
+#include "vipd/daemon/log.hpp"
 
 namespace vipd {
 
@@ -23,6 +24,30 @@ void ControlHandlers::reload(ControlReply reply) {
             diagnostics.push_back(d.to_string());
         reply(nlohmann::json{{"applied", r.applied}, {"diagnostics", diagnostics}});
     });
+}
+
+void ControlHandlers::log_level(std::optional<config::LogLevel> level,
+                                std::optional<config::DebugCategory> category, ControlReply reply) {
+    auto s = logs::current(*log_);
+    if (level && category) {
+        if (*level == config::LogLevel::Debug) {
+            s.debug |= config::bit(*category);
+        } else {
+            s.debug &= static_cast<config::DebugSet>(~config::bit(*category));
+        }
+    } else if (level) {
+        s = logs::settings_of(*level, 0);
+    }
+    if (level) {
+        logs::apply(*log_, s);
+        logs::notice(*log_, "log level {}; debug lines: {}", config::to_string(s.level),
+                     config::debug_set_text(s.debug));
+    }
+    nlohmann::json debug = nlohmann::json::array();
+    for (const auto c : config::kDebugCategories) {
+        if ((s.debug & config::bit(c)) != 0) debug.push_back(config::to_string(c));
+    }
+    reply(nlohmann::json{{"level", config::to_string(s.level)}, {"debug", debug}});
 }
 
 void ControlHandlers::metrics(ControlReply reply) {
@@ -140,7 +165,7 @@ void ControlHandlers::set_priority(const std::string& name, std::optional<Priori
 
 void ControlHandlers::audit(const ControlCaller& caller, const std::string& request, bool allowed) {
     if (allowed) {
-        log_->info("control: {} (uid {} pid {})", request, caller.uid, caller.pid);
+        logs::notice(*log_, "control: {} (uid {} pid {})", request, caller.uid, caller.pid);
     } else if (refused_log_.allow(time_.now())) {
         // Rate-limited: a caller may ask again and again; the reply tells each one.
         const auto quiet = refused_log_.take_suppressed();

@@ -52,6 +52,8 @@ public:
     void set_priority(const std::string& instance, std::optional<Priority> priority,
                       ControlReply reply) override;
     void maintenance(const std::string& instance, bool on, ControlReply reply) override;
+    void log_level(std::optional<config::LogLevel> level,
+                   std::optional<config::DebugCategory> category, ControlReply reply) override;
     void audit(const ControlCaller& caller, const std::string& request, bool allowed) override;
 
 private:

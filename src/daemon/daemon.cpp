@@ -4,6 +4,7 @@
 
 #include "metrics.hpp"
 #include "reports.hpp"
+#include "vipd/daemon/log.hpp"
 #include "vipd/os/files.hpp"
 
 #include <signal.h>
@@ -175,13 +176,13 @@ int Daemon::Impl::run(config::Config config) {
             log_->error("cannot run as {}: {}", user->name, ec.message());
             return 1;
         }
-        log_->info("running as {} (uid {}, gid {})", user->name, user->uid, user->gid);
+        logs::info(*log_, "running as {} (uid {}, gid {})", user->name, user->uid, user->gid);
     }
     if (auto ec = os::keep_capabilities(os::PrivilegeStage::Running)) {
         log_->error("cannot drop capabilities: {}", ec.message());
         return 1;
     }
-    log_->info("capabilities kept: {}", os::capabilities_text());
+    logs::info(*log_, "capabilities kept: {}", os::capabilities_text());
     std::vector<std::string> user_problems;
     auto users = UserTable::resolve(config, user_problems);  // before the loop runs: may block
     for (const auto& p : user_problems)
@@ -189,7 +190,8 @@ int Daemon::Impl::run(config::Config config) {
     apply(std::move(config), std::move(users));
     link_events_->watch();
     wait_signals();
-    log_->info("vipd started: {} instance(s) from {}", instances_.size(), options_.config_file);
+    logs::notice(*log_, "vipd started: {} instance(s) from {}", instances_.size(),
+                 options_.config_file);
     // systemd (Type=notify): configuration applied, sockets open, control socket listening.
     service_.ready();
     service_.start_watchdog();
@@ -209,7 +211,13 @@ int Daemon::Impl::run(config::Config config) {
 void Daemon::Impl::apply(config::Config config, UserTable users) {
     metrics_.invalidate();
     users_ = std::move(users);  // first: the scripts and notifications below run as these
-    if (!options_.log_level) set_log_level(*log_, config.global.log_level);
+    // What `vipctl log-level` set stays until the configuration's own settings change.
+    const auto logging = logs::settings_of(options_.log_level.value_or(config.global.log_level),
+                                           options_.debug.value_or(config.global.debug));
+    if (!configured_logging_ || logging != *configured_logging_) {
+        logs::apply(*log_, logging);
+        configured_logging_ = logging;
+    }
     if (config.global.realtime_priority != config_.global.realtime_priority ||
         config.global.lock_memory != memory_locked_) {
         memory_locked_ = apply_scheduling(config.global, memory_locked_, *log_);
@@ -233,7 +241,7 @@ void Daemon::Impl::apply(config::Config config, UserTable users) {
     auto plan = plan_reload(instances_, std::move(new_instances));
     for (auto& [key, ic] : plan.change) {
         auto& inst = *instances_.at(key);
-        log_->info("{} configuration changed; applying it live", inst.prefix());
+        logs::notice(*log_, "{} configuration changed; applying it live", inst.prefix());
         inst.reconfigure(std::move(ic), netlink_->find(key.interface));  // ends an override
     }
     for (const auto& key : plan.keep)
@@ -242,7 +250,7 @@ void Daemon::Impl::apply(config::Config config, UserTable users) {
     // and are kept until their STOP notifications have run.
     for (const auto& key : plan.stop) {
         auto inst = std::move(instances_.extract(key).mapped());
-        log_->info("{} removed from the configuration; stopping", inst->prefix());
+        logs::notice(*log_, "{} removed from the configuration; stopping", inst->prefix());
         inst->stop();
         inst->set_transport(nullptr);
         retired_.push_back(std::move(inst));
@@ -310,7 +318,8 @@ void Daemon::Impl::write_notify_line(const std::string& line) {
             log_->warn("notify_fifo {}: root cannot write to it (owner or mode): nothing written",
                        config_.global.notify_fifo);
         } else {  // ENXIO: nobody reads it now
-            log_->debug("notify_fifo {}: {}", config_.global.notify_fifo, ec.message());
+            logs::debug(*log_, config::DebugCategory::Scripts, "notify_fifo {}: {}",
+                        config_.global.notify_fifo, ec.message());
         }
     }
 }
@@ -322,18 +331,19 @@ void Daemon::Impl::wait_signals() {
             case SIGTERM:
             case SIGINT:
                 if (exit_handover_.active()) {
-                    log_->info("signal {} again: stopping without waiting for the handover",
-                               signo == SIGTERM ? "TERM" : "INT");
+                    logs::notice(*log_,
+                                 "signal {} again: stopping without waiting for the handover",
+                                 signo == SIGTERM ? "TERM" : "INT");
                     shutdown();
                     return;
                 }
-                log_->info("signal {}: shutting down", signo == SIGTERM ? "TERM" : "INT");
+                logs::notice(*log_, "signal {}: shutting down", signo == SIGTERM ? "TERM" : "INT");
                 service_.stopping();
                 if (config_.global.graceful_handover && exit_handover_.start()) break;
                 shutdown();
                 return;
             case SIGHUP:
-                log_->info("SIGHUP: reloading {}", options_.config_file);
+                logs::notice(*log_, "SIGHUP: reloading {}", options_.config_file);
                 reload({});
                 break;
             case SIGUSR1:
@@ -356,7 +366,7 @@ void Daemon::Impl::reload(std::function<void(ReloadResult)> done) {
         return;
     }
     if (loading_) {
-        log_->info("reload: one is being loaded; another follows it");
+        logs::info(*log_, "reload: one is being loaded; another follows it");
         reload_again_ = true;
         if (done) reload_next_.push_back(std::move(done));
         return;
@@ -368,7 +378,7 @@ void Daemon::Impl::reload(std::function<void(ReloadResult)> done) {
 void Daemon::Impl::start_reload() {
     loading_ = true;
     service_.reloading();
-    log_->info("reload: reading {} (beside the loop)", options_.config_file);
+    logs::info(*log_, "reload: reading {} (beside the loop)", options_.config_file);
     // Everything the thread touches is its own: the path, the checks (which ask the system,
     // not the daemon) and what it produces, handed back through the loop.
     // A VIP this vipd holds is on its interface because vipd put it there: not the mistake
@@ -424,10 +434,10 @@ void Daemon::Impl::finish_reload(Loaded loaded) {
         apply(std::move(*r.config), std::move(loaded.users));
         result.applied = true;
         const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
-        log_->info(
-            "reload done: {} instance(s); read in {:.1f} ms (beside the loop), applied in "
-            "{:.1f} ms",
-            instances_.size(), ms(loaded.took), ms(time_.now() - applying));
+        logs::notice(*log_,
+                     "reload done: {} instance(s); read in {:.1f} ms (beside the loop), applied in "
+                     "{:.1f} ms",
+                     instances_.size(), ms(loaded.took), ms(time_.now() - applying));
     }
     for (auto& done : std::exchange(reload_waiting_, {}))
         done(result);
@@ -511,7 +521,7 @@ void Daemon::Impl::write_snapshot() {
         log_->error("cannot write snapshot {}: {}", path, ec.message());
         return;
     }
-    log_->info("SIGUSR1: snapshot written to {}", path);
+    logs::info(*log_, "SIGUSR1: snapshot written to {}", path);
 }
 
 // --- vipctl ---------------------------------------------------------------------------------
@@ -527,7 +537,7 @@ StatsReport Daemon::Impl::stats(bool clear) {
     auto r = collect_stats(instances_, *receiver_, checks_, time_.now() - stats_since_, clear);
     if (clear) {
         stats_since_ = time_.now();
-        log_->info("statistics cleared (vipctl)");
+        logs::notice(*log_, "statistics cleared (vipctl)");
     }
     return r;
 }

@@ -35,6 +35,7 @@
 #include "users.hpp"
 #include "vipd/config/config.hpp"
 #include "vipd/daemon/daemon.hpp"
+#include "vipd/daemon/log.hpp"
 #include "vipd/daemon/status.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/clock.hpp"
@@ -106,6 +107,7 @@ private:
     bool stopping_ = false;
     int exit_code_ = 0;
     bool memory_locked_ = false;
+    std::optional<logs::Settings> configured_logging_;  // from the config and command line
     std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
     TimePoint stats_since_{};  // the last stats --clear, or the start
     MetricsCache metrics_{time_, [this] { return render_metrics(status()); }};

@@ -1,5 +1,6 @@
 // SIGTERM with graceful_handover: masters hand over before vipd stops.
 #include "exit_handover.hpp"
+#include "vipd/daemon/log.hpp"
 
 #include <algorithm>
 
@@ -23,7 +24,7 @@ bool ExitHandover::start() {
         if (inst->state() != State::Master || inst->is_owner()) continue;
         auto error = inst->handover(std::nullopt, [log = log_, name = key.name](const auto& r) {
             if (r.ok) {
-                log->info("[{}] handed over before exit: {}", name, r.message);
+                logs::notice(*log, "[{}] handed over before exit: {}", name, r.message);
             } else {
                 log->warn("[{}] no handover before exit: {}", name, r.message);
             }
@@ -32,8 +33,9 @@ bool ExitHandover::start() {
     }
     if (started == 0) return false;
     active_ = true;
-    log_->info("handing {} master instance(s) over before exit (TERM again to stop at once)",
-               started);
+    logs::notice(*log_,
+                 "handing {} master instance(s) over before exit (TERM again to stop at once)",
+                 started);
     // Each instance gives up after its handover_timeout(); this bound is only a backstop.
     Duration longest{};
     for (const auto& [key, inst] : instances_)

@@ -1,6 +1,7 @@
 // Running the health checks: one alarm per script, one run at a time, the hysteresis.
 #include "health_checks.hpp"
 
+#include "vipd/daemon/log.hpp"
 #include "vipd/os/launcher.hpp"
 
 #include "baseline.hpp"
@@ -164,7 +165,7 @@ void HealthChecks::finished(Script& s, TimePoint start, const os::ScriptResult& 
         s.next->set(std::max(start + s.config.interval, time_.now()));
         return;
     }
-    if (s.start_failing) log_->info("script {} runs again", name);
+    if (s.start_failing) logs::notice(*log_, "script {} runs again", name);
     s.start_failing = false;
     ++s.runs;
     ++s.runs_timed;
@@ -180,7 +181,7 @@ void HealthChecks::finished(Script& s, TimePoint start, const os::ScriptResult& 
                    r.output.empty() ? "" : ": " + printable(r.output));
         changed_();
     } else if (!r.success()) {
-        log_->debug("script {}: {}", name, r.describe());
+        logs::debug(*log_, config::DebugCategory::Scripts, "script {}: {}", name, r.describe());
     }
 }
 

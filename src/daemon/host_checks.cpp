@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "daemon_impl.hpp"
+#include "vipd/daemon/log.hpp"
 #include "vipd/os/host.hpp"
 #include "vipd/os/process.hpp"
 
@@ -37,7 +38,7 @@ bool apply_scheduling(const config::GlobalConfig& g, bool memory_locked, spdlog:
     if (auto ec = os::set_realtime_priority(g.realtime_priority)) {
         log.error("realtime_priority {}: {}", g.realtime_priority, ec.message());
     } else if (g.realtime_priority > 0) {
-        log.info("scheduling: SCHED_RR priority {}", g.realtime_priority);
+        logs::info(log, "scheduling: SCHED_RR priority {}", g.realtime_priority);
     }
     // keepalived's vrrp_no_swap: every page resident, so no page fault delays an advert.
     if (g.lock_memory && !memory_locked) {
@@ -45,31 +46,13 @@ bool apply_scheduling(const config::GlobalConfig& g, bool memory_locked, spdlog:
             log.error("lock_memory: mlockall: {}", ec.message());
         } else {
             memory_locked = true;
-            log.info("memory locked (mlockall)");
+            logs::info(log, "memory locked (mlockall)");
         }
     } else if (!g.lock_memory && memory_locked) {
         (void)os::lock_memory(false);
         memory_locked = false;
     }
     return memory_locked;
-}
-
-void set_log_level(spdlog::logger& log, config::LogLevel level) {
-    switch (level) {
-        case config::LogLevel::Debug:
-            log.set_level(spdlog::level::debug);
-            break;
-        case config::LogLevel::Info:
-        case config::LogLevel::Notice:
-            log.set_level(spdlog::level::info);
-            break;
-        case config::LogLevel::Warning:
-            log.set_level(spdlog::level::warn);
-            break;
-        case config::LogLevel::Error:
-            log.set_level(spdlog::level::err);
-            break;
-    }
 }
 
 }  // namespace vipd

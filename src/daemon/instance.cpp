@@ -3,6 +3,7 @@
 #include "instance.hpp"
 
 #include "vipd/core/receive_policy.hpp"
+#include "vipd/daemon/log.hpp"
 #include "vipd/proto/wire.hpp"
 
 #include <fmt/format.h>
@@ -167,9 +168,9 @@ void Instance::apply_tracking() {
     const auto before = tracked_;
     tracked_ = tracked_priority(priority_override_.value_or(config_.priority), tracker_inputs_);
     if (tracked_.priority != sm_.priority()) {
-        env_.log->info("{} priority {} -> {} ({})", prefix_, sm_.priority().value(),
-                       tracked_.priority.value(),
-                       priority_override_ ? "set-priority and trackers" : "trackers");
+        logs::notice(*env_.log, "{} priority {} -> {} ({})", prefix_, sm_.priority().value(),
+                     tracked_.priority.value(),
+                     priority_override_ ? "set-priority and trackers" : "trackers");
         dispatch(event::PriorityChanged{tracked_.priority});
     }
     if (tracked_.fault != before.fault) {
@@ -201,8 +202,9 @@ std::optional<std::string> Instance::handover(std::optional<IpAddress> to, Hando
     if (to && (to->family() != config_.family || *to == source_)) {
         return fmt::format("{} is not a peer of this instance", to->to_string());
     }
-    env_.log->info("{} handing over{}: advertising priority 0 until another router is master",
-                   prefix_, to ? " to " + to->to_string() : "");
+    logs::notice(*env_.log,
+                 "{} handing over{}: advertising priority 0 until another router is master",
+                 prefix_, to ? " to " + to->to_string() : "");
     handover_done_ = std::move(done);
     handover_to_ = to;
     dispatch(event::Handover{});
@@ -214,7 +216,7 @@ std::optional<std::string> Instance::set_maintenance(bool on, HandoverDone done)
         return "the address owner (priority 255) can't go into maintenance";
     }
     if (on == sm_.in_maintenance()) return std::nullopt;
-    env_.log->info("{} maintenance {}", prefix_, on ? "on: staying backup" : "off");
+    logs::notice(*env_.log, "{} maintenance {}", prefix_, on ? "on: staying backup" : "off");
     if (on && sm_.state() == State::Master) {
         if (handover_done_) {
             // A handover is already under way: maintenance waits for the same outcome.
@@ -240,8 +242,8 @@ std::optional<std::string> Instance::set_priority_override(std::optional<Priorit
         return "priority must be 1..254";
     }
     if (p != priority_override_) {
-        env_.log->info("{} priority override {}", prefix_,
-                       p ? std::to_string(p->value()) : std::string("cleared"));
+        logs::notice(*env_.log, "{} priority override {}", prefix_,
+                     p ? std::to_string(p->value()) : std::string("cleared"));
     }
     priority_override_ = p;
     apply_tracking();
@@ -345,6 +347,10 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
 
 void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
     const auto& f = advert.fields;
+    logs::debug(*env_.log, config::DebugCategory::Packets,
+                "{} received from {}: priority {}, interval {} cs, {} address(es), ttl {}", prefix_,
+                meta.src.to_string(), f.priority.value(), f.max_adver_int.count(),
+                advert.addresses.size(), meta.ttl);
     const auto verdict = check_received(
         HeardAdvert{.src = meta.src,
                     .version = f.version,
@@ -509,6 +515,8 @@ void Instance::send_advert(const action::SendAdvert& a) {
             return;
         }
         ++counters_.adverts_sent;
+        logs::debug(*env_.log, config::DebugCategory::Packets, "{} sent to {}: priority {}",
+                    prefix_, dst.to_string(), a.priority.value());
     };
     if (config_.unicast_peers.empty()) {
         send_to(proto::vrrp_group(config_.family));
@@ -590,11 +598,16 @@ void Instance::arm_timer(TimerId id, TimePoint deadline) {
     if (id == TimerId::Adver) {
         want = sm_.handing_over() ? on_grid(deadline) : on_advert_grid(deadline);
     }
+    logs::debug(*env_.log, config::DebugCategory::Timers, "{} {} timer in {:.1f} ms", prefix_,
+                id == TimerId::MasterDown ? "Master_Down" : "Adver",
+                std::chrono::duration<double, std::milli>(want - env_.time.now()).count());
     env_.timers.set(queue_id(id), want);
 }
 
 void Instance::timer_fired(int tag) {
     const auto id = static_cast<TimerId>(tag);
+    logs::debug(*env_.log, config::DebugCategory::Timers, "{} {} timer fired", prefix_,
+                id == TimerId::MasterDown ? "Master_Down" : "Adver");
     if (id == TimerId::MasterDown) {
         // An advert already received but not read yet must count before the timer does.
         if (env_.drain_received) env_.drain_received();
@@ -617,8 +630,8 @@ void Instance::log_transition(const action::Notify& n, bool report) {
     if (n.to == State::Master) ++counters_.became_master;
     state_since_ = env_.time.now();
     last_reason_ = n.reason;
-    env_.log->info("{} {} -> {} ({})", prefix_, to_string(n.from), to_string(n.to),
-                   describe(n.reason));
+    logs::notice(*env_.log, "{} {} -> {} ({})", prefix_, to_string(n.from), to_string(n.to),
+                 describe(n.reason));
     if (n.from == State::Master) {
         if (n.reason.kind == ReasonKind::HandedOver) {
             finish_handover({true, describe(n.reason), n.reason.peer});
@@ -682,6 +695,8 @@ void Instance::log_warn(const action::Warn& w) {
 
 void Instance::count_drop(DropReason e, const IpAddress& from) {
     ++counters_.drops[static_cast<std::size_t>(e)];
+    logs::debug(*env_.log, config::DebugCategory::Packets, "{} dropped from {}: {}", prefix_,
+                from.to_string(), to_string(e));
     const auto now = env_.time.now();
     auto& budget = input_log();
     if (!budget.allow(now)) return;

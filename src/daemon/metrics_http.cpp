@@ -3,6 +3,7 @@
 #include "metrics_http.hpp"
 
 #include "metrics_http_request.hpp"
+#include "vipd/daemon/log.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core.hpp>
@@ -163,7 +164,7 @@ std::unique_ptr<MetricsHttpServer> serve_metrics(boost::asio::io_context& io,
         log->error("metrics_listen {}: {}; metrics only through vipctl", text, ec.message());
         return nullptr;
     }
-    log->info("serving metrics on http://{}/metrics", text);
+    logs::info(*log, "serving metrics on http://{}/metrics", text);
     return server;
 }
 

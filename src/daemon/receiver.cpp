@@ -3,6 +3,7 @@
 
 #include "baseline.hpp"
 
+#include "vipd/daemon/log.hpp"
 #include "vipd/proto/advert.hpp"
 #include "vipd/proto/wire.hpp"
 
@@ -137,7 +138,8 @@ void Receiver::count_received(std::uint64_t n) {
     window_start_ = now;
     if (!polling_ && count > kPollAbove) {
         polling_ = true;
-        log_->debug("receiving {} adverts per {} ms: reading the sockets every {} ms", count,
+        logs::debug(*log_, config::DebugCategory::Timers,
+                    "receiving {} adverts per {} ms: reading the sockets every {} ms", count,
                     kRateWindow.count(), kPollTick.count());
         // Out of the reactor: no wake-up per packet (the handlers see operation_aborted).
         for (auto& [where, s] : sockets_) {
@@ -150,7 +152,8 @@ void Receiver::count_received(std::uint64_t n) {
         tick_->set(on_grid(now) + kPollTick);
     } else if (polling_ && count < kPollBelow) {
         polling_ = false;
-        log_->debug("receiving {} adverts per {} ms: waking per packet again", count,
+        logs::debug(*log_, config::DebugCategory::Timers,
+                    "receiving {} adverts per {} ms: waking per packet again", count,
                     kRateWindow.count());
         tick_->cancel();
         for (auto& [where, s] : sockets_)
@@ -226,6 +229,8 @@ void Receiver::handle(Socket& s, const os::ReceivedPacket& pkt) {
         return;
     }
     ++s.drops[static_cast<std::size_t>(error)];
+    logs::debug(*log_, config::DebugCategory::Packets, "[{}] dropped from {}: {}", s.ifname,
+                pkt.meta.src.to_string(), to_string(error));
     // Other VRIDs on a shared segment are normal; only malformed packets are news.
     if (error != DropReason::UnknownVrid && input_log_.allow(time_.now())) {
         const auto quiet = input_log_.take_suppressed();

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "vipd/daemon/log.hpp"
 #include "vipd/os/systemd.hpp"
 
 namespace vipd {
@@ -58,7 +59,7 @@ void ServiceNotifier::start_watchdog() {
     if (!timeout) return;
     // Half the unit's WatchdogSec: a ping proves the event loop itself is turning.
     watchdog_interval_ = *timeout / 2;
-    log_->info("systemd watchdog: pinging every {} ms",
+    logs::info(*log_, "systemd watchdog: pinging every {} ms",
                std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_interval_).count());
     os::sd_notify_state("WATCHDOG=1");
     watchdog_->set(time_.now() + watchdog_interval_);

@@ -1,6 +1,7 @@
 // Tracker results: scripts from the health checks, links from netlink, files read whole
 // when their directory changes.
 #include "trackers.hpp"
+#include "vipd/daemon/log.hpp"
 
 #include <set>
 
@@ -43,7 +44,7 @@ void Trackers::read_files() {
         const std::string was = before == file_values_.end() ? "" : before->second.error;
         if (read.error != was) {
             if (read.error.empty()) {
-                log_->info("tracked file {} is readable again", path);
+                logs::notice(*log_, "tracked file {} is readable again", path);
             } else {
                 log_->warn("tracked file {} {}: counts as failed", path, read.error);
             }

@@ -38,6 +38,11 @@ public:
         changed = true;
         reply(json::object());
     }
+    void log_level(std::optional<config::LogLevel> level, std::optional<config::DebugCategory>,
+                   ControlReply reply) override {
+        changed = changed || level.has_value();
+        reply(json::object());
+    }
     void audit(const ControlCaller&, const std::string&, bool) override {}
 };
 

@@ -116,14 +116,17 @@ lab_host() {
 
 lab_ns() { echo "$LAB-$1"; }
 
-# lab_vipd NAME CONFIG_TEXT [extra vipd args]: writes the config and starts vipd in NAME.
+# lab_vipd NAME CONFIG_TEXT [extra vipd args]: writes the config and starts vipd in NAME,
+# logging at LAB_LOG_LEVEL (debug) with the debug lines of LAB_DEBUG (packets and timers,
+# a line per advert, only when asked for).
 lab_vipd() {
     local name=$1 conf=$2
     shift 2
     printf '%s\n' "$conf" >"$LAB_DIR/$name.conf"
     mkdir -p "$LAB_DIR/$name.run"
     ip netns exec "$LAB-$name" "$VIPD" -f "$LAB_DIR/$name.conf" \
-        --runtime-dir "$LAB_DIR/$name.run" --log-level debug "$@" \
+        --runtime-dir "$LAB_DIR/$name.run" --log-level "${LAB_LOG_LEVEL:-debug}" \
+        --debug "${LAB_DEBUG:-scripts,netlink,control}" "$@" \
         >>"$LAB_DIR/$name.log" 2>&1 &
     LAB_PIDS[$name]=$!
 }

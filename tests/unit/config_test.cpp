@@ -2,6 +2,7 @@
 // and line, @include, unreadable files, and the shipped example. The longer texts carry
 // `# N` comments with their own line numbers, so that expected lines can be checked by eye.
 #include "vipd/config/config.hpp"
+#include <syslog.h>
 #include "config/text_limits.hpp"
 #include "vipd/daemon/daemon.hpp"
 #include "vipd/os/host.hpp"
@@ -99,7 +100,7 @@ private:
 // Every key of vipd.conf(5) set to something other than its default.
 constexpr const char* kFull = R"(global = {                      # 1
     router_id = "lb1";                                           # 2
-    log_level = "debug";                                         # 3
+    log_level = "debug"; debug = [ "packets", "netlink" ]; log_facility = "local2"; # 3
     garp_count = 3;                                              # 4
     garp_interval = 0.5;                                         # 5
     garp_refresh = 30;                                           # 6
@@ -156,6 +157,8 @@ TEST(ConfigValues, FullExampleLoadsEveryField) {
 
     EXPECT_EQ(c.global.router_id, "lb1");
     EXPECT_EQ(c.global.log_level, LogLevel::Debug);
+    EXPECT_EQ(c.global.debug, bit(DebugCategory::Packets) | bit(DebugCategory::Netlink));
+    EXPECT_EQ(c.global.log_facility, "local2");
     EXPECT_EQ(c.global.announce.count, 3);
     EXPECT_EQ(c.global.announce.interval, 500ms);
     EXPECT_EQ(c.global.announce.refresh, 30s);
@@ -223,6 +226,8 @@ TEST(ConfigValues, Defaults) {
     ASSERT_EQ(::gethostname(host.data(), host.size() - 1), 0);
     EXPECT_EQ(c.global.router_id, host.data());
     EXPECT_EQ(c.global.log_level, LogLevel::Info);
+    EXPECT_EQ(c.global.debug, 0);
+    EXPECT_EQ(c.global.log_facility, "daemon");
     EXPECT_EQ(c.global.announce.count, 5);
     EXPECT_EQ(c.global.announce.interval, 200ms);
     EXPECT_EQ(c.global.announce.refresh, Duration::zero());
@@ -639,6 +644,24 @@ TEST(ConfigUnknownKey, InInstanceSuggestsClosest) {
               "test.conf:7: unknown key 'vird' (did you mean 'vrid'?)");  // transposition
     EXPECT_EQ(only_error(instance_with("advert_int = 1;")),
               "test.conf:7: unknown key 'advert_int'");  // keepalived's name: too far
+}
+
+TEST(ConfigLogging, DebugCategoriesAndFacilityAreChecked) {
+    EXPECT_EQ(only_error("global = {\n    debug = [ \"packets\", \"arp\" ];\n};\ninstances = ();"),
+              "test.conf:2: 'debug' entries must be packets, timers, netlink, scripts or control "
+              "(got \"arp\")");
+    EXPECT_EQ(only_error("global = {\n    debug = \"packets\";\n};\ninstances = ();"),
+              "test.conf:2: 'debug' must be a list or array of strings");
+    EXPECT_EQ(only_error("global = {\n    log_facility = \"kern\";\n};\ninstances = ();"),
+              "test.conf:2: 'log_facility' must be daemon or local0..local7 (got \"kern\")");
+    EXPECT_EQ(only_error("global = {\n    log_facility = \"local8\";\n};\ninstances = ();"),
+              "test.conf:2: 'log_facility' must be daemon or local0..local7 (got \"local8\")");
+    EXPECT_EQ(parse_log_facility("local7"), LOG_LOCAL7);
+    EXPECT_EQ(parse_log_facility("daemon"), LOG_DAEMON);
+    EXPECT_EQ(debug_set_text(0), "none");
+    EXPECT_EQ(debug_set_text(kAllDebug), "all");
+    EXPECT_EQ(debug_set_text(bit(DebugCategory::Timers) | bit(DebugCategory::Control)),
+              "timers,control");
 }
 
 TEST(ConfigUnknownKey, InGlobal) {

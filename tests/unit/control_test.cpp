@@ -76,6 +76,13 @@ public:
                         (priority ? std::to_string(priority->value()) : "null"));
         reply(json::object());
     }
+    void log_level(std::optional<config::LogLevel> level,
+                   std::optional<config::DebugCategory> category, ControlReply reply) override {
+        calls.push_back(
+            "log-level" + (level ? " " + std::string(config::to_string(*level)) : std::string()) +
+            (category ? " " + std::string(config::to_string(*category)) : std::string()));
+        reply(json::object());
+    }
     void maintenance(const std::string& instance, bool on, ControlReply reply) override {
         calls.push_back("maintenance " + instance + (on ? " on" : " off"));
         reply(json::object());
@@ -139,6 +146,9 @@ TEST(Control, CommandsGetTheirTypedArguments) {
     (void)one(api, R"({"command":"maintenance","instance":"web","on":true})");
     (void)one(api, R"({"command":"maintenance","instance":"db","on":false})");
     (void)one(api, R"({"command":"handover","instance":"web","to":"2001:db8::2"})");
+    (void)one(api, R"({"command":"log-level"})");
+    (void)one(api, R"({"command":"log-level","level":"notice"})");
+    (void)one(api, R"({"command":"log-level","level":"debug","category":"netlink"})");
     const std::vector<std::string> expected{"stats",
                                             "stats clear",
                                             "metrics",
@@ -146,7 +156,10 @@ TEST(Control, CommandsGetTheirTypedArguments) {
                                             "set-priority web null",
                                             "maintenance web on",
                                             "maintenance db off",
-                                            "handover web 2001:db8::2"};
+                                            "handover web 2001:db8::2",
+                                            "log-level",
+                                            "log-level notice",
+                                            "log-level debug netlink"};
     EXPECT_EQ(api.calls, expected);
 }
 
@@ -180,7 +193,7 @@ TEST(Control, MalformedRequestsGetErrors) {
     EXPECT_EQ(error_of("{\"command\": 3}"), "request needs a \"command\" string");
     EXPECT_EQ(error_of("{\"command\": \"rm -rf\"}"),
               "unknown command \"rm -rf\" (status, reload, stats, metrics, handover, "
-              "set-priority, maintenance, ping)");
+              "set-priority, maintenance, log-level, ping)");
     EXPECT_EQ(error_of(std::string(kMaxControlRequest + 1, ' ')), "request too large");
     EXPECT_EQ(error_of(std::string("{\"command\":\"\xff\xfe\"}")), "request is not valid JSON");
 }
@@ -208,6 +221,12 @@ TEST(Control, BadArgumentsNeverReachTheDaemon) {
               "maintenance: needs \"on\": true or false");
     EXPECT_EQ(error_of(R"({"command":"stats","clear":1})"),
               "stats: needs \"clear\": true or false");
+    EXPECT_EQ(error_of(R"({"command":"log-level","level":"verbose"})"),
+              "log-level: \"level\" must be debug, info, notice, warning or error");
+    EXPECT_EQ(error_of(R"({"command":"log-level","level":"debug","category":"arp"})"),
+              "log-level: \"category\" must be packets, timers, netlink, scripts or control");
+    EXPECT_EQ(error_of(R"({"command":"log-level","category":"packets"})"),
+              "log-level: a \"category\" needs a \"level\"");
 }
 
 class ThrowingApi : public FakeApi {
@@ -228,10 +247,12 @@ TEST(ControlAccess, AReaderReadsButChangesNothing) {
     FakeApi api;
     for (const char* line :
          {R"({"command":"status"})", R"({"command":"ping"})", R"({"command":"metrics"})",
-          R"({"command":"stats"})", R"({"command":"stats","clear":false})"}) {
+          R"({"command":"stats"})", R"({"command":"stats","clear":false})",
+          R"({"command":"log-level"})"}) {
         EXPECT_TRUE(one(api, line, kReader).at("ok").get<bool>()) << line;
     }
-    EXPECT_EQ(api.calls, (std::vector<std::string>{"status", "metrics", "stats", "stats"}));
+    EXPECT_EQ(api.calls,
+              (std::vector<std::string>{"status", "metrics", "stats", "stats", "log-level"}));
     EXPECT_TRUE(api.audits.empty());  // reading is not audited
 
     const std::vector<std::pair<std::string, std::string>> changes{
@@ -242,7 +263,10 @@ TEST(ControlAccess, AReaderReadsButChangesNothing) {
         {R"({"command":"set-priority","instance":"web","priority":254})", "set-priority web 254"},
         {R"({"command":"set-priority","instance":"web","priority":null})",
          "set-priority web configured"},
-        {R"({"command":"maintenance","instance":"web","on":true})", "maintenance web on"}};
+        {R"({"command":"maintenance","instance":"web","on":true})", "maintenance web on"},
+        {R"({"command":"log-level","level":"info"})", "log-level info"},
+        {R"({"command":"log-level","level":"debug","category":"packets"})",
+         "log-level debug packets"}};
     for (const auto& [line, request] : changes) {
         const auto r = one(api, line, kReader);
         EXPECT_FALSE(r.at("ok").get<bool>()) << line;
@@ -255,7 +279,7 @@ TEST(ControlAccess, AReaderReadsButChangesNothing) {
         EXPECT_FALSE(api.audits.back().allowed);
         EXPECT_EQ(api.audits.back().caller.pid, 4242);
     }
-    EXPECT_EQ(api.calls.size(), 4U);  // none of them reached the daemon
+    EXPECT_EQ(api.calls.size(), 5U);  // none of them reached the daemon
     EXPECT_EQ(api.audits.size(), changes.size());
 }
 

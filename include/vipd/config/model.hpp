@@ -2,6 +2,7 @@
 // reload diff. Nothing here parses or checks; config/config.hpp produces these.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,27 @@ namespace vipd::config {
 enum class LogLevel : std::uint8_t { Debug, Info, Notice, Warning, Error };
 [[nodiscard]] std::string_view to_string(LogLevel l);
 [[nodiscard]] std::optional<LogLevel> parse_log_level(std::string_view s);
+
+// Debug lines come in categories, each switched on by itself (FRR's `debug vrrp packets`):
+// `debug = [...]` in vipd.conf, --debug, `vipctl log-level debug CATEGORY`.
+enum class DebugCategory : std::uint8_t { Packets, Timers, Netlink, Scripts, Control };
+inline constexpr std::array<DebugCategory, 5> kDebugCategories = {
+    DebugCategory::Packets, DebugCategory::Timers, DebugCategory::Netlink, DebugCategory::Scripts,
+    DebugCategory::Control};
+[[nodiscard]] std::string_view to_string(DebugCategory c);
+[[nodiscard]] std::optional<DebugCategory> parse_debug_category(std::string_view s);
+// A set of categories, one bit each.
+using DebugSet = std::uint8_t;
+[[nodiscard]] constexpr DebugSet bit(DebugCategory c) {
+    return static_cast<DebugSet>(1U << static_cast<unsigned>(c));
+}
+inline constexpr DebugSet kAllDebug = (1U << kDebugCategories.size()) - 1;
+// "packets,scripts" (vipctl, --debug); "none" for the empty set, "all" for every one.
+[[nodiscard]] std::string debug_set_text(DebugSet s);
+
+// The syslog facility of vipd's lines (`log_facility`): daemon, or local0..local7. The
+// journal takes it too (in each line's <N> prefix).
+[[nodiscard]] std::optional<int> parse_log_facility(std::string_view s);
 
 // How a VRRPv3 IPv4 instance computes its checksum (vipd.conf(5) `checksum`).
 enum class ChecksumMode : std::uint8_t {
@@ -125,6 +147,8 @@ struct ListenAddress {
 struct GlobalConfig {
     std::string router_id;  // default: the host name
     LogLevel log_level = LogLevel::Info;
+    DebugSet debug = 0;                   // categories of debug lines, beside log_level
+    std::string log_facility = "daemon";  // syslog facility (--log-target syslog, journal)
     AnnounceConfig announce;
     std::string script_user = "nobody";  // scripts never run as root unless set to root
     std::string notify_fifo;             // one line per transition; empty = none

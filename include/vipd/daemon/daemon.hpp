@@ -20,6 +20,7 @@ struct DaemonOptions {
     std::string pid_file;                       // empty: RUNTIME_DIR/vipd.pid
     std::string control_socket;                 // empty: RUNTIME_DIR/vipd.sock
     std::optional<config::LogLevel> log_level;  // command line beats the config file
+    std::optional<config::DebugSet> debug;      // --debug, beats the config file too
     // The script launcher's end of the link (run_script_launcher); the daemon owns it and
     // does not start without it.
     int launcher_fd = -1;
@@ -32,12 +33,11 @@ struct DaemonOptions {
 // Whether `diagnostics` hold a warning (--strict makes one an error).
 [[nodiscard]] bool has_warning(const std::vector<config::Diagnostic>& diagnostics);
 
-void set_log_level(spdlog::logger& log, config::LogLevel level);
-
-// The logger for --log-target `target` (stderr or syslog). On standard error the lines carry
-// their syslog priority as <N> and no time stamp when it is the journal's stream
-// (JOURNAL_STREAM), so that journalctl -p works; elsewhere a time stamp and the level.
-[[nodiscard]] std::shared_ptr<spdlog::logger> make_logger(std::string_view target);
+// The logger for --log-target `target` (stderr or syslog, with `facility`: LOG_DAEMON ...).
+// On standard error the lines carry their syslog priority as <N> and no time stamp when it
+// is the journal's stream (JOURNAL_STREAM), so that journalctl -p works; elsewhere a time
+// stamp and the level. Levels as vipd/daemon/log.hpp says.
+[[nodiscard]] std::shared_ptr<spdlog::logger> make_logger(std::string_view target, int facility);
 
 // The checks a configuration gets on this system: interfaces that exist, script users
 // that exist, and script paths nobody but root or the script user can write to.
