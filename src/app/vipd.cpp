@@ -49,7 +49,11 @@ int main(int argc, char** argv) {
         ("config-file,f", po::value(&options.config_file)->default_value(options.config_file),
             "configuration file")
         ("test-config,t", "check the configuration file and exit (0 = valid)")
+        ("dump-config,d", "print the effective configuration, every default spelled out, "
+            "and exit (1 if it is not valid)")
         ("strict", "warnings about the configuration are errors (-t, start and reload)")
+        ("lock-memory", "lock the daemon's memory unless the configuration sets lock_memory "
+            "(the packaged unit passes it)")
         ("runtime-dir", po::value(&options.runtime_dir)->default_value(options.runtime_dir),
             "directory for the pid file and state snapshots")
         ("pid-file", po::value(&options.pid_file), "pid file (default RUNTIME_DIR/vipd.pid)")
@@ -139,10 +143,15 @@ int main(int argc, char** argv) {
     for (const auto& d : loaded.diagnostics)
         std::cerr << d.to_string() << "\n";
     options.strict = vm.count("strict") != 0U;
+    options.lock_memory = vm.count("lock-memory") != 0U;
     if (options.strict && loaded.ok() && vipd::has_warning(loaded.diagnostics)) {
         std::cerr << "vipd: " << options.config_file
                   << ": --strict makes the warnings above errors\n";
         loaded.config.reset();
+    }
+    if (vm.count("dump-config") != 0U) {
+        if (loaded.ok()) std::cout << vipd::config::to_text(*loaded.config);
+        return loaded.ok() ? 0 : 1;
     }
     if (vm.count("test-config") != 0U || vm.count("config-test") != 0U) {
         if (loaded.ok()) {

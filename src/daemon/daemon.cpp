@@ -218,10 +218,14 @@ void Daemon::Impl::apply(config::Config config, UserTable users) {
         logs::apply(*log_, logging);
         configured_logging_ = logging;
     }
-    if (config.global.realtime_priority != config_.global.realtime_priority ||
-        config.global.lock_memory != memory_locked_) {
-        memory_locked_ = apply_scheduling(config.global, memory_locked_, *log_);
+    // Unset leaves the scheduling as it is: as started (the packaged unit's SCHED_RR), or as
+    // an earlier configuration set it.
+    if (const auto rt = config.global.realtime_priority;
+        rt && rt != config_.global.realtime_priority) {
+        apply_scheduling(*rt, *log_);
     }
+    memory_locked_ = apply_memory_lock(config.global.lock_memory.value_or(options_.lock_memory),
+                                       memory_locked_, *log_);
     if (config.global.metrics_listen != config_.global.metrics_listen ||
         (!metrics_http_ && config.global.metrics_listen)) {
         metrics_http_.reset();

@@ -49,8 +49,10 @@
 
 namespace vipd {
 
-// realtime_priority and lock_memory as `g` asks; returns whether memory is locked now.
-bool apply_scheduling(const config::GlobalConfig& g, bool memory_locked, spdlog::logger& log);
+// SCHED_RR at `realtime_priority` (0: SCHED_OTHER), with reset-on-fork.
+void apply_scheduling(int realtime_priority, spdlog::logger& log);
+// Locks (or unlocks) the daemon's memory; returns whether it is locked now.
+bool apply_memory_lock(bool lock, bool memory_locked, spdlog::logger& log);
 
 class Daemon::Impl {
 public:

@@ -32,23 +32,28 @@ config::Checks system_checks() {
     return checks;
 }
 
-bool apply_scheduling(const config::GlobalConfig& g, bool memory_locked, spdlog::logger& log) {
+void apply_scheduling(int realtime_priority, spdlog::logger& log) {
     // SCHED_RR keeps adverts on time when other processes saturate the CPUs (keepalived's
     // vrrp_rt_priority); RESET_ON_FORK so scripts start as ordinary processes.
-    if (auto ec = os::set_realtime_priority(g.realtime_priority)) {
-        log.error("realtime_priority {}: {}", g.realtime_priority, ec.message());
-    } else if (g.realtime_priority > 0) {
-        logs::info(log, "scheduling: SCHED_RR priority {}", g.realtime_priority);
+    if (auto ec = os::set_realtime_priority(realtime_priority)) {
+        log.error("realtime_priority {}: {}", realtime_priority, ec.message());
+    } else if (realtime_priority > 0) {
+        logs::info(log, "scheduling: SCHED_RR priority {}", realtime_priority);
+    } else {
+        logs::info(log, "scheduling: SCHED_OTHER (realtime_priority 0)");
     }
+}
+
+bool apply_memory_lock(bool lock, bool memory_locked, spdlog::logger& log) {
     // keepalived's vrrp_no_swap: every page resident, so no page fault delays an advert.
-    if (g.lock_memory && !memory_locked) {
+    if (lock && !memory_locked) {
         if (auto ec = os::lock_memory(true)) {
             log.error("lock_memory: mlockall: {}", ec.message());
         } else {
             memory_locked = true;
             logs::info(log, "memory locked (mlockall)");
         }
-    } else if (!g.lock_memory && memory_locked) {
+    } else if (!lock && memory_locked) {
         (void)os::lock_memory(false);
         memory_locked = false;
     }

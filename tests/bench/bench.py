@@ -184,6 +184,7 @@ class Daemon:
         self.log = open(os.path.join(self.dir, "log"), "a")
         self.write(conf)
         self.proc = None
+        self.wrap, self.args = [], []  # a command vipd runs under; extra vipd arguments
 
     def write(self, conf):
         with open(self.conf, "w") as f:
@@ -191,7 +192,8 @@ class Daemon:
 
     def start(self):
         if self.kind == "vipd":
-            cmd = [VIPD, "-f", self.conf, "--runtime-dir", self.dir, "--log-level", "info"]
+            cmd = self.wrap + [VIPD, "-f", self.conf, "--runtime-dir", self.dir,
+                               "--log-level", "info"] + self.args
         else:
             for f in ("main.pid", "vrrp.pid"):
                 if os.path.exists(os.path.join(self.dir, f)):
@@ -453,13 +455,48 @@ def startup(kind, args):
     m.stop()
 
 
-def one_pair(kind, interval, extra_global=""):
-    """One instance on segment 0: m (priority 200) master, b (100) backup, settled."""
+def as_unit():
+    """(wrapper, arguments) that start vipd as the packaged unit does (etc/vipd.service.in):
+    its CPUScheduling*, LimitRTTIME, LimitMEMLOCK and ExecStart's --lock-memory."""
+    unit = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../etc/vipd.service.in")
+    keys = {}
+    with open(unit) as f:
+        for line in f:
+            if "=" in line and not line.startswith("#"):
+                k, v = line.strip().split("=", 1)
+                keys[k] = v
+    wrap = []
+    if keys.get("CPUSchedulingPolicy") == "rr":
+        wrap += ["chrt", "--rr"]
+        if keys.get("CPUSchedulingResetOnFork") == "yes":
+            wrap.append("--reset-on-fork")
+        wrap.append(keys.get("CPUSchedulingPriority", "1"))
+    limits = []
+    scale = {"ms": 1000, "s": 1000000, "": 1}
+    if "LimitRTTIME" in keys:
+        us = [int(m.group(1)) * scale[m.group(2)]
+              for m in (re.fullmatch(r"(\d+)(ms|s|)", x) for x in keys["LimitRTTIME"].split(":"))]
+        limits.append("--rttime=" + ":".join(map(str, us)))
+    if "LimitMEMLOCK" in keys:
+        size = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+        b = [int(x[:-1]) * size[x[-1]] for x in keys["LimitMEMLOCK"].split(":")]
+        limits.append("--memlock=" + ":".join(map(str, b)))
+    if limits:
+        wrap += ["prlimit"] + limits + ["--"]
+    args = ["--lock-memory"] if "--lock-memory" in keys.get("ExecStart", "") else []
+    return wrap, args
+
+
+def one_pair(kind, interval, extra_global="", unit=False):
+    """One instance on segment 0: m (priority 200) master, b (100) backup, settled. `unit`:
+    vipd started as the packaged unit starts it."""
     insts = [("one", "eth0", 1, addr(0, 1))]
     m = Daemon(kind, "m", conf_for(kind, 200, insts, interval, extra_global=extra_global))
+    b = Daemon(kind, "b", conf_for(kind, 100, insts, interval, extra_global=extra_global))
+    if unit and kind == "vipd":
+        m.wrap, m.args = b.wrap, b.args = as_unit()
     m.start()
     time.sleep(0.2)
-    b = Daemon(kind, "b", conf_for(kind, 100, insts, interval, extra_global=extra_global))
     b.start()
     wait_for(lambda: addr(0, 1) in vips_on("m"), 10)
     time.sleep(1)
@@ -550,14 +587,17 @@ def outage_around(times, cut):
     return max((b - a) * 1000 for a, b in zip(times, times[1:]) if b > cut)
 
 
-def precision(kind, args, rt):
-    """10 ms adverts with both cores saturated: interval deviation and spurious flips."""
+def precision(kind, args, mode):
+    """10 ms adverts with both cores saturated: interval deviation and spurious flips.
+    mode: "" as started by hand with no settings; "rt": realtime and locked memory in the
+    configuration; "unit": as each daemon's packaged unit starts it with no settings
+    (vipd's etc/vipd.service.in; Debian's keepalived.service sets nothing of the kind)."""
     secs = 15 if args.quick else 60
     extra = ""
-    if rt:
+    if mode == "rt":
         extra = ("realtime_priority = 50; lock_memory = true;" if kind == "vipd"
                  else "  vrrp_rt_priority 50\n  vrrp_no_swap")
-    m, b = one_pair(kind, 0.01, extra)
+    m, b = one_pair(kind, 0.01, extra, unit=mode == "unit")
     before = transitions(m) + transitions(b)
     hogs = [spawn(["sh", "-c", "while :; do :; done"]) for _ in range(4)]
     pcap = os.path.join(WORK, f"{kind}-prec.pcap")
@@ -568,7 +608,7 @@ def precision(kind, args, rt):
         kill(h, signal.SIGKILL)
     times = [t for t, src, vrid, prio in read_pcap(pcap) if src == addr(0, 11)]
     dev = [abs((b2 - a2) * 1000 - 10) for a2, b2 in zip(times, times[1:])]
-    label = " (rt)" if rt else ""
+    label = {"": "", "rt": " (rt)", "unit": " (packaged unit)"}[mode]
     record("precision", f"interval deviation p99 (ms){label}", kind, round(pct(dev, 99), 2))
     record("precision", f"interval deviation max (ms){label}", kind,
            round(max(dev), 2) if dev else "none")
@@ -636,8 +676,8 @@ def main():
             if "single" in args.only:
                 single(kind, args)
             if "precision" in args.only:
-                precision(kind, args, False)
-                precision(kind, args, True)
+                for mode in ("", "rt", "unit"):
+                    precision(kind, args, mode)
             if "handover" in args.only:
                 handover(kind, args)
         table()

@@ -21,6 +21,19 @@ echo "$out" | grep 'configuration valid' >/dev/null || fail "--config-test did n
 "$VIPD" -C -t -f "$ROOT/etc/vipd.conf" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "keepalived's -C (checkers only) must be a usage error"
 
+# -d: the effective configuration, itself a valid file that -d prints the same again.
+"$VIPD" -d -f "$ROOT/etc/vipd.conf" >"$dir/dumped.conf" 2>/dev/null || fail "-d failed on the example"
+grep -Fx '    script_user = "nobody";' "$dir/dumped.conf" >/dev/null ||
+    fail "-d left out a default: $(cat "$dir/dumped.conf")"
+grep -E "^    \{   # $ROOT/etc/vipd.conf:[0-9]+\$" "$dir/dumped.conf" >/dev/null ||
+    fail "-d does not say where an instance came from"
+out=$("$VIPD" -t -f "$dir/dumped.conf" 2>&1) || fail "-d wrote an invalid file: $out"
+"$VIPD" -d -f "$dir/dumped.conf" 2>/dev/null | grep -v '^ *[{#]' >"$dir/again.conf"
+grep -v '^ *[{#]' "$dir/dumped.conf" | diff - "$dir/again.conf" >/dev/null ||
+    fail "-d of -d's output differs: $(grep -v '^ *[{#]' "$dir/dumped.conf" | diff - "$dir/again.conf")"
+"$VIPD" -d -f "$dir/missing.conf" >"$dir/out" 2>/dev/null && fail "-d passed a missing file"
+[ -s "$dir/out" ] && fail "-d printed a configuration for a missing file"
+
 cat >"$dir/bad.conf" <<'CONF'
 instances = (
   { name = "web"; interface = "lo"; vrid = 300; priority = 100;

@@ -16,4 +16,11 @@ if [ -n "$out" ]; then
     exit 1
 fi
 grep -E '^Type=notify$' "$tmp/vipd.service" >/dev/null || { echo "not Type=notify"; exit 1; }
+# Realtime by default, and bounded (tests/netns/realtime.sh starts vipd the same way).
+for line in CPUSchedulingPolicy=rr CPUSchedulingResetOnFork=yes 'LimitRTTIME=[0-9]+m?s:[0-9]+m?s' \
+    'LimitMEMLOCK=[0-9]+M' 'ExecStart=.* --lock-memory '; do
+    grep -Ex "$line.*" "$tmp/vipd.service" >/dev/null || { echo "no $line in the unit"; exit 1; }
+done
+grep -E '^CapabilityBoundingSet=.*CAP_IPC_LOCK' "$tmp/vipd.service" &&
+    { echo "CAP_IPC_LOCK would lift LimitMEMLOCK"; exit 1; }
 echo "vipd.service verified"

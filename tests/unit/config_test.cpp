@@ -306,7 +306,15 @@ instances = ();)");
     r = load(R"(global = { realtime_priority = 50; lock_memory = true; }; instances = ();)");
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
     EXPECT_EQ(r.config->global.realtime_priority, 50);
-    EXPECT_TRUE(r.config->global.lock_memory);
+    EXPECT_EQ(r.config->global.lock_memory, true);
+    // Unset: as vipd was started (scheduling) and as its command line says (memory).
+    r = load("instances = ();");
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r.config->global.realtime_priority.has_value());
+    EXPECT_FALSE(r.config->global.lock_memory.has_value());
+    r = load(R"(global = { realtime_priority = 0; lock_memory = false; }; instances = ();)");
+    EXPECT_EQ(r.config->global.realtime_priority, 0);
+    EXPECT_EQ(r.config->global.lock_memory, false);
     EXPECT_NE(only_error("global = { realtime_priority = 100; }; instances = ();")
                   .find("'realtime_priority' must be in the range 0..99"),
               std::string::npos);
@@ -1610,6 +1618,98 @@ TEST(ConfigSyncGroups, MembersMustExistBeTwoAndBelongToOneGroup) {
                             "  { name = \"h\"; instances = ( \"web\", \"db\" ); } );");
     ASSERT_FALSE(twice.ok());
     EXPECT_EQ(messages(twice)[0], "test.conf:6: instance 'web' is already in sync group 'g'");
+}
+
+}  // namespace
+}  // namespace vipd::config
+
+// --- vipd -d: the effective configuration, written back -----------------------------------
+
+namespace vipd::config {
+namespace {
+
+// Everything a Config holds: scripts, every kind of tracker, notify on an instance and a
+// sync group, words that need quoting, IPv6 metrics, unicast, v2 with a password.
+constexpr const char* kEverything = R"(global = {
+    router_id = "lb \"one\"";
+    log_level = "notice"; debug = [ "timers" ]; log_facility = "local4";
+    garp_count = 2; garp_interval = 0.05; garp_refresh = 120;
+    script_user = "daemon";
+    control_group = "adm"; control_admin_group = "root";
+    metrics_listen = "[::1]:9650";
+    graceful_handover = false; realtime_priority = 10; lock_memory = true;
+};
+scripts = (
+    { name = "chk"; command = "/bin/sh -c 'exit 0' \"two words\""; interval = 2.5;
+      timeout = 0.5; rise = 3; fall = 2; weight = -20; user = "root"; },
+    { name = "other"; command = "/bin/true"; }
+);
+instances = (
+    { name = "web"; interface = "eth0"; vrid = 51; priority = 150; advert_interval = 0.03;
+      preempt = false; preempt_delay = 2.5; accept = true; checksum = "pseudo-header";
+      addresses = [ "192.0.2.1/24", "192.0.2.2" ]; unicast_peers = [ "192.0.2.12" ];
+      source_address = "192.0.2.11"; garp_count = 7;
+      track_scripts = ( "chk", { name = "other"; weight = 10; reverse = true; } );
+      track_interfaces = ( "eth1", { name = "eth2"; weight = -5; } );
+      track_files = ( { path = "/run/it's here"; weight = -3; reverse = true; } );
+      notify = { master = "/usr/local/bin/m 'a b' c\\d"; any = "/bin/logger -t vipd";
+                 user = "root"; timeout = 3; }; },
+    { name = "legacy"; interface = "eth1"; vrid = 52; version = 2; advert_interval = 3;
+      authentication = { type = "pass"; password = "s3cr\"t"; };
+      addresses = [ "198.51.100.1/25" ]; },
+    { name = "web6"; interface = "eth0"; vrid = 51; addresses = [ "2001:db8::1/64" ]; }
+);
+sync_groups = ( { name = "g"; instances = ( "web", "legacy" );
+                  notify = { fault = "/usr/local/bin/gf"; }; } );
+)";
+
+// Config has no operator== (file names differ on purpose); compare what the daemon uses.
+// Equal but for where each item was defined (file and line).
+template <typename T>
+void expect_same_items(std::vector<T> a, std::vector<T> b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        a[i].file = b[i].file = "";
+        a[i].line = b[i].line = 0;
+        EXPECT_EQ(a[i], b[i]) << a[i].name;
+    }
+}
+
+void expect_same(const Config& a, const Config& b) {
+    EXPECT_EQ(a.global, b.global);
+    expect_same_items(a.scripts, b.scripts);
+    expect_same_items(a.instances, b.instances);
+    expect_same_items(a.sync_groups, b.sync_groups);
+}
+
+TEST(ConfigWriter, TheEffectiveConfigurationReadsBackTheSame) {
+    for (const char* text : {kEverything, kFull, "instances = ();"}) {
+        const auto first = load(text);
+        ASSERT_TRUE(first.ok()) << ::testing::PrintToString(messages(first));
+        const auto written = to_text(*first.config);
+        const auto again = load_string(written, "written.conf");
+        ASSERT_TRUE(again.ok()) << written << ::testing::PrintToString(messages(again));
+        expect_same(*first.config, *again.config);
+        // And writing that gives the same text but for the FILE:LINE comments.
+        const std::regex where("# [a-z.]+:[0-9]+|configuration of [a-z.]+");
+        EXPECT_EQ(std::regex_replace(to_text(*again.config), where, ""),
+                  std::regex_replace(written, where, ""));
+    }
+}
+
+TEST(ConfigWriter, DefaultsAreSpelledOut) {
+    const auto r = load(instance_with(""));
+    ASSERT_TRUE(r.ok());
+    const auto text = to_text(*r.config);
+    for (const char* line :
+         {"    log_level = \"info\";\n", "    garp_count = 5;\n", "    garp_interval = 0.2;\n",
+          "    script_user = \"nobody\";\n", "    graceful_handover = true;\n",
+          "        priority = 100;\n", "        version = 3;\n", "        advert_interval = 1;\n",
+          "        preempt = true;\n", "        preempt_delay = 0;\n",
+          "        addresses = [ \"192.0.2.1/24\" ];\n", "        checksum = \"auto\";\n",
+          "        # unicast_peers: none (multicast)\n", "    {   # test.conf:2\n"}) {
+        EXPECT_NE(text.find(line), std::string::npos) << line << " not in:\n" << text;
+    }
 }
 
 }  // namespace

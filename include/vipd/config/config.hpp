@@ -65,4 +65,8 @@ struct Checks {
 [[nodiscard]] LoadResult load_string(const std::string& text, const std::string& name,
                                      const InterfaceExists& interface_exists = {});
 
+// `config` as vipd.conf text with every setting spelled out, defaults included (vipd -d);
+// load_string reads it back to an equal Config (file and line aside).
+[[nodiscard]] std::string to_text(const Config& config);
+
 }  // namespace vipd::config

@@ -28,6 +28,8 @@ struct DaemonOptions {
     // it stays uid 0 with the capabilities it keeps (vipd(8), SECURITY).
     std::string user;
     bool strict = false;  // --strict: a configuration with warnings is not applied on reload
+    // --lock-memory: lock_memory's value when the configuration does not set it.
+    bool lock_memory = false;
 };
 
 // Whether `diagnostics` hold a warning (--strict makes one an error).
