@@ -45,7 +45,8 @@ Daemon::Impl::Impl(DaemonOptions options, std::shared_ptr<spdlog::logger> log)
       groups_(time_, log_,
               SyncGroupDriver::Members{
                   .find = [this](const std::string& name) { return find_instance(name); },
-                  .names = [this] { return instance_names(instances_); }}),
+                  .names = [this] { return instance_names(instances_); },
+                  .notify_line = [this](const std::string& line) { write_notify_line(line); }}),
       exit_handover_(time_, log_, instances_, [this] { shutdown(); }) {
     signals_.add(SIGUSR1);
     stats_since_ = time_.now();
@@ -66,9 +67,7 @@ Instance::Env Daemon::Impl::env() {
     e.scripts = runner_.get();
     e.input_log = &input_log_;
     e.users = &users_;
-    e.notify_line = [this](const std::string& line) {
-        if (!config_.global.notify_fifo.empty()) write_notify_line(line);
-    };
+    e.notify_line = [this](const std::string& line) { write_notify_line(line); };
     e.on_transition = [this](Instance& inst, const action::Notify& n) {
         groups_.on_transition(inst, n);
         service_.status_changed();
@@ -313,6 +312,7 @@ void Daemon::Impl::recompute_tracking() {
 }
 
 void Daemon::Impl::write_notify_line(const std::string& line) {
+    if (config_.global.notify_fifo.empty()) return;
     if (auto ec = os::append_line_nonblocking(config_.global.notify_fifo, line)) {
         if (ec == std::errc::wrong_protocol_type ||
             ec == std::errc::too_many_symbolic_link_levels) {

@@ -2,6 +2,8 @@
 // order, the fault holds recomputed afterwards, and the group's own notification.
 #include "sync_groups.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace vipd {
@@ -61,6 +63,12 @@ void SyncGroupDriver::on_transition(Instance& inst, const action::Notify& n) {
     const auto& note = *followed.notify;
     const auto g = groups_.find(note.group);
     if (g == groups_.end()) return;
+    if (members_.notify_line) {
+        // keepalived's four fields (a group's priority is 0 there), then the member that
+        // moved the group and why.
+        members_.notify_line(fmt::format("GROUP \"{}\" {} 0 \"{}\" \"{}\"", note.group, note.state,
+                                         note.member, describe(note.reason)));
+    }
     g->second.notify->notify(
         runner_, users_, g->second.config.notify, "GROUP", note.group, note.state,
         inst.machine().priority().value(),

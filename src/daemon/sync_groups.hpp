@@ -24,6 +24,8 @@ public:
     struct Members {
         std::function<Instance*(const std::string& name)> find;
         std::function<std::vector<std::string>()> names;  // every instance
+        // A line for the notify FIFO (Instance::Env::notify_line); may be empty.
+        std::function<void(const std::string& line)> notify_line;
     };
     // `time` for the groups' notification queues.
     SyncGroupDriver(os::TimeSource& time, std::shared_ptr<spdlog::logger> log, Members members);

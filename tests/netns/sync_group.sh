@@ -28,7 +28,11 @@ sync_groups = ( { name = "pair"; instances = ( "web", "db" ); ${3:-} } );
 CONF
 }
 both_on() { lab_only_holder "$1" 192.0.2.80 && lab_only_holder "$1" 192.0.2.81; }
-lab_vipd a "$(group 200 "track_interfaces = ( \"uplink\" ); track_files = ( { path = \"$LAB_DIR/drain\"; weight = -150; } );" \
+mkfifo -m 600 "$LAB_DIR/fifo"
+exec 3<>"$LAB_DIR/fifo"
+lab_bg sh -c "exec cat <&3 >'$LAB_DIR/fifo.txt'"
+lab_vipd a "global = { notify_fifo = \"$LAB_DIR/fifo\"; };
+$(group 200 "track_interfaces = ( \"uplink\" ); track_files = ( { path = \"$LAB_DIR/drain\"; weight = -150; } );" \
     "notify = { any = \"/bin/sh -c 'echo \$1 \$2 \$3 >> $gout' n\"; };")"
 lab_vipd b "$(group 100)"
 lab_wait 3000 both_on a || lab_fail "a should hold both VIPs: web '$(lab_holders 192.0.2.80)' db '$(lab_holders 192.0.2.81)'"
@@ -71,4 +75,10 @@ lab_wait 1000 both_on b || lab_fail "b should hold both groups' VIPs after a sto
 expected="BACKUP MASTER FAULT BACKUP MASTER BACKUP MASTER BACKUP STOP"
 got=$(awk '$1 == "GROUP" && $2 == "pair" { print $3 }' "$gout" | tr '\n' ' ' | sed 's/ $//')
 [ "$got" = "$expected" ] || lab_fail "group notifications: '$got' (want '$expected')"
+# The same on the notify FIFO, in keepalived's form first (GROUP "name" STATE 0).
+got=$(awk '$1 == "GROUP" { print $3 }' "$LAB_DIR/fifo.txt" | tr '\n' ' ' | sed 's/ $//')
+[ "$got" = "$expected" ] || lab_fail "GROUP lines on the FIFO: '$got' (want '$expected')"
+bad=$(grep -E '^GROUP' "$LAB_DIR/fifo.txt" |
+    grep -Ev '^GROUP "pair" (MASTER|BACKUP|FAULT|STOP) 0 "(web|db)" ".+"$' || true)
+[ -z "$bad" ] || lab_fail "GROUP lines not in keepalived's form: $bad"
 lab_log "PASS"
