@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
         ("strict", "warnings about the configuration are errors (-t, start and reload)")
         ("lock-memory", "lock the daemon's memory unless the configuration sets lock_memory "
             "(the packaged unit passes it)")
+        ("realtime-priority", po::value<int>(),
+            "SCHED_RR at this priority (1..99; 0 ordinary) unless the configuration sets "
+            "realtime_priority (the packaged unit passes 10)")
         ("runtime-dir", po::value(&options.runtime_dir)->default_value(options.runtime_dir),
             "directory for the pid file and state snapshots")
         ("pid-file", po::value(&options.pid_file), "pid file (default RUNTIME_DIR/vipd.pid)")
@@ -144,6 +147,14 @@ int main(int argc, char** argv) {
         std::cerr << d.to_string() << "\n";
     options.strict = vm.count("strict") != 0U;
     options.lock_memory = vm.count("lock-memory") != 0U;
+    if (vm.count("realtime-priority") != 0U) {
+        const int p = vm["realtime-priority"].as<int>();
+        if (p < 0 || p > 99) {
+            std::cerr << "vipd: --realtime-priority must be 0..99\n";
+            return 2;
+        }
+        options.realtime_priority = p;
+    }
     if (options.strict && loaded.ok() && vipd::has_warning(loaded.diagnostics)) {
         std::cerr << "vipd: " << options.config_file
                   << ": --strict makes the warnings above errors\n";
@@ -185,7 +196,7 @@ int main(int argc, char** argv) {
                                                                                : log_facility));
         vipd::logs::apply(*log,
                           vipd::logs::settings_of(options.log_level.value_or(global.log_level),
-                                                  options.debug.value_or(global.debug)));
+                                                  options.debug ? options.debug : global.debug));
         vipd::Daemon daemon(options, log);
         return daemon.run(std::move(*loaded.config));
     } catch (const std::exception& e) {

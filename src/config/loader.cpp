@@ -109,10 +109,11 @@ GlobalConfig Loader::global(const Setting* g) {
     }
     if (const auto* s = Schema::find(*g, "debug")) {
         if (const auto entries = schema_.string_list(*s)) {
+            out.debug = 0;
             for (const auto* e : *entries) {
                 const std::string name = e->c_str();
                 if (const auto c = parse_debug_category(name)) {
-                    out.debug |= bit(*c);
+                    *out.debug |= bit(*c);
                 } else {
                     schema_.error(*e, fmt::format("'debug' entries must be packets, timers, "
                                                   "netlink, scripts or control (got \"{}\")",

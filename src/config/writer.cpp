@@ -70,6 +70,14 @@ std::string seconds(Duration d) {
     return fmt::format("{}", std::chrono::duration<double>(d).count());
 }
 
+// "# FILE:LINE" for a comment: the file name on one line whatever it holds.
+std::string where(const std::string& file, int line) {
+    std::string out;
+    for (const char c : file)
+        out += c == '\n' || c == '\r' ? '?' : c;
+    return fmt::format("# {}:{}", out, line);
+}
+
 std::string bool_text(bool b) {
     return b ? "true" : "false";
 }
@@ -110,10 +118,7 @@ void notify(std::string& out, const NotifyConfig& n, std::string_view indent) {
         if (argv->empty()) continue;
         body += fmt::format("{}    {} = {};\n", indent, key, quoted(command_text(*argv)));
     }
-    if (body.empty()) {
-        out += fmt::format("{}# notify: none\n", indent);
-        return;
-    }
+    if (body.empty()) body = fmt::format("{}    # no commands\n", indent);
     body += fmt::format("{}    user = {};\n", indent, quoted(n.user));
     body += fmt::format("{}    timeout = {};\n", indent, seconds(n.timeout));
     out += fmt::format("{}notify = {{\n{}{}}};\n", indent, body, indent);
@@ -123,12 +128,16 @@ void global(std::string& out, const GlobalConfig& g) {
     out += "global = {\n";
     out += fmt::format("    router_id = {};\n", quoted(g.router_id));
     out += fmt::format("    log_level = {};\n", quoted(to_string(g.log_level)));
-    std::vector<std::string> debug;
-    for (const auto c : kDebugCategories) {
-        if ((g.debug & bit(c)) != 0) debug.emplace_back(to_string(c));
+    if (g.debug) {
+        std::vector<std::string> debug;
+        for (const auto c : kDebugCategories) {
+            if ((*g.debug & bit(c)) != 0) debug.emplace_back(to_string(c));
+        }
+        out += fmt::format("    debug = {};\n",
+                           list(debug, [](const std::string& s) { return quoted(s); }));
+    } else {
+        out += "    # debug: unset (every category at log_level debug, else none)\n";
     }
-    out += fmt::format("    debug = {};\n",
-                       list(debug, [](const std::string& s) { return quoted(s); }));
     out += fmt::format("    log_facility = {};\n", quoted(g.log_facility));
     announce(out, g.announce, "    ");
     out += fmt::format("    script_user = {};\n", quoted(g.script_user));
@@ -153,7 +162,7 @@ void global(std::string& out, const GlobalConfig& g) {
 }
 
 void script(std::string& out, const ScriptConfig& s) {
-    out += fmt::format("    {{   # {}:{}\n", s.file, s.line);
+    out += fmt::format("    {{   {}\n", where(s.file, s.line));
     out += fmt::format("        name = {};\n", quoted(s.name));
     out += fmt::format("        command = {};\n", quoted(s.command));
     out += fmt::format("        interval = {};\n", seconds(s.interval));
@@ -167,7 +176,7 @@ void script(std::string& out, const ScriptConfig& s) {
 
 void instance(std::string& out, const InstanceConfig& c) {
     const auto addr = [](const auto& a) { return quoted(a.to_string()); };
-    out += fmt::format("    {{   # {}:{}\n", c.file, c.line);
+    out += fmt::format("    {{   {}\n", where(c.file, c.line));
     out += fmt::format("        name = {};\n", quoted(c.name));
     out += fmt::format("        interface = {};\n", quoted(c.interface));
     out += fmt::format("        vrid = {};\n", c.vrid.value());
@@ -224,7 +233,7 @@ void instance(std::string& out, const InstanceConfig& c) {
 }
 
 void sync_group(std::string& out, const SyncGroupConfig& g) {
-    out += fmt::format("    {{   # {}:{}\n", g.file, g.line);
+    out += fmt::format("    {{   {}\n", where(g.file, g.line));
     out += fmt::format("        name = {};\n", quoted(g.name));
     out += fmt::format("        instances = {};\n",
                        list(g.instances, [](const std::string& s) { return quoted(s); }));

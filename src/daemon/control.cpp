@@ -1,6 +1,8 @@
 // Control socket: request validation (pure) and the Asio server around it.
 #include "control.hpp"
 
+#include "printable.hpp"
+#include "vipd/daemon/log.hpp"
 #include "vipd/os/files.hpp"
 #include "vipd/os/peer.hpp"
 
@@ -177,6 +179,7 @@ struct ControlServer::Session : std::enable_shared_from_this<Session> {
     Session(boost::asio::local::stream_protocol::socket s, ControlServer& owner, ControlCaller who)
         : socket(std::move(s)),
           api(owner.api_),
+          log(owner.log_),
           limits(owner.limits_),
           caller(who),
           registry(owner.registry_),
@@ -214,6 +217,9 @@ struct ControlServer::Session : std::enable_shared_from_this<Session> {
                 while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
                     line.pop_back();
                 }
+                logs::debug(*self->log, config::DebugCategory::Control,
+                            "request from uid {} pid {}: {}", self->caller.uid, self->caller.pid,
+                            printable(line));
                 // The reply may come later (a handover): the session lives until it has.
                 handle_control_request(line, self->api, self->caller,
                                        [self](nlohmann::json r) { self->reply(r, true); });
@@ -224,6 +230,9 @@ struct ControlServer::Session : std::enable_shared_from_this<Session> {
         if (closed) return;
         busy = true;
         out = r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        logs::debug(*log, config::DebugCategory::Control, "reply to uid {} pid {}: {} bytes{}",
+                    caller.uid, caller.pid, out.size(),
+                    r.value("ok", true) ? "" : ": " + printable(r.value("error", "")));
         expire_after(limits.writing);
         boost::asio::async_write(
             socket, boost::asio::buffer(out),
@@ -253,6 +262,7 @@ struct ControlServer::Session : std::enable_shared_from_this<Session> {
 
     boost::asio::local::stream_protocol::socket socket;
     ControlApi& api;  // outlives the server, hence any session
+    std::shared_ptr<spdlog::logger> log;
     const ControlLimits limits;
     const ControlCaller caller;
     std::shared_ptr<Registry> registry;

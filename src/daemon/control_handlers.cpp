@@ -36,7 +36,7 @@ void ControlHandlers::log_level(std::optional<config::LogLevel> level,
             s.debug &= static_cast<config::DebugSet>(~config::bit(*category));
         }
     } else if (level) {
-        s = logs::settings_of(*level, 0);
+        s = logs::settings_of(*level, std::nullopt);
     }
     if (level) {
         logs::apply(*log_, s);

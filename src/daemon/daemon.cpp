@@ -212,16 +212,18 @@ void Daemon::Impl::apply(config::Config config, UserTable users) {
     users_ = std::move(users);  // first: the scripts and notifications below run as these
     // What `vipctl log-level` set stays until the configuration's own settings change.
     const auto logging = logs::settings_of(options_.log_level.value_or(config.global.log_level),
-                                           options_.debug.value_or(config.global.debug));
+                                           options_.debug ? options_.debug : config.global.debug);
     if (!configured_logging_ || logging != *configured_logging_) {
         logs::apply(*log_, logging);
         configured_logging_ = logging;
     }
     // Unset leaves the scheduling as it is: as started (the packaged unit's SCHED_RR), or as
     // an earlier configuration set it.
-    if (const auto rt = config.global.realtime_priority;
-        rt && rt != config_.global.realtime_priority) {
+    if (const auto rt = config.global.realtime_priority ? config.global.realtime_priority
+                                                        : options_.realtime_priority;
+        rt && rt != scheduled_) {
         apply_scheduling(*rt, *log_);
+        scheduled_ = rt;
     }
     memory_locked_ = apply_memory_lock(config.global.lock_memory.value_or(options_.lock_memory),
                                        memory_locked_, *log_);
@@ -395,18 +397,37 @@ void Daemon::Impl::start_reload() {
     checks.address_interface = [held = std::move(held)](const IpAddress& a) {
         return held.contains(a) ? std::nullopt : os::interface_with_address(a);
     };
-    loader_ = std::jthread([this, path = options_.config_file, checks = std::move(checks)] {
-        const auto started = std::chrono::steady_clock::now();
-        Loaded loaded;
-        loaded.result = config::load_file(path, checks);
-        if (loaded.result.ok()) {
-            loaded.users = UserTable::resolve(*loaded.result.config, loaded.user_problems);
-        }
-        loaded.took = std::chrono::steady_clock::now() - started;
-        boost::asio::post(io_, [this, loaded = std::move(loaded)]() mutable {
-            finish_reload(std::move(loaded));
-        });
-    });
+    // Whatever happens, the loop hears back: a reload that never finishes would queue every
+    // later one behind it (and leave systemd at RELOADING).
+    const auto failed = [path = options_.config_file](const std::exception& e) {
+        Loaded out;
+        out.result.diagnostics.push_back({config::Diagnostic::Severity::Error, path, 0,
+                                          fmt::format("not reloaded: {}", e.what())});
+        return out;
+    };
+    try {
+        loader_ =
+            std::jthread([this, failed, path = options_.config_file, checks = std::move(checks)] {
+                const auto started = std::chrono::steady_clock::now();
+                Loaded loaded;
+                try {
+                    loaded.result = config::load_file(path, checks);
+                    if (loaded.result.ok()) {
+                        loaded.users =
+                            UserTable::resolve(*loaded.result.config, loaded.user_problems);
+                    }
+                } catch (const std::exception& e) {  // std::bad_alloc under a memory lock limit
+                    loaded = failed(e);
+                }
+                loaded.took = std::chrono::steady_clock::now() - started;
+                boost::asio::post(io_, [this, loaded = std::move(loaded)]() mutable {
+                    finish_reload(std::move(loaded));
+                });
+            });
+    } catch (const std::system_error& e) {  // no thread
+        boost::asio::post(
+            io_, [this, loaded = failed(e)]() mutable { finish_reload(std::move(loaded)); });
+    }
 }
 
 void Daemon::Impl::finish_reload(Loaded loaded) {

@@ -109,7 +109,9 @@ private:
     bool stopping_ = false;
     int exit_code_ = 0;
     bool memory_locked_ = false;
-    std::optional<logs::Settings> configured_logging_;  // from the config and command line
+    std::optional<logs::Settings> configured_logging_;
+    std::optional<int>
+        scheduled_;  // the realtime_priority applied last  // from the config and command line
     std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
     TimePoint stats_since_{};  // the last stats --clear, or the start
     MetricsCache metrics_{time_, [this] { return render_metrics(status()); }};

@@ -180,7 +180,7 @@ void HealthChecks::finished(Script& s, TimePoint start, const os::ScriptResult& 
         log_->warn("script {} is now {} ({}{})", name, s.health.up() ? "UP" : "DOWN", r.describe(),
                    r.output.empty() ? "" : ": " + printable(r.output));
         changed_();
-    } else if (!r.success()) {
+    } else {
         logs::debug(*log_, config::DebugCategory::Scripts, "script {}: {}", name, r.describe());
     }
 }

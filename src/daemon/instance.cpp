@@ -347,10 +347,12 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
 
 void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
     const auto& f = advert.fields;
-    logs::debug(*env_.log, config::DebugCategory::Packets,
-                "{} received from {}: priority {}, interval {} cs, {} address(es), ttl {}", prefix_,
-                meta.src.to_string(), f.priority.value(), f.max_adver_int.count(),
-                advert.addresses.size(), meta.ttl);
+    if (logs::debugging(config::DebugCategory::Packets)) {  // (to_string costs, per advert)
+        logs::debug(*env_.log, config::DebugCategory::Packets,
+                    "{} received from {}: priority {}, interval {} cs, {} address(es), ttl {}",
+                    prefix_, meta.src.to_string(), f.priority.value(), f.max_adver_int.count(),
+                    advert.addresses.size(), meta.ttl);
+    }
     const auto verdict = check_received(
         HeardAdvert{.src = meta.src,
                     .version = f.version,
@@ -515,8 +517,10 @@ void Instance::send_advert(const action::SendAdvert& a) {
             return;
         }
         ++counters_.adverts_sent;
-        logs::debug(*env_.log, config::DebugCategory::Packets, "{} sent to {}: priority {}",
-                    prefix_, dst.to_string(), a.priority.value());
+        if (logs::debugging(config::DebugCategory::Packets)) {
+            logs::debug(*env_.log, config::DebugCategory::Packets, "{} sent to {}: priority {}",
+                        prefix_, dst.to_string(), a.priority.value());
+        }
     };
     if (config_.unicast_peers.empty()) {
         send_to(proto::vrrp_group(config_.family));
@@ -537,7 +541,10 @@ bool Instance::add_addresses(std::span<const IpAddress> addresses) {
     if (!iface_) return true;  // no interface: a link Fault, not this
     bool ok = true;
     for (const auto& a : addresses) {
-        if (auto ec = env_.addresses.add(iface_->ifindex, a, prefix_len_of(a))) {
+        auto ec = env_.addresses.add(iface_->ifindex, a, prefix_len_of(a));
+        logs::debug(*env_.log, config::DebugCategory::Netlink, "{} add {}/{} to {}: {}", prefix_,
+                    a.to_string(), prefix_len_of(a), config_.interface, ec ? ec.message() : "done");
+        if (ec) {
             ++counters_.address_errors;
             ok = false;
             vips_missing_ = true;
@@ -552,7 +559,11 @@ bool Instance::add_addresses(std::span<const IpAddress> addresses) {
 void Instance::remove_addresses(std::span<const IpAddress> addresses) {
     if (!iface_) return;
     for (const auto& a : addresses) {
-        if (auto ec = env_.addresses.remove(iface_->ifindex, a, prefix_len_of(a))) {
+        auto ec = env_.addresses.remove(iface_->ifindex, a, prefix_len_of(a));
+        logs::debug(*env_.log, config::DebugCategory::Netlink, "{} remove {}/{} from {}: {}",
+                    prefix_, a.to_string(), prefix_len_of(a), config_.interface,
+                    ec ? ec.message() : "done");
+        if (ec) {
             ++counters_.address_errors;
             env_.log->error("{} cannot remove {} from {}: {}", prefix_, a.to_string(),
                             config_.interface, ec.message());
@@ -598,9 +609,11 @@ void Instance::arm_timer(TimerId id, TimePoint deadline) {
     if (id == TimerId::Adver) {
         want = sm_.handing_over() ? on_grid(deadline) : on_advert_grid(deadline);
     }
-    logs::debug(*env_.log, config::DebugCategory::Timers, "{} {} timer in {:.1f} ms", prefix_,
-                id == TimerId::MasterDown ? "Master_Down" : "Adver",
-                std::chrono::duration<double, std::milli>(want - env_.time.now()).count());
+    if (logs::debugging(config::DebugCategory::Timers)) {
+        logs::debug(*env_.log, config::DebugCategory::Timers, "{} {} timer in {:.1f} ms", prefix_,
+                    id == TimerId::MasterDown ? "Master_Down" : "Adver",
+                    std::chrono::duration<double, std::milli>(want - env_.time.now()).count());
+    }
     env_.timers.set(queue_id(id), want);
 }
 
@@ -695,8 +708,10 @@ void Instance::log_warn(const action::Warn& w) {
 
 void Instance::count_drop(DropReason e, const IpAddress& from) {
     ++counters_.drops[static_cast<std::size_t>(e)];
-    logs::debug(*env_.log, config::DebugCategory::Packets, "{} dropped from {}: {}", prefix_,
-                from.to_string(), to_string(e));
+    if (logs::debugging(config::DebugCategory::Packets)) {
+        logs::debug(*env_.log, config::DebugCategory::Packets, "{} dropped from {}: {}", prefix_,
+                    from.to_string(), to_string(e));
+    }
     const auto now = env_.time.now();
     auto& budget = input_log();
     if (!budget.allow(now)) return;

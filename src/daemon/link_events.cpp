@@ -1,6 +1,8 @@
 // Netlink's link and address events, fanned out to the instances they concern.
 #include "link_events.hpp"
 
+#include "vipd/daemon/log.hpp"
+
 namespace vipd {
 
 LinkEvents::LinkEvents(boost::asio::io_context& io, os::Netlink& netlink,
@@ -57,6 +59,7 @@ void LinkEvents::retry_later() {
 }
 
 void LinkEvents::link_changed() {
+    logs::debug(*log_, config::DebugCategory::Netlink, "link event: interfaces looked at again");
     hooks_.links_changing();
     for (const auto& [key, inst] : instances_)
         inst->update_interface(netlink_.find(key.interface));
@@ -73,6 +76,9 @@ void LinkEvents::resynced(std::string_view why) {
 
 void LinkEvents::address_changed(int ifindex, const IpAddress& address, bool added) {
     const auto* info = netlink_.find(ifindex);
+    logs::debug(*log_, config::DebugCategory::Netlink, "address event: {} {} {}",
+                address.to_string(), added ? "added to" : "removed from",
+                info == nullptr ? fmt::format("ifindex {}", ifindex) : info->name);
     if (info == nullptr) return;
     if (const auto it = vip_owners_.find({info->name, address}); it != vip_owners_.end()) {
         if (!added) {

@@ -23,18 +23,10 @@ namespace {
 
 std::atomic<config::DebugSet> g_debug{0};
 
-// Per category: its budget of lines, shared by every thread that writes one.
+// The budget of debug lines, shared by every category and thread.
 struct DebugBudget {
     std::mutex mutex;
-    std::array<RateLimiter, config::kDebugCategories.size()> limit = [] {
-        std::array<RateLimiter, config::kDebugCategories.size()> out{
-            RateLimiter(kDebugLinesPerSecond, kDebugLinesBurst),
-            RateLimiter(kDebugLinesPerSecond, kDebugLinesBurst),
-            RateLimiter(kDebugLinesPerSecond, kDebugLinesBurst),
-            RateLimiter(kDebugLinesPerSecond, kDebugLinesBurst),
-            RateLimiter(kDebugLinesPerSecond, kDebugLinesBurst)};
-        return out;
-    }();
+    RateLimiter limit{kDebugLinesPerSecond, kDebugLinesBurst};
 };
 
 DebugBudget& budget() {
@@ -42,22 +34,17 @@ DebugBudget& budget() {
     return b;
 }
 
-// "<N>": the line's syslog priority (with the facility, when not the journal's default) as
-// journald reads it from a stream.
+// "<N>": the line's syslog priority, as journald reads it from a stream (one digit: journald
+// takes no facility there; the unit's SyslogFacility= sets it).
 class JournalPriority final : public spdlog::custom_flag_formatter {
 public:
-    explicit JournalPriority(int facility) : facility_(facility) {}
     void format(const spdlog::details::log_msg& msg, const std::tm& /*time*/,
                 spdlog::memory_buf_t& dest) override {
-        const int prefix = syslog_priority(msg.level) | (facility_ == LOG_DAEMON ? 0 : facility_);
-        fmt::format_to(std::back_inserter(dest), "<{}>", prefix);
+        fmt::format_to(std::back_inserter(dest), "<{}>", syslog_priority(msg.level));
     }
     [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
-        return std::make_unique<JournalPriority>(facility_);
+        return std::make_unique<JournalPriority>();
     }
-
-private:
-    int facility_;
 };
 
 // vipd's name of the line's level (spdlog's own would say "info" for a notice).
@@ -149,9 +136,9 @@ int syslog_priority(spdlog::level::level_enum level) {
     return LOG_INFO;
 }
 
-Settings settings_of(config::LogLevel level, config::DebugSet debug) {
-    if (debug == 0 && level == config::LogLevel::Debug) debug = config::kAllDebug;
-    return {level, debug};
+Settings settings_of(config::LogLevel level, std::optional<config::DebugSet> debug) {
+    if (debug) return {level, *debug};
+    return {level, level == config::LogLevel::Debug ? config::kAllDebug : config::DebugSet{0}};
 }
 
 void apply(spdlog::logger& log, const Settings& s) {
@@ -173,20 +160,26 @@ bool debugging(config::DebugCategory c) {
     return (g_debug.load(std::memory_order_relaxed) & config::bit(c)) != 0;
 }
 
-void write_debug(spdlog::logger& log, config::DebugCategory c, std::string_view text) {
-    std::uint64_t suppressed = 0;
-    {
-        auto& b = budget();
-        const std::lock_guard lock(b.mutex);
-        auto& limit = b.limit[static_cast<std::size_t>(c)];
-        if (!limit.allow(Clock::now())) return;
-        suppressed = limit.take_suppressed();
-    }
+std::optional<std::uint64_t> debug_slot() {
+    auto& b = budget();
+    const std::lock_guard lock(b.mutex);
+    if (!b.limit.allow(Clock::now())) return std::nullopt;
+    return b.limit.take_suppressed();
+}
+
+void reset_debug_budget() {
+    auto& b = budget();
+    const std::lock_guard lock(b.mutex);
+    b.limit = RateLimiter(kDebugLinesPerSecond, kDebugLinesBurst);
+}
+
+void write_debug(spdlog::logger& log, config::DebugCategory c, std::string_view text,
+                 std::uint64_t suppressed) {
     const auto name = config::to_string(c);
     const std::string line =
         suppressed == 0 ? fmt::format("{}: {}", name, text)
-                        : fmt::format("{}: {} ({} lines of {} suppressed: over {:.0f} per second)",
-                                      name, text, suppressed, name, kDebugLinesPerSecond);
+                        : fmt::format("{}: {} ({} debug lines suppressed: over {:.0f} per second)",
+                                      name, text, suppressed, kDebugLinesPerSecond);
     // Past the logger's level on purpose: a category is on whatever the level is.
     const spdlog::details::log_msg msg(log.name(), kDebug, line);
     for (const auto& sink : log.sinks()) {
@@ -204,7 +197,7 @@ std::shared_ptr<spdlog::logger> make_logger(std::string_view target, int facilit
     auto log = spdlog::stderr_logger_mt("vipd");
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     if (os::stderr_is_journal()) {
-        formatter->add_flag<logs::JournalPriority>('*', facility).set_pattern("%*%v");
+        formatter->add_flag<logs::JournalPriority>('*').set_pattern("%*%v");
     } else {
         // A terminal or a test log needs the time.
         formatter->add_flag<logs::LevelName>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %* %v");

@@ -229,8 +229,10 @@ void Receiver::handle(Socket& s, const os::ReceivedPacket& pkt) {
         return;
     }
     ++s.drops[static_cast<std::size_t>(error)];
-    logs::debug(*log_, config::DebugCategory::Packets, "[{}] dropped from {}: {}", s.ifname,
-                pkt.meta.src.to_string(), to_string(error));
+    if (logs::debugging(config::DebugCategory::Packets)) {  // (a flood of spoofed VRIDs)
+        logs::debug(*log_, config::DebugCategory::Packets, "[{}] dropped from {}: {}", s.ifname,
+                    pkt.meta.src.to_string(), to_string(error));
+    }
     // Other VRIDs on a shared segment are normal; only malformed packets are news.
     if (error != DropReason::UnknownVrid && input_log_.allow(time_.now())) {
         const auto quiet = input_log_.take_suppressed();

@@ -460,7 +460,8 @@ def startup(kind, args):
 
 def as_unit():
     """(wrapper, arguments) that start vipd as the packaged unit does (etc/vipd.service.in):
-    its CPUScheduling*, LimitRTTIME, LimitMEMLOCK and ExecStart's --lock-memory."""
+    its LimitRTPRIO, LimitRTTIME and LimitMEMLOCK (where this machine lets them be raised),
+    and ExecStart's options (--realtime-priority, --lock-memory)."""
     unit = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../etc/vipd.service.in")
     keys = {}
     with open(unit) as f:
@@ -468,31 +469,34 @@ def as_unit():
             if "=" in line and not line.startswith("#"):
                 k, v = line.strip().split("=", 1)
                 keys[k] = v
-    wrap = []
-    if keys.get("CPUSchedulingPolicy") == "rr":
-        wrap += ["chrt", "--rr"]
-        if keys.get("CPUSchedulingResetOnFork") == "yes":
-            wrap.append("--reset-on-fork")
-        wrap.append(keys.get("CPUSchedulingPriority", "1"))
     limits = []
-    scale = {"ms": 1000, "s": 1000000, "": 1}
+    if "LimitRTPRIO" in keys:
+        limits.append("--rtprio=" + keys["LimitRTPRIO"])
     if "LimitRTTIME" in keys:
+        scale = {"ms": 1000, "s": 1000000, "": 1}
         us = [int(m.group(1)) * scale[m.group(2)]
               for m in (re.fullmatch(r"(\d+)(ms|s|)", x) for x in keys["LimitRTTIME"].split(":"))]
         limits.append("--rttime=" + ":".join(map(str, us)))
     if "LimitMEMLOCK" in keys:
         size = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
         b = [int(x[:-1]) * size[x[-1]] for x in keys["LimitMEMLOCK"].split(":")]
-        memlock = "--memlock=" + ":".join(map(str, b))
-        # Raising it takes CAP_SYS_RESOURCE, which some machines' root lacks: vipd, as root
-        # here, then locks through CAP_IPC_LOCK, which the unit does not give it.
-        if subprocess.run(["prlimit", memlock, "true"], capture_output=True).returncode == 0:
-            limits.append(memlock)
+        limits.append("--memlock=" + ":".join(map(str, b)))
+    # Raising a limit takes CAP_SYS_RESOURCE, which some machines' root lacks; vipd, as root
+    # here, then uses CAP_SYS_NICE and CAP_IPC_LOCK, which the unit does not give it.
+    kept = []
+    for limit in limits:
+        if subprocess.run(["prlimit", limit, "true"], capture_output=True).returncode == 0:
+            kept.append(limit)
         else:
-            print("note: cannot raise RLIMIT_MEMLOCK here; LimitMEMLOCK not applied")
-    if limits:
-        wrap += ["prlimit"] + limits + ["--"]
-    args = ["--lock-memory"] if "--lock-memory" in keys.get("ExecStart", "") else []
+            print(f"note: cannot apply prlimit {limit} here")
+    wrap = ["prlimit"] + kept + ["--"] if kept else []
+    words = keys.get("ExecStart", "").split()
+    args = []
+    for i, w in enumerate(words):
+        if w == "--realtime-priority":
+            args += [w, words[i + 1]]
+        elif w == "--lock-memory":
+            args.append(w)
     return wrap, args
 
 

@@ -54,5 +54,8 @@ got '^<155>.* vipd\[[0-9]+\]: cannot create runtime directory /proc/vipd-none' |
 run --log-facility daemon
 got '^<27>.* vipd\[[0-9]+\]: cannot create runtime directory /proc/vipd-none' ||
     fail "--log-facility daemon did not beat the config: $(cat "$dir/got")"
+run -S 5  # keepalived's form: local5 = 21 << 3
+got '^<171>.* vipd\[[0-9]+\]: cannot create runtime directory /proc/vipd-none' ||
+    fail "-S 5 did not choose local5: $(cat "$dir/got")"
 [ -s "$dir/err" ] && fail "with --log-target syslog something went to stderr: $(cat "$dir/err")"
 echo PASS

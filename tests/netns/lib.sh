@@ -118,15 +118,16 @@ lab_ns() { echo "$LAB-$1"; }
 
 # lab_vipd NAME CONFIG_TEXT [extra vipd args]: writes the config and starts vipd in NAME,
 # logging at LAB_LOG_LEVEL (debug) with the debug lines of LAB_DEBUG (packets and timers,
-# a line per advert, only when asked for).
+# a line per advert, only when asked for); LAB_LOG_LEVEL=config: as its configuration says.
 lab_vipd() {
     local name=$1 conf=$2
     shift 2
+    local logging=(--log-level "${LAB_LOG_LEVEL:-debug}" --debug "${LAB_DEBUG:-scripts,netlink,control}")
+    [ "${LAB_LOG_LEVEL:-}" = config ] && logging=()
     printf '%s\n' "$conf" >"$LAB_DIR/$name.conf"
     mkdir -p "$LAB_DIR/$name.run"
     ip netns exec "$LAB-$name" "$VIPD" -f "$LAB_DIR/$name.conf" \
-        --runtime-dir "$LAB_DIR/$name.run" --log-level "${LAB_LOG_LEVEL:-debug}" \
-        --debug "${LAB_DEBUG:-scripts,netlink,control}" "$@" \
+        --runtime-dir "$LAB_DIR/$name.run" "${logging[@]}" "$@" \
         >>"$LAB_DIR/$name.log" 2>&1 &
     LAB_PIDS[$name]=$!
 }

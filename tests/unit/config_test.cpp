@@ -226,7 +226,7 @@ TEST(ConfigValues, Defaults) {
     ASSERT_EQ(::gethostname(host.data(), host.size() - 1), 0);
     EXPECT_EQ(c.global.router_id, host.data());
     EXPECT_EQ(c.global.log_level, LogLevel::Info);
-    EXPECT_EQ(c.global.debug, 0);
+    EXPECT_FALSE(c.global.debug.has_value());
     EXPECT_EQ(c.global.log_facility, "daemon");
     EXPECT_EQ(c.global.announce.count, 5);
     EXPECT_EQ(c.global.announce.interval, 200ms);
@@ -1655,6 +1655,7 @@ instances = (
       notify = { master = "/usr/local/bin/m 'a b' c\\d"; any = "/bin/logger -t vipd";
                  user = "root"; timeout = 3; }; },
     { name = "legacy"; interface = "eth1"; vrid = 52; version = 2; advert_interval = 3;
+      notify = { user = "root"; timeout = 2; };
       authentication = { type = "pass"; password = "s3cr\"t"; };
       addresses = [ "198.51.100.1/25" ]; },
     { name = "web6"; interface = "eth0"; vrid = 51; addresses = [ "2001:db8::1/64" ]; }
@@ -1707,7 +1708,8 @@ TEST(ConfigWriter, DefaultsAreSpelledOut) {
           "        priority = 100;\n", "        version = 3;\n", "        advert_interval = 1;\n",
           "        preempt = true;\n", "        preempt_delay = 0;\n",
           "        addresses = [ \"192.0.2.1/24\" ];\n", "        checksum = \"auto\";\n",
-          "        # unicast_peers: none (multicast)\n", "    {   # test.conf:2\n"}) {
+          "        # unicast_peers: none (multicast)\n", "    {   # test.conf:2\n",
+          "    # debug: unset (every category at log_level debug, else none)\n"}) {
         EXPECT_NE(text.find(line), std::string::npos) << line << " not in:\n" << text;
     }
 }

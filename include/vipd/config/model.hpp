@@ -147,7 +147,8 @@ struct ListenAddress {
 struct GlobalConfig {
     std::string router_id;  // default: the host name
     LogLevel log_level = LogLevel::Info;
-    DebugSet debug = 0;                   // categories of debug lines, beside log_level
+    // Categories of debug lines, beside log_level; unset: all at log_level debug, else none.
+    std::optional<DebugSet> debug;
     std::string log_facility = "daemon";  // syslog facility (--log-target syslog, journal)
     AnnounceConfig announce;
     std::string script_user = "nobody";  // scripts never run as root unless set to root

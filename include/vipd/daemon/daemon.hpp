@@ -28,8 +28,10 @@ struct DaemonOptions {
     // it stays uid 0 with the capabilities it keeps (vipd(8), SECURITY).
     std::string user;
     bool strict = false;  // --strict: a configuration with warnings is not applied on reload
-    // --lock-memory: lock_memory's value when the configuration does not set it.
+    // --lock-memory and --realtime-priority: the values of lock_memory and realtime_priority
+    // when the configuration does not set them (the packaged unit passes both).
     bool lock_memory = false;
+    std::optional<int> realtime_priority;
 };
 
 // Whether `diagnostics` hold a warning (--strict makes one an error).

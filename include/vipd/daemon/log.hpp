@@ -9,13 +9,18 @@
 //
 // Debug lines belong to a category (packets, timers, netlink, scripts, control) and are
 // written when their category is on, whatever the level: `vipctl log-level debug packets`
-// traces packets on a daemon that otherwise logs notices. Each category's lines have a
-// budget (kDebugLinesPerSecond); what goes over it is counted and said in the next line.
+// traces packets on a daemon that otherwise logs notices. All debug lines share one budget
+// (kDebugLinesPerSecond, below journald's default rate limit of 10000 lines in 30 s, so
+// that tracing cannot make journald drop vipd's other lines); what goes over it is counted
+// and said in the next line. Arguments are evaluated before logs::debug() can check the
+// category: on hot paths, test logs::debugging() first.
 #pragma once
 
 #include <fmt/format.h>
 #include <spdlog/logger.h>
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -29,7 +34,7 @@ inline constexpr auto kNotice = spdlog::level::info;
 inline constexpr auto kWarning = spdlog::level::warn;
 inline constexpr auto kError = spdlog::level::err;
 
-// Debug lines per second and category, and the burst allowed at once.
+// Debug lines per second, all categories together, and the burst allowed at once.
 inline constexpr double kDebugLinesPerSecond = 200;
 inline constexpr double kDebugLinesBurst = 400;
 
@@ -47,8 +52,9 @@ struct Settings {
     config::DebugSet debug = 0;
     friend bool operator==(const Settings&, const Settings&) = default;
 };
-// From the configuration: `debug` when given, else every category at log_level debug.
-[[nodiscard]] Settings settings_of(config::LogLevel level, config::DebugSet debug);
+// From the configuration: `debug` when given (even empty), else every category at
+// log_level debug and none at any other level.
+[[nodiscard]] Settings settings_of(config::LogLevel level, std::optional<config::DebugSet> debug);
 
 // Applies `s` to `log` (its level) and to the process's debug categories.
 void apply(spdlog::logger& log, const Settings& s);
@@ -57,15 +63,22 @@ void apply(spdlog::logger& log, const Settings& s);
 // Whether debug lines of `c` are written now (one relaxed atomic load: cheap on hot paths).
 [[nodiscard]] bool debugging(config::DebugCategory c);
 
-// Writes a debug line of `c` ("packets: ...") to the sinks of `log` whatever its level,
-// within the category's budget.
-void write_debug(spdlog::logger& log, config::DebugCategory c, std::string_view text);
+// A place in the debug budget now: the number of lines suppressed since the last one
+// written (to be said in this one), or nullopt when over budget (counted).
+[[nodiscard]] std::optional<std::uint64_t> debug_slot();
+// Writes a debug line of `c` ("packets: ...") to the sinks of `log` whatever its level.
+void write_debug(spdlog::logger& log, config::DebugCategory c, std::string_view text,
+                 std::uint64_t suppressed);
+// Empties the budget's history (tests).
+void reset_debug_budget();
 
 template <typename... Args>
 void debug(spdlog::logger& log, config::DebugCategory c, fmt::format_string<Args...> f,
            Args&&... args) {
     if (!debugging(c)) return;
-    write_debug(log, c, fmt::format(f, std::forward<Args>(args)...));
+    const auto slot = debug_slot();
+    if (!slot) return;  // not even formatted
+    write_debug(log, c, fmt::format(f, std::forward<Args>(args)...), *slot);
 }
 
 // Routine facts: what vipd set up, read or chose.
