@@ -155,7 +155,7 @@ void global(std::string& out, const GlobalConfig& g) {
                : "    # metrics_listen: none\n";
     out += g.realtime_priority
                ? fmt::format("    realtime_priority = {};\n", *g.realtime_priority)
-               : "    # realtime_priority: unset (the scheduling vipd was started with)\n";
+               : "    # realtime_priority: unset (--realtime-priority, else as started)\n";
     out += g.lock_memory ? fmt::format("    lock_memory = {};\n", bool_text(*g.lock_memory))
                          : "    # lock_memory: unset (on with vipd --lock-memory)\n";
     out += "};\n";

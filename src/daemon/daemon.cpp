@@ -217,8 +217,8 @@ void Daemon::Impl::apply(config::Config config, UserTable users) {
         logs::apply(*log_, logging);
         configured_logging_ = logging;
     }
-    // Unset leaves the scheduling as it is: as started (the packaged unit's SCHED_RR), or as
-    // an earlier configuration set it.
+    // Unset in the configuration: --realtime-priority (the packaged unit's 10); without that
+    // either, the scheduling stays as it is.
     if (const auto rt = config.global.realtime_priority ? config.global.realtime_priority
                                                         : options_.realtime_priority;
         rt && rt != scheduled_) {

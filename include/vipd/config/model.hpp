@@ -157,8 +157,8 @@ struct GlobalConfig {
     std::string control_group;           // group owning the control socket; empty = root
     std::string control_admin_group;     // may change state over the control socket; empty = root
     std::optional<ListenAddress> metrics_listen;  // GET /metrics; none = not served
-    // SCHED_RR 1..99 for the daemon, 0 = SCHED_OTHER; unset = as vipd was started (the
-    // packaged unit starts it SCHED_RR with reset-on-fork).
+    // SCHED_RR 1..99 for the daemon, 0 = SCHED_OTHER; unset = vipd --realtime-priority (the
+    // packaged unit passes 10), else as vipd was started.
     std::optional<int> realtime_priority;
     // mlockall: no page faults on the hot path; unset = vipd --lock-memory (the unit's).
     std::optional<bool> lock_memory;
