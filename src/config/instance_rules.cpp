@@ -302,13 +302,6 @@ std::optional<Loader::Parsed> Loader::instance(const Setting& s, const GlobalCon
     }
     if (const auto* b = Schema::find(s, "accept")) {
         if (const auto v = schema_.bool_value(*b)) c.accept = *v;
-        // Said at load time rather than discovered in production: dropping traffic to the
-        // VIPs needs a packet filter, which vipd does not install yet.
-        if (!c.accept) {
-            schema_.warning(*b,
-                            "accept = false is not enforced yet: as master, vipd adds the "
-                            "addresses and the kernel accepts traffic to them");
-        }
     }
 
     std::optional<Family> family;
@@ -385,6 +378,8 @@ std::optional<Loader::Parsed> Loader::instance(const Setting& s, const GlobalCon
 
     announce(s, c.announce);
     trackers(s, c, scripts_);
+    virtual_routes(s, c);
+    virtual_rules(s, c);
     c.notify.user = g.script_user;
     if (const auto* n = Schema::find(s, "notify")) notify(*n, c.notify, g);
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +27,7 @@ inline constexpr std::array<std::string_view, 15> kGlobalKeys = {
     "realtime_priority",   "lock_memory",
     "control_admin_group", "debug",
     "log_facility"};
-inline constexpr std::array<std::string_view, 21> kInstanceKeys = {"name",
+inline constexpr std::array<std::string_view, 23> kInstanceKeys = {"name",
                                                                    "interface",
                                                                    "vrid",
                                                                    "priority",
@@ -46,8 +47,13 @@ inline constexpr std::array<std::string_view, 21> kInstanceKeys = {"name",
                                                                    "track_scripts",
                                                                    "track_interfaces",
                                                                    "track_files",
-                                                                   "notify"};
+                                                                   "notify",
+                                                                   "virtual_routes",
+                                                                   "virtual_rules"};
 inline constexpr std::array<std::string_view, 2> kAuthKeys = {"type", "password"};
+inline constexpr std::array<std::string_view, 7> kRouteKeys = {"to",     "via",   "dev", "src",
+                                                               "metric", "table", "type"};
+inline constexpr std::array<std::string_view, 4> kRuleKeys = {"from", "to", "table", "priority"};
 inline constexpr std::array<std::string_view, 8> kScriptKeys = {
     "name", "command", "interval", "timeout", "rise", "fall", "weight", "user"};
 inline constexpr std::array<std::string_view, 3> kTrackScriptKeys = {"name", "weight", "reverse"};
@@ -112,6 +118,15 @@ private:
     void cross_check(const std::vector<Parsed>& instances);
     std::vector<ScriptConfig> scripts(const Setting* list, const GlobalConfig& g);
     void trackers(const Setting& s, InstanceConfig& c, const std::vector<ScriptConfig>& known);
+    // route_rules.cpp
+    void virtual_routes(const Setting& s, InstanceConfig& c);
+    // Each group of the list `key` ("( SHAPE, ... )"), its keys checked.
+    void each_group(const Setting& s, const char* key, const char* shape, KeySet keys,
+                    const std::function<void(const Setting&)>& each);
+    void virtual_rules(const Setting& s, InstanceConfig& c);
+    // IP or IP/PREFIX (0..max; without one, a host prefix).
+    std::optional<IpPrefix> prefix_value(const Setting& s);
+    std::optional<IpAddress> address_value(const Setting& s, const char* what);
     void notify(const Setting& s, NotifyConfig& out, const GlobalConfig& g);
     std::vector<SyncGroupConfig> sync_groups(const Setting* list,
                                              const std::vector<Parsed>& instances);

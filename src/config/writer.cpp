@@ -94,6 +94,11 @@ std::string list(const std::vector<T>& items, F text, bool groups = false) {
     return out + (items.empty() ? "" : " ") + (groups ? ")" : "]");
 }
 
+// libconfig reads an integer beyond 32 bits only with its 64-bit suffix.
+std::string big(std::uint32_t n) {
+    return n > 0x7FFFFFFFU ? fmt::format("{}L", n) : std::to_string(n);
+}
+
 std::string listen_text(const ListenAddress& l) {
     return l.address.family() == Family::IPv6
                ? fmt::format("[{}]:{}", l.address.to_string(), l.port)
@@ -229,6 +234,38 @@ void instance(std::string& out, const InstanceConfig& c) {
                            },
                            true));
     notify(out, c.notify, "        ");
+    const auto prefix = [](const IpPrefix& p) { return quoted(to_string(p)); };
+    if (!c.virtual_routes.empty()) {
+        out += fmt::format("        virtual_routes = {};\n",
+                           list(
+                               c.virtual_routes,
+                               [&](const Route& r) {
+                                   std::string g = fmt::format("{{ to = {};", prefix(r.to));
+                                   if (r.type != RouteType::Unicast)
+                                       g += fmt::format(" type = \"{}\";", to_string(r.type));
+                                   if (r.via) g += fmt::format(" via = {};", addr(*r.via));
+                                   if (!r.dev.empty())
+                                       g += fmt::format(" dev = {};", quoted(r.dev));
+                                   if (r.src) g += fmt::format(" src = {};", addr(*r.src));
+                                   if (r.metric) g += fmt::format(" metric = {};", big(*r.metric));
+                                   return g + fmt::format(" table = {}; }}", big(r.table));
+                               },
+                               true));
+    }
+    if (!c.virtual_rules.empty()) {
+        out += fmt::format("        virtual_rules = {};\n",
+                           list(
+                               c.virtual_rules,
+                               [&](const RoutingRule& r) {
+                                   std::string g = "{";
+                                   if (r.from) g += fmt::format(" from = {};", prefix(*r.from));
+                                   if (r.to) g += fmt::format(" to = {};", prefix(*r.to));
+                                   g += fmt::format(" table = {};", big(r.table));
+                                   if (r.priority) g += fmt::format(" priority = {};", *r.priority);
+                                   return g + " }";
+                               },
+                               true));
+    }
     out += "    }";
 }
 

@@ -7,6 +7,7 @@
 #include "vipd/daemon/log.hpp"
 #include "vipd/os/files.hpp"
 
+#include <linux/rtnetlink.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -57,14 +58,87 @@ Daemon::Impl::~Impl() {
     control_.reset();
     link_events_.reset();
     instances_.clear();
+    retired_.clear();
+    ruleset_watch_.reset();
+    route_watch_.reset();
+    if (accept_filter_) accept_filter_->remove();
     checks_.stop();
     trackers_.reset();
     receiver_.reset();
 }
 
+bool Daemon::Impl::open_accept_filter(const config::Config& config) {
+    const bool needed = std::any_of(
+        config.instances.begin(), config.instances.end(),
+        [](const config::InstanceConfig& c) { return !c.accept && !is_owner(c.priority); });
+    auto nft = os::Nftables::open();
+    std::optional<std::string> why;
+    if (nft) {
+        nftables_ = std::move(nft.value());
+        accept_filter_ = std::make_unique<os::AcceptFilter>(*nftables_);
+        why = accept_filter_->reset();
+    } else {
+        why = nft.error();
+    }
+    if (!why) {
+        ruleset_watch_ = watch(
+            os::watch_nftables(), {},
+            [this] {
+                if (!accept_filter_->restore_if_gone()) return;
+                log_->warn(
+                    "vipd's nftables table (inet {}) was removed by someone else (a firewall "
+                    "reload with 'flush ruleset'?): written again with the {} address(es) "
+                    "accept = false refuses",
+                    os::AcceptFilter::kTable, accept_filter_->blocked());
+            },
+            "nftables for changes (if a firewall reload removes vipd's table, accept = false "
+            "is not enforced until the next takeover)");
+        return true;
+    }
+    if (needed) {
+        log_->error("accept = false needs nftables, which cannot be used here: {}", *why);
+        return false;
+    }
+    // Only a later reload that sets accept = false needs it (and then says it failed).
+    logs::info(*log_, "nftables cannot be used here ({}); accept = false could not be enforced",
+               *why);
+    return true;
+}
+
+std::unique_ptr<ChangeWatch> Daemon::Impl::watch(
+    Expected<std::unique_ptr<os::NetlinkWatch>, std::error_code> watch,
+    std::vector<std::uint16_t> types, std::function<void()> settled, const char* unwatched) {
+    if (!watch) {
+        log_->warn("cannot watch {}: {}", unwatched, watch.error().message());
+        return nullptr;
+    }
+    return std::make_unique<ChangeWatch>(io_, time_, std::move(watch.value()), std::move(types),
+                                         std::move(settled));
+}
+
+void Daemon::Impl::watch_routes(const config::Config& config) {
+    if (route_watch_) return;
+    const bool routes = std::any_of(
+        config.instances.begin(), config.instances.end(), [](const config::InstanceConfig& c) {
+            return !c.virtual_routes.empty() || !c.virtual_rules.empty();
+        });
+    if (!routes) return;
+    route_watch_ = watch(
+        os::watch_routes(), {RTM_DELROUTE, RTM_DELRULE}, [this] { restore_routes(); },
+        "route deletions (a virtual route deleted by hand stays deleted until "
+        "the next takeover)");
+}
+
+void Daemon::Impl::restore_routes() {
+    for (auto& [key, inst] : instances_)
+        inst->restore_routes();
+}
+
 Instance::Env Daemon::Impl::env() {
     Instance::Env e{time_, timers_, *netlink_, *announcer_, log_};
     e.scripts = runner_.get();
+    e.filter = accept_filter_.get();
+    e.routes = netlink_.get();
     e.input_log = &input_log_;
     e.users = &users_;
     e.notify_line = [this](const std::string& line) { write_notify_line(line); };
@@ -118,6 +192,7 @@ int Daemon::Impl::run(config::Config config) {
         return 1;
     }
     netlink_ = std::move(nl.value());
+    if (!open_accept_filter(config)) return 1;
     receiver_ = std::make_unique<Receiver>(
         io_, time_, timers_, instances_,
         [this](const std::string& name) { return netlink_->find(name); }, log_, input_log_);
@@ -125,7 +200,13 @@ int Daemon::Impl::run(config::Config config) {
         std::make_unique<LinkEvents>(io_, *netlink_, instances_, log_,
                                      LinkEvents::Hooks{
                                          .links_changing = [this] { receiver_->sync(); },
-                                         .links_changed = [this] { recompute_tracking(); },
+                                         .links_changed =
+                                             [this] {
+                                                 recompute_tracking();
+                                                 // Routes through a link that went down
+                                                 // went with it.
+                                                 if (route_watch_) restore_routes();
+                                             },
                                          .addresses_changed = [this] { groups_.reconcile(); },
                                      });
     trackers_ = std::make_unique<Trackers>(
@@ -236,6 +317,7 @@ void Daemon::Impl::apply(config::Config config, UserTable users) {
         }
     }
     if (control_) control_->set_admin_group(users_.admin_group());
+    watch_routes(config);
     auto new_instances = std::move(config.instances);
     config.instances.clear();
     config_ = std::move(config);  // global settings first: new instances' env reads them

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "change_watch.hpp"
 #include "control.hpp"
 #include "control_handlers.hpp"
 #include "exit_handover.hpp"
@@ -43,6 +44,7 @@
 #include "vipd/os/host.hpp"
 #include "vipd/os/launcher.hpp"
 #include "vipd/os/netlink.hpp"
+#include "vipd/os/packet_filter.hpp"
 #include "vipd/os/privileges.hpp"
 #include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
@@ -98,6 +100,16 @@ private:
     void script_finished();
     void shutdown();
     void launcher_lost();
+    // vipd's nftables table: a crashed vipd's goes; false when `config` needs one and
+    // nftables cannot be used.
+    bool open_accept_filter(const config::Config& config);
+    // A ChangeWatch on `watch`, or null with a warning that says what is not watched.
+    std::unique_ptr<ChangeWatch> watch(
+        Expected<std::unique_ptr<os::NetlinkWatch>, std::error_code> watch,
+        std::vector<std::uint16_t> types, std::function<void()> settled, const char* unwatched);
+    // Once some instance has virtual routes or rules: their deletions are watched.
+    void watch_routes(const config::Config& config);
+    void restore_routes();  // masters put back what is missing
     [[nodiscard]] Instance::Env env();
 
     DaemonOptions options_;
@@ -117,7 +129,12 @@ private:
     MetricsCache metrics_{time_, [this] { return render_metrics(status()); }};
     std::unique_ptr<MetricsHttpServer> metrics_http_;
     std::unique_ptr<os::Netlink> netlink_;
-    std::unique_ptr<LinkEvents> link_events_;  // after netlink is open
+    // accept = false (outlive the instances, which unblock their VIPs as they go).
+    std::unique_ptr<os::Nftables> nftables_;
+    std::unique_ptr<os::AcceptFilter> accept_filter_;
+    std::unique_ptr<ChangeWatch> ruleset_watch_;  // puts the table back after a flush
+    std::unique_ptr<ChangeWatch> route_watch_;    // once routes are configured
+    std::unique_ptr<LinkEvents> link_events_;     // after netlink is open
     std::unique_ptr<os::SocketAnnouncer> announcer_;
     std::unique_ptr<os::RemoteRunner> launcher_;
     std::unique_ptr<ObservedRunner> runner_;  // every script, through the launcher

@@ -47,6 +47,8 @@ Instance::~Instance() {
     finish_handover({false, "the instance was removed", std::nullopt});
     env_.timers.remove(master_down_timer_);
     env_.timers.remove(adver_timer_);
+    remove_routes(config_);
+    refuse_traffic({});
 }
 
 InstanceParams Instance::params_for(const config::InstanceConfig& c, const IpAddress& source) {
@@ -289,14 +291,17 @@ void Instance::release_lingering_now() {
     if (lingering_.empty()) return;
     const auto addresses = std::move(lingering_);
     lingering_.clear();
-    if (sm_.state() == State::Master || !iface_) return;
+    if (sm_.state() == State::Master) return;
+    remove_routes(config_);
     for (const auto& v : addresses) {
+        if (!iface_) break;
         if (auto ec = env_.addresses.remove(iface_->ifindex, v.address, v.prefix_len)) {
             ++counters_.address_errors;
             env_.log->error("{} cannot remove {} from {}: {}", prefix_, v.address.to_string(),
                             config_.interface, ec.message());
         }
     }
+    refuse_traffic({});
 }
 
 void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInfo* info) {
@@ -314,10 +319,16 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
         for (const auto& a : new_vips) {
             if (std::find(vips_.begin(), vips_.end(), a) == vips_.end()) added.push_back(a);
         }
+        if (config.virtual_routes != config_.virtual_routes ||
+            config.virtual_rules != config_.virtual_rules) {
+            remove_routes(config_);  // before the VIPs they may use go
+        }
         remove_addresses(gone);
         config_ = std::move(config);
         vips_ = new_vips;
+        refuse_traffic(refused_when_master());  // accept may have changed too
         if (add_addresses(added) && !added.empty()) announce_.burst();
+        install_routes(config_);  // the new ones (those kept are there: nothing happens)
     } else {
         config_ = std::move(config);
         vips_ = new_vips;
@@ -434,16 +445,23 @@ void Instance::execute(const Actions& actions) {
                            // Back to master before a handed-over release ran: keep them.
                            lingering_.clear();
                            if (release_alarm_) release_alarm_->cancel();
+                           // Refused before they are added: no packet gets in between.
+                           refuse_traffic(a.accept ? std::span<const IpAddress>{}
+                                                   : std::span<const IpAddress>{a.addresses});
                            (void)add_addresses(a.addresses);
+                           install_routes(config_);
                        },
                        [&](const action::RemoveAddresses& a) {
                            // The owner's addresses are the host's own: leaving master
                            // (shutdown, fault) must not take them off the interface.
                            if (is_owner()) {
+                               remove_routes(config_);  // the routes are not its own
                            } else if (a.linger > Duration::zero()) {
                                release_later(a.addresses, a.linger);
                            } else {
+                               remove_routes(config_);
                                remove_addresses(a.addresses);
+                               refuse_traffic({});
                            }
                            announce_.stop();
                        },
@@ -554,6 +572,97 @@ bool Instance::add_addresses(std::span<const IpAddress> addresses) {
     }
     if (ok && !addresses.empty() && !vips_missing_) vip_backoff_ = Duration::zero();
     return ok;
+}
+
+void Instance::install_routes(const config::InstanceConfig& c, bool restoring) {
+    if (env_.routes == nullptr || (c.virtual_routes.empty() && c.virtual_rules.empty())) return;
+    routes_in_ = true;
+    const auto done = [&](std::error_code ec, bool added, const std::string& what) {
+        if (ec) {
+            ++counters_.route_errors;
+            env_.log->error("{} cannot add {}: {}", prefix_, what, ec.message());
+        } else if (added && restoring) {
+            ++counters_.routes_restored;
+            env_.log->warn("{} {} was deleted while master: added again", prefix_, what);
+        }
+        logs::debug(*env_.log, config::DebugCategory::Netlink, "{} add {}: {}", prefix_, what,
+                    ec      ? ec.message()
+                    : added ? "done"
+                            : "already there");
+    };
+    // Routes before rules: a rule that points into a table is useful once the table has them.
+    for (const auto& r : c.virtual_routes) {
+        bool added = false;
+        const auto ec = env_.routes->add_route(r, added);
+        done(ec, added, "route " + to_string(r));
+    }
+    for (const auto& r : c.virtual_rules) {
+        bool added = false;
+        const auto ec = env_.routes->add_rule(r, added);
+        done(ec, added, "rule " + to_string(r));
+    }
+}
+
+void Instance::remove_routes(const config::InstanceConfig& c) {
+    if (env_.routes == nullptr || !routes_in_) return;
+    routes_in_ = false;
+    const auto done = [&](std::error_code ec, const std::string& what) {
+        if (ec) {
+            ++counters_.route_errors;
+            env_.log->error("{} cannot remove {}: {}", prefix_, what, ec.message());
+        }
+        logs::debug(*env_.log, config::DebugCategory::Netlink, "{} remove {}: {}", prefix_, what,
+                    ec ? ec.message() : "done");
+    };
+    for (const auto& r : c.virtual_rules)
+        done(env_.routes->remove_rule(r), "rule " + to_string(r));
+    for (const auto& r : c.virtual_routes)
+        done(env_.routes->remove_route(r), "route " + to_string(r));
+}
+
+void Instance::restore_routes() {
+    if (sm_.state() == State::Master && routes_in_) install_routes(config_, true);
+}
+
+std::span<const IpAddress> Instance::refused_when_master() const {
+    if (config_.accept || is_owner()) return {};
+    return vips_;
+}
+
+void Instance::refuse_traffic(std::span<const IpAddress> addresses) {
+    if (env_.filter == nullptr) return;
+    std::vector<IpAddress> more, fewer;
+    for (const auto& a : addresses) {
+        if (std::find(refused_.begin(), refused_.end(), a) == refused_.end()) more.push_back(a);
+    }
+    for (const auto& a : refused_) {
+        if (std::find(addresses.begin(), addresses.end(), a) == addresses.end()) fewer.push_back(a);
+    }
+    if (more.empty() && fewer.empty()) return;
+    if (!more.empty()) {
+        if (auto why = env_.filter->block(more)) {
+            // Serving the VIPs matters more than refusing other traffic to them: the
+            // addresses are still added. The next claim tries again.
+            ++counters_.filter_errors;
+            env_.log->error("{} accept = false not enforced: cannot block traffic to {}: {}",
+                            prefix_, fmt::join(more, ", "), *why);
+        } else {
+            refused_.insert(refused_.end(), more.begin(), more.end());
+        }
+    }
+    if (!fewer.empty()) {
+        if (auto why = env_.filter->unblock(fewer)) {
+            ++counters_.filter_errors;
+            env_.log->error("{} cannot unblock traffic to {}: {}", prefix_, fmt::join(fewer, ", "),
+                            *why);
+        }
+        std::erase_if(refused_, [&](const IpAddress& a) {
+            return std::find(fewer.begin(), fewer.end(), a) != fewer.end();
+        });
+    }
+    logs::debug(
+        *env_.log, config::DebugCategory::Netlink, "{} traffic refused to: {}", prefix_,
+        refused_.empty() ? std::string("none") : fmt::format("{}", fmt::join(refused_, ", ")));
 }
 
 void Instance::remove_addresses(std::span<const IpAddress> addresses) {

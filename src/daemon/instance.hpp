@@ -25,6 +25,7 @@
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/clock.hpp"
 #include "vipd/os/netlink.hpp"
+#include "vipd/os/packet_filter.hpp"
 #include "vipd/os/process.hpp"
 #include "vipd/os/vrrp_socket.hpp"
 
@@ -47,6 +48,9 @@ struct InstanceCounters {
     std::uint64_t announcements = 0;
     std::uint64_t address_errors = 0;
     std::uint64_t addresses_restored = 0;  // VIPs someone deleted while we were master
+    std::uint64_t filter_errors = 0;       // accept = false: nftables refused a change
+    std::uint64_t route_errors = 0;        // virtual routes and rules the kernel refused
+    std::uint64_t routes_restored = 0;     // ...put back after someone deleted them
     std::array<std::uint64_t, kDropReasonCount> drops{};
 };
 // What was counted since `base` (Baseline's stats --clear).
@@ -75,7 +79,11 @@ public:
         // daemon's); null = the instance's own.
         RateLimiter* input_log = nullptr;
         os::ScriptRunner* scripts = nullptr;  // notify scripts; null = none run
-        const UserTable* users = nullptr;     // who they run as; null = root only
+        // Accept_Mode false: traffic to the VIPs of a master is dropped here; null = none.
+        os::PacketFilter* filter = nullptr;
+        // virtual_routes and virtual_rules; null = none installed.
+        os::RouteManager* routes = nullptr;
+        const UserTable* users = nullptr;  // who they run as; null = root only
         // One line per transition for notify_fifo; empty = none.
         std::function<void(const std::string&)> notify_line;
         // Every transition, after it is logged (sync groups follow it).
@@ -114,6 +122,9 @@ public:
     // Netlink lost events and re-read the interface: a master restores any VIP it lacks
     // (its removal may be among what was lost).
     void restore_missing(const os::InterfaceInfo& info);
+    // Routes or rules were deleted (by anyone): a master puts back those of its own that are
+    // gone.
+    void restore_routes();
 
     void start();
     // Stops (a master resigns with priority 0); VIPs still lingering after a handover go now.
@@ -204,6 +215,15 @@ private:
     // Calls env_.handover_over when handing_over() turned false since the last call.
     void report_handover_end();
     void release_lingering_now();
+    // Accept_Mode (RFC 9568 §6.4.3): traffic to `addresses` is refused from now on, and to
+    // no other address this instance refused before (empty: accept everything again).
+    void refuse_traffic(std::span<const IpAddress> addresses);
+    // virtual_routes and virtual_rules of `c`: in after the VIPs, out before them.
+    // `restoring`: they were there; what had to be added again is counted and logged.
+    void install_routes(const config::InstanceConfig& c, bool restoring = false);
+    void remove_routes(const config::InstanceConfig& c);
+    // What a master refuses now: its VIPs unless it accepts (accept = true, or the owner).
+    [[nodiscard]] std::span<const IpAddress> refused_when_master() const;
     void release_later(std::span<const IpAddress> addresses, Duration linger);
     void release_lingering();
     void count_drop(DropReason e, const IpAddress& from);
@@ -265,6 +285,8 @@ private:
     // master is logged but not reported (notify, FIFO, sync group), so nobody follows it.
     bool vips_missing_ = false;
     std::vector<config::VipAddress> lingering_;  // handed over; go when release_alarm_ fires
+    std::vector<IpAddress> refused_;             // what env_.filter blocks for us
+    bool routes_in_ = false;                     // virtual routes and rules installed
     bool was_handing_over_ = false;              // as report_handover_end() last saw it
     AuthData auth_data_;  // from config_.password: sent and checked on every advert
     // The last advert encoded and what it was encoded for (the configuration's part -

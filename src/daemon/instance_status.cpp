@@ -14,6 +14,9 @@ InstanceCounters counted_since(const InstanceCounters& total, const InstanceCoun
     d.announcements = total.announcements - base.announcements;
     d.address_errors = total.address_errors - base.address_errors;
     d.addresses_restored = total.addresses_restored - base.addresses_restored;
+    d.filter_errors = total.filter_errors - base.filter_errors;
+    d.route_errors = total.route_errors - base.route_errors;
+    d.routes_restored = total.routes_restored - base.routes_restored;
     d.drops = counted_since(total.drops, base.drops);
     return d;
 }
@@ -68,9 +71,11 @@ InstanceStatus Instance::status(TimePoint now) const {
                                in != nullptr && in->value ? *in->value : 0});
     }
     const auto& c = counters_;
-    st.counters = {c.adverts_sent,  c.adverts_received, c.send_errors,     c.transitions,
-                   c.became_master, c.announcements,    c.address_errors,  c.addresses_restored,
-                   notify_.runs(),  notify_.failures(), notify_.dropped(), c.drops};
+    st.counters = {c.adverts_sent,     c.adverts_received,   c.send_errors,
+                   c.transitions,      c.became_master,      c.announcements,
+                   c.address_errors,   c.addresses_restored, c.filter_errors,
+                   c.route_errors,     c.routes_restored,    notify_.runs(),
+                   notify_.failures(), notify_.dropped(),    c.drops};
     return st;
 }
 

@@ -165,6 +165,13 @@ std::string render_metrics(const DaemonStatus& status) {
             "VIP additions or removals the kernel refused.");
     counter("vipd_instance_addresses_restored_total", &C::addresses_restored,
             "VIPs restored after someone deleted them while master.");
+    counter("vipd_instance_filter_errors_total", &C::filter_errors,
+            "accept = false: changes to vipd's nftables table that failed (traffic to the VIPs "
+            "not refused, or not let in again).");
+    counter("vipd_instance_route_errors_total", &C::route_errors,
+            "Virtual route or rule additions or removals the kernel refused.");
+    counter("vipd_instance_routes_restored_total", &C::routes_restored,
+            "Virtual routes and rules put back after someone deleted them while master.");
     counter("vipd_instance_notifications_total", &C::notifications, "Notify commands run.");
     counter("vipd_instance_notify_failures_total", &C::notify_failures,
             "Notify commands that failed.");

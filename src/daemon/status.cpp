@@ -147,6 +147,9 @@ void to_json(json& j, const InstanceStatus& s) {
           {"announcements", c.announcements},
           {"address_errors", c.address_errors},
           {"addresses_restored", c.addresses_restored},
+          {"filter_errors", c.filter_errors},
+          {"route_errors", c.route_errors},
+          {"routes_restored", c.routes_restored},
           {"notifications", c.notifications},
           {"notify_failures", c.notify_failures},
           {"notify_dropped", c.notify_dropped},
@@ -189,6 +192,9 @@ void from_json(const json& j, InstanceStatus& s) {
     out.announcements = c.at("announcements").get<std::uint64_t>();
     out.address_errors = c.at("address_errors").get<std::uint64_t>();
     out.addresses_restored = c.at("addresses_restored").get<std::uint64_t>();
+    out.filter_errors = c.at("filter_errors").get<std::uint64_t>();
+    out.route_errors = c.at("route_errors").get<std::uint64_t>();
+    out.routes_restored = c.at("routes_restored").get<std::uint64_t>();
     out.notifications = c.at("notifications").get<std::uint64_t>();
     out.notify_failures = c.at("notify_failures").get<std::uint64_t>();
     out.notify_dropped = c.at("notify_dropped").get<std::uint64_t>();

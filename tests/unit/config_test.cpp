@@ -147,11 +147,7 @@ instances = (                                                    # 8
 TEST(ConfigValues, FullExampleLoadsEveryField) {
     const auto r = load(kFull);
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
-    // The only diagnostic: accept = false is not enforced yet, and says so.
-    EXPECT_EQ(messages(r), std::vector<std::string>{
-                               "test.conf:18: warning: accept = false is not enforced yet: as "
-                               "master, vipd adds the addresses and the kernel accepts traffic "
-                               "to them"});
+    EXPECT_EQ(messages(r), std::vector<std::string>{});
     const Config& c = *r.config;
     EXPECT_EQ(c.file, kName);
 
@@ -1653,7 +1649,12 @@ instances = (
       track_interfaces = ( "eth1", { name = "eth2"; weight = -5; } );
       track_files = ( { path = "/run/it's here"; weight = -3; reverse = true; } );
       notify = { master = "/usr/local/bin/m 'a b' c\\d"; any = "/bin/logger -t vipd";
-                 user = "root"; timeout = 3; }; },
+                 user = "root"; timeout = 3; };
+      virtual_routes = ( { to = "198.51.100.0/24"; via = "192.0.2.254"; dev = "eth0";
+                           src = "192.0.2.1"; metric = 4000000000L; table = 100; },
+                         { to = "203.0.113.7"; type = "blackhole"; } );
+      virtual_rules = ( { from = "192.0.2.1"; table = 100; priority = 1000; },
+                        { to = "198.18.0.0/15"; from = "192.0.2.0/24"; table = 7; } ); },
     { name = "legacy"; interface = "eth1"; vrid = 52; version = 2; advert_interval = 3;
       notify = { user = "root"; timeout = 2; };
       authentication = { type = "pass"; password = "s3cr\"t"; };
@@ -1715,4 +1716,64 @@ TEST(ConfigWriter, DefaultsAreSpelledOut) {
 }
 
 }  // namespace
+
+TEST(ConfigRoutes, RoutesAndRulesAreRead) {
+    const auto r = load(instance_with(R"(virtual_routes = (
+            { to = "198.51.100.0/24"; via = "192.0.2.254"; },
+            { to = "2001:db8:1::/48"; dev = "eth1"; metric = 10; table = 200; },
+            { to = "203.0.113.0/24"; type = "unreachable"; } );
+        virtual_rules = ( { from = "192.0.2.1"; table = 100; priority = 500; } );)"));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    const auto& c = r.config->instances[0];
+    ASSERT_EQ(c.virtual_routes.size(), 3U);
+    EXPECT_EQ(to_string(c.virtual_routes[0]), "198.51.100.0/24 via 192.0.2.254");
+    EXPECT_EQ(to_string(c.virtual_routes[1]), "2001:db8:1::/48 dev eth1 metric 10 table 200");
+    EXPECT_EQ(to_string(c.virtual_routes[2]), "unreachable 203.0.113.0/24");
+    EXPECT_EQ(c.virtual_routes[0].table, kMainTable);
+    ASSERT_EQ(c.virtual_rules.size(), 1U);
+    EXPECT_EQ(to_string(c.virtual_rules[0]), "priority 500 from 192.0.2.1/32 table 100");
+    EXPECT_EQ(c.virtual_rules[0].family, Family::IPv4);
+}
+
+TEST(ConfigRoutes, MistakesNameTheirLine) {
+    EXPECT_EQ(only_error(instance_with("virtual_routes = ( { via = \"192.0.2.254\"; } );")),
+              "test.conf:7: a virtual route needs 'to' (the destination, IP/PREFIX)");
+    EXPECT_EQ(only_error(instance_with("virtual_routes = ( { to = \"198.51.100.0/24\"; } );")),
+              "test.conf:7: a unicast virtual route needs 'via' or 'dev'");
+    EXPECT_EQ(only_error(instance_with(
+                  "virtual_routes = ( { to = \"198.51.100.0/24\";\nvia = \"2001:db8::1\"; } );")),
+              "test.conf:8: 'via' is IPv6 but 'to' is IPv4");
+    EXPECT_EQ(only_error(instance_with("virtual_routes = ( { to = \"198.51.100.0/33\"; dev = "
+                                       "\"eth0\"; } );")),
+              "test.conf:7: prefix length of '198.51.100.0/33' must be in the range 0..32");
+    EXPECT_EQ(only_error(instance_with(
+                  "virtual_routes = ( { to = \"198.51.100.0/24\"; type = \"nat\"; } );")),
+              "test.conf:7: unknown route type 'nat' (expected unicast, blackhole, unreachable "
+              "or prohibit)");
+    EXPECT_EQ(only_error(instance_with("virtual_routes = ( { to = \"198.51.100.0/24\"; type = "
+                                       "\"blackhole\"; via = \"192.0.2.9\"; } );")),
+              "test.conf:7: a blackhole route has no 'via' or 'dev'");
+    EXPECT_EQ(only_error(instance_with("virtual_routes = ( { to = \"198.51.100.0/24\"; dev = "
+                                       "\"eth0\"; table = 0; } );")),
+              "test.conf:7: 'table' must be in the range 1..4294967295 (got 0)");
+    EXPECT_EQ(only_error(instance_with("virtual_routes = ( { to = \"198.51.100.0/24\"; dev = "
+                                       "\"eth0\"; },\n{ to = \"198.51.100.0/24\"; dev = "
+                                       "\"eth0\"; } );")),
+              "test.conf:8: duplicate virtual route '198.51.100.0/24 dev eth0'");
+    EXPECT_EQ(only_error(instance_with("virtual_rules = ( { table = 100; } );")),
+              "test.conf:7: a virtual rule needs 'from' or 'to' (or both)");
+    EXPECT_EQ(only_error(instance_with("virtual_rules = ( { from = \"192.0.2.1\"; } );")),
+              "test.conf:7: a virtual rule needs 'table' (the table it looks up)");
+    EXPECT_EQ(
+        only_error(instance_with(
+            "virtual_rules = ( { from = \"192.0.2.1\"; to = \"2001:db8::/32\"; table = 1; } );")),
+        "test.conf:7: 'from' and 'to' of a virtual rule must be of one family");
+    EXPECT_EQ(only_error(instance_with("virtual_rules = ( { from = \"192.0.2.1\"; table = 1; "
+                                       "priority = 32767; } );")),
+              "test.conf:7: 'priority' must be in the range 1..32766 (got 32767)");
+    EXPECT_EQ(only_error(instance_with("virtual_rules = ( { from = \"192.0.2.1\"; table = 1; "
+                                       "iif = \"eth0\"; } );")),
+              "test.conf:7: unknown key 'iif'");
+}
+
 }  // namespace vipd::config

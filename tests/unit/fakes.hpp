@@ -5,12 +5,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
 #include <vector>
 
 #include "daemon/instance.hpp"
 #include "vipd/config/config.hpp"
 #include "vipd/os/announcer.hpp"
 #include "vipd/os/netlink.hpp"
+#include "vipd/os/packet_filter.hpp"
 #include "vipd/os/vrrp_socket.hpp"
 #include "vipd/proto/advert.hpp"
 #include "vipd/proto/wire.hpp"
@@ -34,6 +37,64 @@ public:
 };
 
 // Records every advert sent, decoded as a receiver would see it.
+// Records what is blocked, and every call in `journal` (shared with other fakes, to check
+// the order of blocking and adding); `fail` makes block() fail.
+class FakeFilter : public os::PacketFilter {
+public:
+    std::optional<std::string> block(std::span<const IpAddress> addresses) override {
+        for (const auto& a : addresses)
+            journal.push_back("block " + a.to_string());
+        if (fail) return "nft says no";
+        for (const auto& a : addresses)
+            ++blocked[a];
+        return std::nullopt;
+    }
+    std::optional<std::string> unblock(std::span<const IpAddress> addresses) override {
+        for (const auto& a : addresses) {
+            journal.push_back("unblock " + a.to_string());
+            if (--blocked[a] == 0) blocked.erase(a);
+        }
+        return std::nullopt;
+    }
+    std::map<IpAddress, int> blocked;
+    std::vector<std::string> journal;
+    bool fail = false;
+};
+
+// The kernel's routing tables as far as virtual routes and rules go: what is installed, and
+// every call in order.
+class FakeRoutes : public os::RouteManager {
+public:
+    std::error_code add_route(const Route& r, bool& added) override {
+        return add("route " + to_string(r), added);
+    }
+    std::error_code remove_route(const Route& r) override {
+        return remove("route " + to_string(r));
+    }
+    std::error_code add_rule(const RoutingRule& r, bool& added) override {
+        return add("rule " + to_string(r), added);
+    }
+    std::error_code remove_rule(const RoutingRule& r) override {
+        return remove("rule " + to_string(r));
+    }
+    std::set<std::string> installed;
+    std::vector<std::string> calls;
+    bool fail = false;
+
+private:
+    std::error_code add(const std::string& what, bool& added) {
+        calls.push_back("add " + what);
+        if (fail) return std::make_error_code(std::errc::network_unreachable);
+        added = installed.insert(what).second;
+        return {};
+    }
+    std::error_code remove(const std::string& what) {
+        calls.push_back("remove " + what);
+        installed.erase(what);
+        return {};
+    }
+};
+
 class FakeTransport : public os::AdvertTransport {
 public:
     struct Sent {

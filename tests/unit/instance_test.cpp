@@ -30,6 +30,8 @@ protected:
     std::unique_ptr<Instance> make(config::InstanceConfig c) {
         Instance::Env env{time, timers, addresses, announcer, log};
         env.input_log = input_log;
+        env.filter = &filter;
+        env.routes = &routes;
         auto inst = std::make_unique<Instance>(std::move(env), std::move(c));
         inst->set_transport(&transport);
         return inst;
@@ -75,6 +77,8 @@ protected:
     StrictMock<FakeAddresses> addresses;
     StrictMock<FakeAnnouncer> announcer;
     FakeTransport transport;
+    FakeFilter filter;
+    FakeRoutes routes;
 };
 
 TEST_F(InstanceTest, BecomingMasterClaimsAdvertisesAndAnnounces) {
@@ -646,6 +650,195 @@ TEST_F(InstanceTest, SnapshotCarriesStateAndCounters) {
     EXPECT_TRUE(j["counters"]["drops"].contains("bad_checksum"));
     EXPECT_TRUE(j["master_down_timer_ms"].is_number());
     EXPECT_TRUE(j["trackers"].is_array());
+}
+
+// RFC 9568 §6.4.3: a master that is not the owner MUST NOT accept packets addressed to the
+// VIPs unless Accept_Mode is True. They are refused before the VIP is added (nothing gets
+// in between) and let in again only after it is removed.
+TEST_F(InstanceTest, Rfc9568_6_4_3_AcceptFalseRefusesTrafficWhileTheVipsAreHeld) {
+    auto c = web(150);
+    c.accept = false;
+    auto inst = make(c);
+    const auto info = eth0();
+    EXPECT_CALL(addresses, add(7, ip("192.0.2.1"), 24)).WillOnce([&] {
+        filter.journal.push_back("add 192.0.2.1");
+        return std::error_code{};
+    });
+    EXPECT_CALL(announcer, announce(_, _, _, _)).WillRepeatedly(Return(std::error_code{}));
+    inst->update_interface(&info);
+    inst->start();
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    EXPECT_EQ(filter.journal, (std::vector<std::string>{"block 192.0.2.1", "add 192.0.2.1"}));
+    EXPECT_EQ(filter.blocked.count(ip("192.0.2.1")), 1U);
+
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce([&] {
+        filter.journal.push_back("remove 192.0.2.1");
+        return std::error_code{};
+    });
+    deliver(*inst, {.version = Version::V3,
+                    .vrid = Vrid{51},
+                    .priority = Priority{200},
+                    .max_adver_int = Centiseconds{1}});
+    EXPECT_EQ(inst->state(), State::Backup);
+    EXPECT_EQ(filter.journal, (std::vector<std::string>{"block 192.0.2.1", "add 192.0.2.1",
+                                                        "remove 192.0.2.1", "unblock 192.0.2.1"}));
+    EXPECT_TRUE(filter.blocked.empty());
+}
+
+TEST_F(InstanceTest, Rfc9568_6_4_3_AcceptTrueAndTheOwnerRefuseNothing) {
+    auto inst = start_claiming(web(150));
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    auto owner = web(255);
+    owner.name = "owner";
+    owner.vrid = Vrid{52};
+    owner.accept = false;  // the owner accepts its own addresses regardless
+    auto inst2 = make(owner);
+    const auto info = eth0();
+    inst2->update_interface(&info);
+    inst2->start();
+    ASSERT_TRUE(run_until([&] { return inst2->state() == State::Master; }));
+    EXPECT_TRUE(filter.journal.empty()) << ::testing::PrintToString(filter.journal);
+}
+
+// A reload applies accept and new VIPs to a master at once, in both directions.
+TEST_F(InstanceTest, ReloadOfAMasterFollowsAcceptAndItsAddresses) {
+    auto c = web(150);
+    auto inst = start_claiming(c);
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    const auto info = eth0();
+    c.accept = false;
+    c.addresses.push_back({ip("192.0.2.2"), 24});
+    inst->reconfigure(c, &info);
+    EXPECT_EQ(filter.blocked,
+              (std::map<IpAddress, int>{{ip("192.0.2.1"), 1}, {ip("192.0.2.2"), 1}}));
+
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.2"), 24)).WillOnce(Return(std::error_code{}));
+    c.addresses.pop_back();
+    inst->reconfigure(c, &info);
+    EXPECT_EQ(filter.blocked, (std::map<IpAddress, int>{{ip("192.0.2.1"), 1}}));
+
+    c.accept = true;
+    inst->reconfigure(c, &info);
+    EXPECT_TRUE(filter.blocked.empty());
+    EXPECT_EQ(inst->state(), State::Master);
+}
+
+// Serving the VIPs comes first: a filter that fails is logged and counted, the VIP is still
+// added, and the next claim tries again.
+TEST_F(InstanceTest, AFilterThatFailsIsCountedAndTheVipIsStillAdded) {
+    filter.fail = true;
+    auto c = web(150);
+    c.accept = false;
+    auto inst = start_claiming(c);
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    EXPECT_EQ(inst->counters().filter_errors, 1U);
+    EXPECT_EQ(logged("accept = false not enforced: cannot block traffic to 192.0.2.1: nft says no"),
+              1);
+    EXPECT_TRUE(filter.blocked.empty());
+    // Nothing was blocked, so leaving master unblocks nothing.
+    EXPECT_CALL(addresses, remove(_, _, _)).WillOnce(Return(std::error_code{}));
+    inst->stop();
+    EXPECT_EQ(std::count(filter.journal.begin(), filter.journal.end(), "unblock 192.0.2.1"), 0);
+}
+
+// A handed-over VIP lingers on this host for a moment: traffic to it stays refused until
+// it goes; an instance removed while master lets its addresses in again.
+TEST_F(InstanceTest, HandedOverVipsStayRefusedUntilTheyGo) {
+    auto c = web(150);
+    c.accept = false;
+    auto inst = start_claiming(c);
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    ASSERT_EQ(inst->handover(std::nullopt, [](const auto&) {}), std::nullopt);
+    deliver(*inst, {.version = Version::V3,
+                    .vrid = Vrid{51},
+                    .priority = Priority{100},
+                    .max_adver_int = Centiseconds{1}});
+    ASSERT_EQ(inst->state(), State::Backup);
+    ASSERT_TRUE(inst->handing_over());
+    EXPECT_EQ(filter.blocked.size(), 1U);
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    ASSERT_TRUE(run_until([&] {
+        deliver(*inst, {.version = Version::V3,
+                        .vrid = Vrid{51},
+                        .priority = Priority{100},
+                        .max_adver_int = Centiseconds{1}});
+        return !inst->handing_over();
+    }));
+    EXPECT_TRUE(filter.blocked.empty());
+
+    auto other = web(150);
+    other.name = "other";
+    other.vrid = Vrid{53};
+    other.addresses = {{ip("192.0.2.3"), 24}};
+    other.accept = false;
+    auto inst2 = make(other);
+    const auto info = eth0();
+    inst2->update_interface(&info);
+    inst2->start();
+    ASSERT_TRUE(run_until([&] { return inst2->state() == State::Master; }));
+    EXPECT_EQ(filter.blocked.count(ip("192.0.2.3")), 1U);
+    inst2.reset();
+    EXPECT_EQ(filter.blocked.count(ip("192.0.2.3")), 0U);
+}
+
+config::InstanceConfig with_routes(config::InstanceConfig c) {
+    c.virtual_routes = {Route{.to = {ip("198.51.100.0"), 24}, .via = ip("192.0.2.254")}};
+    c.virtual_rules = {RoutingRule{.from = IpPrefix{ip("192.0.2.1"), 32}, .table = 100}};
+    return c;
+}
+
+// keepalived's virtual_routes / virtual_rules: in after the VIPs as master, out before them
+// on leaving; deleted by hand while master, put back (and counted).
+TEST_F(InstanceTest, VirtualRoutesFollowTheMasterAndComeBackWhenDeleted) {
+    auto inst = start_claiming(with_routes(web(150)));
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    EXPECT_EQ(routes.calls, (std::vector<std::string>{"add route 198.51.100.0/24 via 192.0.2.254",
+                                                      "add rule from 192.0.2.1/32 table 100"}));
+    EXPECT_EQ(routes.installed.size(), 2U);
+
+    routes.installed.erase("route 198.51.100.0/24 via 192.0.2.254");  // ip route del ...
+    inst->restore_routes();
+    EXPECT_EQ(routes.installed.size(), 2U);
+    EXPECT_EQ(inst->counters().routes_restored, 1U);  // the rule was there: not counted
+    EXPECT_EQ(logged("route 198.51.100.0/24 via 192.0.2.254 was deleted while master"), 1);
+
+    routes.calls.clear();
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce([&] {
+        routes.calls.push_back("remove address");
+        return std::error_code{};
+    });
+    deliver(*inst, {.version = Version::V3,
+                    .vrid = Vrid{51},
+                    .priority = Priority{200},
+                    .max_adver_int = Centiseconds{1}});
+    ASSERT_EQ(inst->state(), State::Backup);
+    EXPECT_EQ(routes.calls, (std::vector<std::string>{
+                                "remove rule from 192.0.2.1/32 table 100",
+                                "remove route 198.51.100.0/24 via 192.0.2.254", "remove address"}));
+    EXPECT_TRUE(routes.installed.empty());
+    // A backup restores nothing.
+    inst->restore_routes();
+    EXPECT_TRUE(routes.installed.empty());
+}
+
+TEST_F(InstanceTest, VirtualRoutesChangeLiveOnReloadAndFailuresAreCounted) {
+    auto c = with_routes(web(150));
+    auto inst = start_claiming(c);
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    const auto info = eth0();
+    c.virtual_routes[0].metric = 50;
+    c.virtual_rules.clear();
+    inst->reconfigure(c, &info);
+    EXPECT_EQ(routes.installed,
+              (std::set<std::string>{"route 198.51.100.0/24 via 192.0.2.254 metric 50"}));
+    EXPECT_EQ(inst->state(), State::Master);
+
+    routes.fail = true;
+    c.virtual_routes[0].metric = 60;
+    inst->reconfigure(c, &info);
+    EXPECT_EQ(inst->counters().route_errors, 1U);
+    EXPECT_EQ(logged("cannot add route 198.51.100.0/24 via 192.0.2.254 metric 60"), 1);
+    EXPECT_EQ(inst->state(), State::Master);  // the VIPs matter more than a route
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "vipd/core/ip_address.hpp"
+#include "vipd/core/route.hpp"
 #include "vipd/core/types.hpp"
 
 namespace vipd::config {
@@ -131,6 +132,9 @@ struct InstanceConfig {
     std::vector<TrackInterface> track_interfaces;
     std::vector<TrackFile> track_files;
     NotifyConfig notify;
+    // Installed while master, with the VIPs (after them; removed before them).
+    std::vector<Route> virtual_routes;
+    std::vector<RoutingRule> virtual_rules;
     std::string file;  // where it was defined, for messages
     int line = 0;
 

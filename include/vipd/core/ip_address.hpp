@@ -2,6 +2,8 @@
 // of those bytes, which is what RFC 9568 §6.4.3 uses to break priority ties.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <array>
 #include <compare>
 #include <cstdint>
@@ -66,3 +68,11 @@ struct AddressAndPrefix {
 [[nodiscard]] std::optional<AddressAndPrefix> parse_address_and_prefix(std::string_view text);
 
 }  // namespace vipd
+
+// fmt prints an address as to_string() does ("{}", also inside fmt::join).
+template <>
+struct fmt::formatter<vipd::IpAddress> : fmt::formatter<std::string_view> {
+    auto format(const vipd::IpAddress& a, format_context& ctx) const {
+        return fmt::formatter<std::string_view>::format(a.to_string(), ctx);
+    }
+};

@@ -14,6 +14,7 @@
 
 #include "vipd/core/expected.hpp"
 #include "vipd/core/ip_address.hpp"
+#include "vipd/core/route.hpp"
 #include "vipd/proto/announce.hpp"
 
 struct nl_sock;
@@ -53,9 +54,20 @@ public:
                                    std::uint8_t prefix_len) = 0;
 };
 
+// What masters need for their virtual routes and rules: tests substitute a fake. Adding
+// reports whether it was missing (`added`): a route already there is not an error.
+class RouteManager {
+public:
+    virtual ~RouteManager() = default;
+    virtual std::error_code add_route(const Route& route, bool& added) = 0;
+    virtual std::error_code remove_route(const Route& route) = 0;
+    virtual std::error_code add_rule(const RoutingRule& rule, bool& added) = 0;
+    virtual std::error_code remove_rule(const RoutingRule& rule) = 0;
+};
+
 const std::error_category& netlink_category();
 
-class Netlink final : public AddressManager {
+class Netlink final : public AddressManager, public RouteManager {
 public:
     struct Callbacks {
         std::function<void(int ifindex)> link_changed;  // appeared, changed, or vanished
@@ -92,6 +104,11 @@ public:
 
     std::error_code add(int ifindex, const IpAddress& address, std::uint8_t prefix_len) override;
     std::error_code remove(int ifindex, const IpAddress& address, std::uint8_t prefix_len) override;
+    // Routes name their device; one that does not exist is ENODEV.
+    std::error_code add_route(const Route& route, bool& added) override;
+    std::error_code remove_route(const Route& route) override;
+    std::error_code add_rule(const RoutingRule& rule, bool& added) override;
+    std::error_code remove_rule(const RoutingRule& rule) override;
 
     // Times notifications were lost and the tables re-read.
     [[nodiscard]] std::uint64_t resyncs() const { return resyncs_; }
