@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 
 namespace vipd::os {
 
@@ -34,21 +35,26 @@ NetlinkWatch::~NetlinkWatch() {
 }
 
 bool NetlinkWatch::drain(std::span<const std::uint16_t> types) {
-    alignas(nlmsghdr) std::array<char, 16384> buf;
+    std::array<char, 16384> buf;
     bool seen = false;
     for (int i = 0; i < 1024; ++i) {  // bounded: a busy router or ruleset does not hold the loop
-        const auto n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+        const auto n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {
             if (errno == ENOBUFS) seen = true;  // lost some: any may have been one
             if (errno == EINTR || errno == ENOBUFS) continue;
             break;  // EAGAIN: all read
         }
-        auto len = static_cast<unsigned>(n);
-        for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len);
-             h = NLMSG_NEXT(h, len)) {
-            if (types.empty() ||
-                std::find(types.begin(), types.end(), h->nlmsg_type) != types.end())
+        // Walk the headers by offset, copying each out: NLMSG_NEXT's C cast trips
+        // -Wcast-align under clang.
+        if (static_cast<std::size_t>(n) > buf.size()) seen = true;  // cut short: assume one
+        const auto len = std::min(static_cast<std::size_t>(n), buf.size());
+        for (std::size_t off = 0; off + sizeof(nlmsghdr) <= len;) {
+            nlmsghdr h{};
+            std::memcpy(&h, buf.data() + off, sizeof h);
+            if (h.nlmsg_len < sizeof h || h.nlmsg_len > len - off) break;
+            if (types.empty() || std::find(types.begin(), types.end(), h.nlmsg_type) != types.end())
                 seen = true;
+            off += NLMSG_ALIGN(h.nlmsg_len);
         }
     }
     return seen;

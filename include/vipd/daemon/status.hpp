@@ -36,7 +36,7 @@ struct InstanceCountersStatus {
     std::uint64_t announcements = 0;
     std::uint64_t address_errors = 0;
     std::uint64_t addresses_restored = 0;
-    std::uint64_t filter_errors = 0;  // accept = false: nftables refused a change
+    std::uint64_t filter_errors = 0;    // accept = false: nftables refused a change
     std::uint64_t route_errors = 0;     // virtual routes and rules the kernel refused
     std::uint64_t routes_restored = 0;  // ...put back after someone deleted them
     std::uint64_t notifications = 0;
