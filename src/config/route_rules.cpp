@@ -192,6 +192,13 @@ void Loader::virtual_rules(const Setting& s, InstanceConfig& c) {
                        } else {
                            return;
                        }
+                   } else {
+                       // Without one the kernel picks a new preference on every add, so a
+                       // rule could neither be found again nor told from its copies.
+                       schema_.error(e,
+                                     "a virtual rule needs 'priority' (1..32766): without "
+                                     "one the kernel gives every add a new place");
+                       return;
                    }
                    if (std::find(c.virtual_rules.begin(), c.virtual_rules.end(), r) !=
                        c.virtual_rules.end()) {

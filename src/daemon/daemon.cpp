@@ -67,10 +67,17 @@ Daemon::Impl::~Impl() {
     receiver_.reset();
 }
 
-bool Daemon::Impl::open_accept_filter(const config::Config& config) {
-    const bool needed = std::any_of(
+namespace {
+// Whether some instance refuses traffic to its VIPs (accept = false, not the owner).
+bool needs_accept_filter(const config::Config& config) {
+    return std::any_of(
         config.instances.begin(), config.instances.end(),
         [](const config::InstanceConfig& c) { return !c.accept && !is_owner(c.priority); });
+}
+}  // namespace
+
+bool Daemon::Impl::open_accept_filter(const config::Config& config) {
+    const bool needed = needs_accept_filter(config);
     auto nft = os::Nftables::open();
     std::optional<std::string> why;
     if (nft) {
@@ -192,6 +199,13 @@ int Daemon::Impl::run(config::Config config) {
         return 1;
     }
     netlink_ = std::move(nl.value());
+    // Routes and rules a killed vipd left would steer traffic from a host that is no master.
+    if (auto stale = netlink_->flush_stale_routes(); !stale) {
+        log_->warn("cannot look for routes a previous vipd left behind: {}",
+                   stale.error().message());
+    } else if (stale.value() > 0) {
+        log_->warn("removed {} route(s) and rule(s) a previous vipd left behind", stale.value());
+    }
     if (!open_accept_filter(config)) return 1;
     receiver_ = std::make_unique<Receiver>(
         io_, time_, timers_, instances_,
@@ -529,6 +543,15 @@ void Daemon::Impl::finish_reload(Loaded loaded) {
                                       "not reloaded: vipd is stopping"});
     } else if (!r.ok()) {
         log_->error("reload failed: keeping the running configuration");
+    } else if (!accept_filter_ && needs_accept_filter(*r.config)) {
+        // As at start: a master that must refuse traffic and cannot is not started.
+        result.diagnostics.push_back(
+            {config::Diagnostic::Severity::Error, options_.config_file, 0,
+             "not reloaded: accept = false needs nftables, which could not be used when vipd "
+             "started (see its log)"});
+        log_->error(
+            "reload failed: accept = false needs nftables, which could not be used when vipd "
+            "started; keeping the running configuration");
     } else if (options_.strict && has_warning(r.diagnostics)) {
         result.diagnostics.push_back({config::Diagnostic::Severity::Error, options_.config_file, 0,
                                       "not reloaded: --strict makes the warnings errors"});

@@ -47,7 +47,7 @@ Instance::~Instance() {
     finish_handover({false, "the instance was removed", std::nullopt});
     env_.timers.remove(master_down_timer_);
     env_.timers.remove(adver_timer_);
-    remove_routes(config_);
+    remove_routes();
     refuse_traffic({});
 }
 
@@ -292,7 +292,7 @@ void Instance::release_lingering_now() {
     const auto addresses = std::move(lingering_);
     lingering_.clear();
     if (sm_.state() == State::Master) return;
-    remove_routes(config_);
+    remove_routes();
     for (const auto& v : addresses) {
         if (!iface_) break;
         if (auto ec = env_.addresses.remove(iface_->ifindex, v.address, v.prefix_len)) {
@@ -319,16 +319,13 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
         for (const auto& a : new_vips) {
             if (std::find(vips_.begin(), vips_.end(), a) == vips_.end()) added.push_back(a);
         }
-        if (config.virtual_routes != config_.virtual_routes ||
-            config.virtual_rules != config_.virtual_rules) {
-            remove_routes(config_);  // before the VIPs they may use go
-        }
+        remove_routes(&config);  // those dropped, before the VIPs they may use go
         remove_addresses(gone);
         config_ = std::move(config);
         vips_ = new_vips;
         refuse_traffic(refused_when_master());  // accept may have changed too
         if (add_addresses(added) && !added.empty()) announce_.burst();
-        install_routes(config_);  // the new ones (those kept are there: nothing happens)
+        install_routes(config_);  // the new ones (those kept stay: no flap)
     } else {
         config_ = std::move(config);
         vips_ = new_vips;
@@ -455,11 +452,11 @@ void Instance::execute(const Actions& actions) {
                            // The owner's addresses are the host's own: leaving master
                            // (shutdown, fault) must not take them off the interface.
                            if (is_owner()) {
-                               remove_routes(config_);  // the routes are not its own
+                               remove_routes();  // the routes are not its own
                            } else if (a.linger > Duration::zero()) {
                                release_later(a.addresses, a.linger);
                            } else {
-                               remove_routes(config_);
+                               remove_routes();
                                remove_addresses(a.addresses);
                                refuse_traffic({});
                            }
@@ -574,38 +571,66 @@ bool Instance::add_addresses(std::span<const IpAddress> addresses) {
     return ok;
 }
 
+void Instance::route_failed(const std::string& what, std::error_code ec) {
+    auto& last = route_failures_[what];
+    if (last == ec) return;
+    last = ec;
+    ++counters_.route_errors;
+    if (ec == std::errc::file_exists) {
+        env_.log->error(
+            "{} cannot add {}: one with the same key that vipd did not add is in "
+            "the way (left alone; remove it or change the configuration)",
+            prefix_, what);
+    } else {
+        env_.log->error("{} cannot add {}: {}", prefix_, what, ec.message());
+    }
+}
+
 void Instance::install_routes(const config::InstanceConfig& c, bool restoring) {
     if (env_.routes == nullptr || (c.virtual_routes.empty() && c.virtual_rules.empty())) return;
     routes_in_ = true;
-    const auto done = [&](std::error_code ec, bool added, const std::string& what) {
-        if (ec) {
-            ++counters_.route_errors;
-            env_.log->error("{} cannot add {}: {}", prefix_, what, ec.message());
-        } else if (added && restoring) {
-            ++counters_.routes_restored;
-            env_.log->warn("{} {} was deleted while master: added again", prefix_, what);
-        }
+    // Each entry: added (or found to be vipd's) goes in the record; a failure is retried
+    // on the next restore; one that was in the record and had to be added again was deleted.
+    const auto add = [&](const auto& entry, auto& held, const std::string& what, auto call) {
+        const bool known = std::find(held.begin(), held.end(), entry) != held.end();
+        bool added = false;
+        const auto ec = call(entry, known, added);
         logs::debug(*env_.log, config::DebugCategory::Netlink, "{} add {}: {}", prefix_, what,
                     ec      ? ec.message()
                     : added ? "done"
                             : "already there");
+        if (ec) {
+            route_failed(what, ec);
+            return;
+        }
+        if (route_failures_.erase(what) > 0)
+            logs::notice(*env_.log, "{} {} added after all", prefix_, what);
+        if (!known) {
+            held.push_back(entry);
+        } else if (added && restoring) {
+            ++counters_.routes_restored;
+            env_.log->warn("{} {} was deleted while master: added again", prefix_, what);
+        }
     };
     // Routes before rules: a rule that points into a table is useful once the table has them.
     for (const auto& r : c.virtual_routes) {
-        bool added = false;
-        const auto ec = env_.routes->add_route(r, added);
-        done(ec, added, "route " + to_string(r));
+        add(r, routes_held_, "route " + to_string(r), [&](const Route& e, bool known, bool& a) {
+            return env_.routes->add_route(e, known, a);
+        });
     }
     for (const auto& r : c.virtual_rules) {
-        bool added = false;
-        const auto ec = env_.routes->add_rule(r, added);
-        done(ec, added, "rule " + to_string(r));
+        add(r, rules_held_, "rule " + to_string(r), [&](const RoutingRule& e, bool known, bool& a) {
+            return env_.routes->add_rule(e, known, a);
+        });
     }
 }
 
-void Instance::remove_routes(const config::InstanceConfig& c) {
-    if (env_.routes == nullptr || !routes_in_) return;
-    routes_in_ = false;
+void Instance::remove_routes(const config::InstanceConfig* keep) {
+    if (env_.routes == nullptr) return;
+    if (keep == nullptr) {
+        routes_in_ = false;
+        route_failures_.clear();
+    }
     const auto done = [&](std::error_code ec, const std::string& what) {
         if (ec) {
             ++counters_.route_errors;
@@ -614,10 +639,29 @@ void Instance::remove_routes(const config::InstanceConfig& c) {
         logs::debug(*env_.log, config::DebugCategory::Netlink, "{} remove {}: {}", prefix_, what,
                     ec ? ec.message() : "done");
     };
-    for (const auto& r : c.virtual_rules)
+    const auto kept = [](const auto& list, const auto& entry) {
+        return std::find(list.begin(), list.end(), entry) != list.end();
+    };
+    std::erase_if(rules_held_, [&](const RoutingRule& r) {
+        if (keep != nullptr && kept(keep->virtual_rules, r)) return false;
         done(env_.routes->remove_rule(r), "rule " + to_string(r));
-    for (const auto& r : c.virtual_routes)
+        return true;
+    });
+    std::erase_if(routes_held_, [&](const Route& r) {
+        if (keep != nullptr && kept(keep->virtual_routes, r)) return false;
         done(env_.routes->remove_route(r), "route " + to_string(r));
+        return true;
+    });
+    if (keep != nullptr) {
+        std::erase_if(route_failures_, [&](const auto& f) {
+            return std::none_of(
+                       keep->virtual_routes.begin(), keep->virtual_routes.end(),
+                       [&](const Route& r) { return "route " + to_string(r) == f.first; }) &&
+                   std::none_of(
+                       keep->virtual_rules.begin(), keep->virtual_rules.end(),
+                       [&](const RoutingRule& r) { return "rule " + to_string(r) == f.first; });
+        });
+    }
 }
 
 void Instance::restore_routes() {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -221,7 +222,12 @@ private:
     // virtual_routes and virtual_rules of `c`: in after the VIPs, out before them.
     // `restoring`: they were there; what had to be added again is counted and logged.
     void install_routes(const config::InstanceConfig& c, bool restoring = false);
-    void remove_routes(const config::InstanceConfig& c);
+    // Removes what install_routes put in (the record, not a configuration: a reload may have
+    // replaced the configuration since); `keep`: the entries of this configuration stay.
+    void remove_routes(const config::InstanceConfig* keep = nullptr);
+    // A route or rule that could not be added: logged and counted once per distinct error,
+    // not on every retry (restores run on each link and route change).
+    void route_failed(const std::string& what, std::error_code ec);
     // What a master refuses now: its VIPs unless it accepts (accept = true, or the owner).
     [[nodiscard]] std::span<const IpAddress> refused_when_master() const;
     void release_later(std::span<const IpAddress> addresses, Duration linger);
@@ -286,8 +292,11 @@ private:
     bool vips_missing_ = false;
     std::vector<config::VipAddress> lingering_;  // handed over; go when release_alarm_ fires
     std::vector<IpAddress> refused_;             // what env_.filter blocks for us
-    bool routes_in_ = false;                     // virtual routes and rules installed
-    bool was_handing_over_ = false;              // as report_handover_end() last saw it
+    bool routes_in_ = false;                     // virtual routes and rules wanted (master)
+    std::vector<Route> routes_held_;             // ...of those, what vipd added or adopted
+    std::vector<RoutingRule> rules_held_;
+    std::map<std::string, std::error_code> route_failures_;  // what failed, last error
+    bool was_handing_over_ = false;                          // as report_handover_end() last saw it
     AuthData auth_data_;  // from config_.password: sent and checked on every advert
     // The last advert encoded and what it was encoded for (the configuration's part -
     // addresses, version, authentication - changes only by reconfigure, which drops it).

@@ -149,7 +149,8 @@ std::optional<std::string> AcceptFilter::unblock(std::span<const IpAddress> addr
 }
 
 bool AcceptFilter::restore_if_gone() {
-    if (!created_ || removed_) return false;
+    // Nothing refused: a missing table blocks nothing, and the next block() writes it anew.
+    if (!created_ || removed_ || refs_.empty()) return false;
     if (!nft_.run(fmt::format("list table inet {}\n", table_))) return false;
     if (auto why = rebuild()) {
         created_ = true;  // still owed: try again at the next change

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # virtual_routes and virtual_rules (keepalived's): a master installs them after its VIPs
 # and removes them before; they follow the master to the other host and back; one deleted
-# by hand while master is put back at once.
+# by hand while master is put back at once (and only once: no copies); someone else's route
+# with the same key is left alone; what a killed vipd left is removed at the next start.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init
@@ -46,6 +47,9 @@ lab_wait 3000 lab_only_holder a 192.0.2.5 || lab_fail "a should be master"
 lab_wait 1000 all_on a || lab_fail "a (master) has $(routes_on a) of the 4 routes and rules: $(show a)"
 none_on b || lab_fail "b (backup) has $(routes_on b) of them"
 
+ip -n "$(lab_ns a)" route show 198.51.100.0/24 | grep -q 'proto 86' ||
+    lab_fail "vipd's route does not carry its protocol (86): $(show a)"
+
 # Deleted by hand on the master: back within a moment, logged and counted.
 ip -n "$(lab_ns a)" route del 198.51.100.0/24
 ip -n "$(lab_ns a)" rule del priority 1000
@@ -56,11 +60,20 @@ restored=$(lab_ctl a status --json | python3 -c '
 import json, sys
 print(json.load(sys.stdin)["result"]["instances"][0]["counters"]["routes_restored"])')
 [ "$restored" = 2 ] || lab_fail "routes_restored is $restored, not 2"
+rules=$(ip -n "$(lab_ns a)" rule show | grep -c 'lookup 100' || true)
+[ "$rules" = 1 ] || lab_fail "$rules copies of the rule after restores, not 1: $(show a)"
+
+# Someone else's route on b with the key of one of vipd's (table 100, 203.0.113.0/24): b,
+# when master, leaves it alone and says so, and it is still there when b stops being master.
+ip -n "$(lab_ns b)" route add unreachable 203.0.113.0/24 table 100
+theirs() { ip -n "$(lab_ns b)" route show table 100 | grep -q '^unreachable 203.0.113.0/24'; }
 
 # The master stops: the routes go with the VIP to b, and none stay behind on a.
 lab_stop a
 lab_wait 2000 lab_only_holder b 192.0.2.5 || lab_fail "b did not take over"
-lab_wait 1000 all_on b || lab_fail "b (master) has $(routes_on b) of the 4"
+lab_wait 1000 lab_log_count_at_least b 'that vipd did not add is in the way' 1 ||
+    lab_fail "b did not report the route in the way"
+[ "$(routes_on b)" = 3 ] && theirs || lab_fail "b (master) should have 3 of its 4 and the other route: $(show b)"
 none_on a || lab_fail "a still has $(routes_on a) after vipd stopped"
 
 # a comes back and preempts: the routes move back, and leave b.
@@ -68,4 +81,15 @@ lab_vipd a "$(conf 200)"
 lab_wait 3000 lab_only_holder a 192.0.2.5 || lab_fail "a did not take back the VIP"
 lab_wait 1000 all_on a || lab_fail "a has $(routes_on a) of the 4 after preempting"
 lab_wait 1000 none_on b || lab_fail "b kept $(routes_on b) after losing master"
+theirs || lab_fail "b removed a route vipd did not add: $(show b)"
+
+# A killed master leaves its routes; the next start removes them (here as a backup).
+lab_stop a KILL
+# (a keeps its VIP too: nobody removes it)
+lab_wait 2000 lab_has_vip b 192.0.2.5 || lab_fail "b did not take over from the killed a"
+all_on a || lab_fail "a killed: its routes should still be there: $(show a)"
+lab_vipd a "$(conf 50)"
+lab_wait 2000 lab_log_count_at_least a 'removed 4 route\(s\) and rule\(s\) a previous vipd left behind' 1 ||
+    lab_fail "a's restart did not remove what the killed vipd left"
+none_on a || lab_fail "a (backup after restart) still has $(routes_on a): $(show a)"
 lab_log "PASS"

@@ -1654,7 +1654,8 @@ instances = (
                            src = "192.0.2.1"; metric = 4000000000L; table = 100; },
                          { to = "203.0.113.7"; type = "blackhole"; } );
       virtual_rules = ( { from = "192.0.2.1"; table = 100; priority = 1000; },
-                        { to = "198.18.0.0/15"; from = "192.0.2.0/24"; table = 7; } ); },
+                        { to = "198.18.0.0/15"; from = "192.0.2.0/24"; table = 7;
+                          priority = 2000; } ); },
     { name = "legacy"; interface = "eth1"; vrid = 52; version = 2; advert_interval = 3;
       notify = { user = "root"; timeout = 2; };
       authentication = { type = "pass"; password = "s3cr\"t"; };
@@ -1765,14 +1766,18 @@ TEST(ConfigRoutes, MistakesNameTheirLine) {
     EXPECT_EQ(only_error(instance_with("virtual_rules = ( { from = \"192.0.2.1\"; } );")),
               "test.conf:7: a virtual rule needs 'table' (the table it looks up)");
     EXPECT_EQ(
-        only_error(instance_with(
-            "virtual_rules = ( { from = \"192.0.2.1\"; to = \"2001:db8::/32\"; table = 1; } );")),
-        "test.conf:7: 'from' and 'to' of a virtual rule must be of one family");
+        only_error(instance_with("virtual_rules = ( { from = \"192.0.2.1\"; table = 1; } );")),
+        "test.conf:7: a virtual rule needs 'priority' (1..32766): without one the kernel gives "
+        "every add a new place");
+    EXPECT_EQ(only_error(instance_with(
+                  "virtual_rules = ( { from = \"192.0.2.1\"; to = \"2001:db8::/32\"; table = 1; "
+                  "priority = 9; } );")),
+              "test.conf:7: 'from' and 'to' of a virtual rule must be of one family");
     EXPECT_EQ(only_error(instance_with("virtual_rules = ( { from = \"192.0.2.1\"; table = 1; "
                                        "priority = 32767; } );")),
               "test.conf:7: 'priority' must be in the range 1..32766 (got 32767)");
     EXPECT_EQ(only_error(instance_with("virtual_rules = ( { from = \"192.0.2.1\"; table = 1; "
-                                       "iif = \"eth0\"; } );")),
+                                       "priority = 9; iif = \"eth0\"; } );")),
               "test.conf:7: unknown key 'iif'");
 }
 

@@ -61,30 +61,36 @@ public:
     bool fail = false;
 };
 
-// The kernel's routing tables as far as virtual routes and rules go: what is installed, and
-// every call in order.
+// The kernel's routing tables as far as virtual routes and rules go: vipd's entries, those
+// someone else added with the same keys (`foreign`: an add is EEXIST, a delete leaves them,
+// as the kernel does with vipd's protocol on the request), and every call in order.
 class FakeRoutes : public os::RouteManager {
 public:
-    std::error_code add_route(const Route& r, bool& added) override {
-        return add("route " + to_string(r), added);
+    std::error_code add_route(const Route& r, bool known, bool& added) override {
+        return add("route " + to_string(r), known, added);
     }
     std::error_code remove_route(const Route& r) override {
         return remove("route " + to_string(r));
     }
-    std::error_code add_rule(const RoutingRule& r, bool& added) override {
-        return add("rule " + to_string(r), added);
+    std::error_code add_rule(const RoutingRule& r, bool known, bool& added) override {
+        return add("rule " + to_string(r), known, added);
     }
     std::error_code remove_rule(const RoutingRule& r) override {
         return remove("rule " + to_string(r));
     }
     std::set<std::string> installed;
+    std::set<std::string> foreign;
     std::vector<std::string> calls;
     bool fail = false;
 
 private:
-    std::error_code add(const std::string& what, bool& added) {
+    std::error_code add(const std::string& what, bool known, bool& added) {
         calls.push_back("add " + what);
+        added = false;
         if (fail) return std::make_error_code(std::errc::network_unreachable);
+        if (foreign.contains(what)) {  // EEXIST; unless known, the adapter looks whose it is
+            return known ? std::error_code{} : std::make_error_code(std::errc::file_exists);
+        }
         added = installed.insert(what).second;
         return {};
     }

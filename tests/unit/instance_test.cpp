@@ -783,7 +783,8 @@ TEST_F(InstanceTest, HandedOverVipsStayRefusedUntilTheyGo) {
 
 config::InstanceConfig with_routes(config::InstanceConfig c) {
     c.virtual_routes = {Route{.to = {ip("198.51.100.0"), 24}, .via = ip("192.0.2.254")}};
-    c.virtual_rules = {RoutingRule{.from = IpPrefix{ip("192.0.2.1"), 32}, .table = 100}};
+    c.virtual_rules = {
+        RoutingRule{.from = IpPrefix{ip("192.0.2.1"), 32}, .table = 100, .priority = 1000}};
     return c;
 }
 
@@ -792,8 +793,9 @@ config::InstanceConfig with_routes(config::InstanceConfig c) {
 TEST_F(InstanceTest, VirtualRoutesFollowTheMasterAndComeBackWhenDeleted) {
     auto inst = start_claiming(with_routes(web(150)));
     ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
-    EXPECT_EQ(routes.calls, (std::vector<std::string>{"add route 198.51.100.0/24 via 192.0.2.254",
-                                                      "add rule from 192.0.2.1/32 table 100"}));
+    EXPECT_EQ(routes.calls,
+              (std::vector<std::string>{"add route 198.51.100.0/24 via 192.0.2.254",
+                                        "add rule priority 1000 from 192.0.2.1/32 table 100"}));
     EXPECT_EQ(routes.installed.size(), 2U);
 
     routes.installed.erase("route 198.51.100.0/24 via 192.0.2.254");  // ip route del ...
@@ -813,7 +815,7 @@ TEST_F(InstanceTest, VirtualRoutesFollowTheMasterAndComeBackWhenDeleted) {
                     .max_adver_int = Centiseconds{1}});
     ASSERT_EQ(inst->state(), State::Backup);
     EXPECT_EQ(routes.calls, (std::vector<std::string>{
-                                "remove rule from 192.0.2.1/32 table 100",
+                                "remove rule priority 1000 from 192.0.2.1/32 table 100",
                                 "remove route 198.51.100.0/24 via 192.0.2.254", "remove address"}));
     EXPECT_TRUE(routes.installed.empty());
     // A backup restores nothing.
@@ -839,6 +841,80 @@ TEST_F(InstanceTest, VirtualRoutesChangeLiveOnReloadAndFailuresAreCounted) {
     EXPECT_EQ(inst->counters().route_errors, 1U);
     EXPECT_EQ(logged("cannot add route 198.51.100.0/24 via 192.0.2.254 metric 60"), 1);
     EXPECT_EQ(inst->state(), State::Master);  // the VIPs matter more than a route
+    // Retried on every restore (each link or route change), but said and counted once.
+    inst->restore_routes();
+    inst->restore_routes();
+    EXPECT_EQ(inst->counters().route_errors, 1U);
+    EXPECT_EQ(logged("cannot add route 198.51.100.0/24 via 192.0.2.254 metric 60"), 1);
+    routes.fail = false;
+    inst->restore_routes();
+    EXPECT_EQ(routes.installed,
+              (std::set<std::string>{"route 198.51.100.0/24 via 192.0.2.254 metric 60"}));
+    EXPECT_EQ(logged("route 198.51.100.0/24 via 192.0.2.254 metric 60 added after all"), 1);
+}
+
+// A reload that keeps a route does not take it out and put it back (no gap in forwarding);
+// one that drops a route removes that one only.
+TEST_F(InstanceTest, ReloadTouchesOnlyTheRoutesThatChanged) {
+    auto c = with_routes(web(150));
+    c.virtual_routes.push_back(Route{.to = {ip("203.0.113.0"), 24}, .type = RouteType::Blackhole});
+    auto inst = start_claiming(c);
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    routes.calls.clear();
+    const auto info = eth0();
+    c.virtual_routes.pop_back();
+    inst->reconfigure(c, &info);
+    EXPECT_EQ(routes.calls,
+              (std::vector<std::string>{"remove route blackhole 203.0.113.0/24",
+                                        "add route 198.51.100.0/24 via 192.0.2.254",
+                                        "add rule priority 1000 from 192.0.2.1/32 table 100"}));
+    EXPECT_EQ(routes.installed.size(), 2U);
+}
+
+// Someone else's route with the same key is left alone: not claimed, not deleted when the
+// master leaves, and reported.
+TEST_F(InstanceTest, AnotherOwnersRouteInTheWayIsLeftAlone) {
+    routes.foreign.insert("route 198.51.100.0/24 via 192.0.2.254");
+    auto inst = start_claiming(with_routes(web(150)));
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    EXPECT_EQ(inst->counters().route_errors, 1U);
+    EXPECT_EQ(logged("cannot add route 198.51.100.0/24 via 192.0.2.254: one with the same key "
+                     "that vipd did not add is in the way"),
+              1);
+    routes.calls.clear();
+    inst.reset();  // stop: what vipd added goes, the other route is not even asked for
+    EXPECT_EQ(routes.calls,
+              (std::vector<std::string>{"remove rule priority 1000 from 192.0.2.1/32 table 100"}));
+}
+
+// A reload while the old master lingers (handover) replaces the configuration: what goes
+// when the linger ends is what was installed, not what the new configuration lists.
+TEST_F(InstanceTest, RoutesRemovedAreThoseInstalledNotTheNewConfiguration) {
+    auto c = with_routes(web(150));
+    auto inst = start_claiming(c);
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    ASSERT_EQ(inst->handover(std::nullopt, [](const auto&) {}), std::nullopt);
+    deliver(*inst, {.version = Version::V3,
+                    .vrid = Vrid{51},
+                    .priority = Priority{100},
+                    .max_adver_int = Centiseconds{1}});
+    ASSERT_EQ(inst->state(), State::Backup);
+    ASSERT_TRUE(inst->handing_over());
+    const auto info = eth0();
+    c.virtual_routes[0].metric = 70;  // reloaded while the VIPs linger
+    inst->reconfigure(c, &info);
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    ASSERT_TRUE(run_until([&] {
+        deliver(*inst, {.version = Version::V3,
+                        .vrid = Vrid{51},
+                        .priority = Priority{100},
+                        .max_adver_int = Centiseconds{1}});
+        return !inst->handing_over();
+    }));
+    EXPECT_TRUE(routes.installed.empty()) << ::testing::PrintToString(routes.installed);
+    EXPECT_EQ(std::count(routes.calls.begin(), routes.calls.end(),
+                         "remove route 198.51.100.0/24 via 192.0.2.254 metric 70"),
+              0);
 }
 
 }  // namespace

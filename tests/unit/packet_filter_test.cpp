@@ -116,6 +116,25 @@ TEST(AcceptFilter, AFlushedTableIsWrittenAgainWithEverythingBlocked) {
     EXPECT_EQ(f.errors(), 0U);
 }
 
+// `nft flush ruleset` seen by the watch: the table is written again at once with what is
+// refused, only when it really is gone, and not at all when nothing is refused.
+TEST(AcceptFilter, RestoreIfGoneWritesTheTableOnlyWhenItIsMissingAndNeeded) {
+    FakeNft nft;
+    AcceptFilter f(nft);
+    ASSERT_EQ(f.reset(), std::nullopt);
+    ASSERT_EQ(f.block(std::vector<IpAddress>{ip("192.0.2.1")}), std::nullopt);
+    EXPECT_FALSE(f.restore_if_gone());  // "list table" succeeds: still there
+    nft.fail_on = "list table";
+    EXPECT_TRUE(f.restore_if_gone());
+    EXPECT_NE(nft.runs.back().find("elements = { 192.0.2.1 }"), std::string::npos);
+    nft.fail_on.clear();
+    ASSERT_EQ(f.unblock(std::vector<IpAddress>{ip("192.0.2.1")}), std::nullopt);
+    nft.fail_on = "list table";
+    const auto runs = nft.runs.size();
+    EXPECT_FALSE(f.restore_if_gone());  // nothing refused: nothing to write, nothing to say
+    EXPECT_EQ(nft.runs.size(), runs);
+}
+
 // nftables unusable: the error is nft's, counted, and the address is not counted as blocked.
 TEST(AcceptFilter, AFailedBlockIsCountedAndNotRemembered) {
     FakeNft nft;

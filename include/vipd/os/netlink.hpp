@@ -54,14 +54,22 @@ public:
                                    std::uint8_t prefix_len) = 0;
 };
 
+// The routing protocol number vipd's routes and rules carry (`ip route` shows "proto 86"):
+// what tells them from everyone else's. Values from RTPROT_STATIC up mean nothing to the
+// kernel; this one is not among those iproute2 names.
+inline constexpr std::uint8_t kRouteProtocol = 86;
+
 // What masters need for their virtual routes and rules: tests substitute a fake. Adding
-// reports whether it was missing (`added`): a route already there is not an error.
+// reports whether it was missing (`added`). An entry with the same key already there is
+// vipd's only if it carries kRouteProtocol; anyone else's is left alone and reported as
+// std::errc::file_exists. `known`: vipd added this one before (a restore), so an entry in
+// the way is taken to be that one without looking. Removing touches only vipd's entries.
 class RouteManager {
 public:
     virtual ~RouteManager() = default;
-    virtual std::error_code add_route(const Route& route, bool& added) = 0;
+    virtual std::error_code add_route(const Route& route, bool known, bool& added) = 0;
     virtual std::error_code remove_route(const Route& route) = 0;
-    virtual std::error_code add_rule(const RoutingRule& rule, bool& added) = 0;
+    virtual std::error_code add_rule(const RoutingRule& rule, bool known, bool& added) = 0;
     virtual std::error_code remove_rule(const RoutingRule& rule) = 0;
 };
 
@@ -105,10 +113,13 @@ public:
     std::error_code add(int ifindex, const IpAddress& address, std::uint8_t prefix_len) override;
     std::error_code remove(int ifindex, const IpAddress& address, std::uint8_t prefix_len) override;
     // Routes name their device; one that does not exist is ENODEV.
-    std::error_code add_route(const Route& route, bool& added) override;
+    std::error_code add_route(const Route& route, bool known, bool& added) override;
     std::error_code remove_route(const Route& route) override;
-    std::error_code add_rule(const RoutingRule& rule, bool& added) override;
+    std::error_code add_rule(const RoutingRule& rule, bool known, bool& added) override;
     std::error_code remove_rule(const RoutingRule& rule) override;
+    // Deletes every route and rule carrying kRouteProtocol: what a vipd that was killed
+    // left behind (at start, before any instance runs). Returns how many went.
+    Expected<std::size_t, std::error_code> flush_stale_routes();
 
     // Times notifications were lost and the tables re-read.
     [[nodiscard]] std::uint64_t resyncs() const { return resyncs_; }
