@@ -25,10 +25,10 @@ CONF
 routes_on() {
     local ns n=0
     ns=$(lab_ns "$1")
-    ip -n "$ns" route show 198.51.100.0/24 | grep -q 'via 192.0.2.100 dev eth0.*src 192.0.2.5' && n=$((n + 1))
-    ip -n "$ns" route show table 100 | grep -q '^blackhole 203.0.113.0/24' && n=$((n + 1))
-    ip -n "$ns" -6 route show 2001:db8:5::/48 | grep -q 'dev eth0 .*metric 20' && n=$((n + 1))
-    ip -n "$ns" rule show | grep -q '^1000:.*from 192.0.2.5 lookup 100' && n=$((n + 1))
+    ip -n "$ns" route show 198.51.100.0/24 | grep 'via 192.0.2.100 dev eth0.*src 192.0.2.5' >/dev/null && n=$((n + 1))
+    ip -n "$ns" route show table 100 | grep '^blackhole 203.0.113.0/24' >/dev/null && n=$((n + 1))
+    ip -n "$ns" -6 route show 2001:db8:5::/48 | grep 'dev eth0 .*metric 20' >/dev/null && n=$((n + 1))
+    ip -n "$ns" rule show | grep '^1000:.*from 192.0.2.5 lookup 100' >/dev/null && n=$((n + 1))
     echo "$n"
 }
 all_on() { [ "$(routes_on "$1")" = 4 ]; }
@@ -47,7 +47,7 @@ lab_wait 3000 lab_only_holder a 192.0.2.5 || lab_fail "a should be master"
 lab_wait 1000 all_on a || lab_fail "a (master) has $(routes_on a) of the 4 routes and rules: $(show a)"
 none_on b || lab_fail "b (backup) has $(routes_on b) of them"
 
-ip -n "$(lab_ns a)" route show 198.51.100.0/24 | grep -q 'proto 86' ||
+ip -n "$(lab_ns a)" route show 198.51.100.0/24 | grep 'proto 86' >/dev/null ||
     lab_fail "vipd's route does not carry its protocol (86): $(show a)"
 
 # Deleted by hand on the master: back within a moment, logged and counted.
@@ -66,7 +66,7 @@ rules=$(ip -n "$(lab_ns a)" rule show | grep -c 'lookup 100' || true)
 # Someone else's route on b with the key of one of vipd's (table 100, 203.0.113.0/24): b,
 # when master, leaves it alone and says so, and it is still there when b stops being master.
 ip -n "$(lab_ns b)" route add unreachable 203.0.113.0/24 table 100
-theirs() { ip -n "$(lab_ns b)" route show table 100 | grep -q '^unreachable 203.0.113.0/24'; }
+theirs() { ip -n "$(lab_ns b)" route show table 100 | grep '^unreachable 203.0.113.0/24' >/dev/null; }
 
 # The master stops: the routes go with the VIP to b, and none stay behind on a.
 lab_stop a
