@@ -91,6 +91,10 @@ void print_status(const vipd::DaemonStatus& status) {
                         or_dash(i.last_transition)});
     }
     print_table(rows);
+    for (const auto& p : status.processes) {
+        std::cout << fmt::format("process {}: {} running, {} ({})\n", p.name, p.running,
+                                 p.up ? "up" : "down", status.process_source);
+    }
 }
 
 // One instance in full: every scalar of its status, then trackers, counters and drops.

@@ -428,17 +428,25 @@ void Loader::trackers(const Setting& s, InstanceConfig& c, const std::vector<Scr
         schema_.error(e, "a tracker is a string or a group { ... }");
         return std::nullopt;
     };
-    entries("track_scripts", kTrackScriptKeys, [&](const Setting& e) {
-        const auto name = name_of(e, "name");
-        if (!name) return;
-        const auto it = std::find_if(known.begin(), known.end(),
-                                     [&](const ScriptConfig& sc) { return sc.name == *name; });
-        if (it == known.end()) {
-            schema_.error(e, fmt::format("no script named '{}' in 'scripts'", *name));
-            return;
-        }
-        c.track_scripts.push_back({*name, weight_of(e, it->weight), reverse_of(e)});
-    });
+    // A tracker naming an entry of a top-level list (scripts, processes): the entry's weight
+    // unless the instance gives its own.
+    const auto named = [&](const char* key, KeySet keys, const auto& entries_of, const char* kind,
+                           const char* list, auto& out) {
+        entries(key, keys, [&](const Setting& e) {
+            const auto name = name_of(e, "name");
+            if (!name) return;
+            const auto it = std::find_if(entries_of.begin(), entries_of.end(),
+                                         [&](const auto& k) { return k.name == *name; });
+            if (it == entries_of.end()) {
+                schema_.error(e, fmt::format("no {} named '{}' in '{}'", kind, *name, list));
+                return;
+            }
+            out.push_back({*name, weight_of(e, it->weight), reverse_of(e)});
+        });
+    };
+    named("track_scripts", kTrackScriptKeys, known, "script", "scripts", c.track_scripts);
+    named("track_processes", kTrackProcessKeys, processes_, "process", "processes",
+          c.track_processes);
     entries("track_interfaces", kTrackInterfaceKeys, [&](const Setting& e) {
         const auto name = name_of(e, "name");
         if (!name) return;

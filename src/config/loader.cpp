@@ -252,26 +252,9 @@ std::vector<ScriptConfig> Loader::scripts(const Setting* list, const GlobalConfi
         c.line = Schema::line_of(s);
         c.user = g.script_user;
         bool ok = true;
-        if (const auto* n = Schema::find(s, "name")) {
-            if (auto v = schema_.string_value(*n); v && valid_name(*v)) {
-                for (const auto& other : out) {
-                    if (other.name == *v) {
-                        schema_.error(*n,
-                                      fmt::format("duplicate script name '{}' (first defined at "
-                                                  "{}:{})",
-                                                  *v, other.file, other.line));
-                    }
-                }
-                c.name = std::move(*v);
-            } else {
-                if (v)
-                    schema_.error(
-                        *n, fmt::format("'name' must be 1..{} characters of A-Z a-z 0-9 _ . -",
-                                        kMaxNameLength));
-                ok = false;
-            }
+        if (auto name = entry_name(s, "script", out)) {
+            c.name = std::move(*name);
         } else {
-            schema_.error(s, "script is missing required key 'name'");
             ok = false;
         }
         if (const auto* u = Schema::find(s, "user")) {
@@ -507,6 +490,8 @@ LoadResult Loader::run(const Setting& root) {
     global_ = config.global;
     scripts_ = scripts(Schema::find(root, "scripts"), config.global);
     config.scripts = scripts_;
+    processes_ = processes(Schema::find(root, "processes"));
+    config.processes = processes_;
 
     std::vector<Parsed> parsed;
     const Setting* list = Schema::find(root, "instances");

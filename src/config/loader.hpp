@@ -3,6 +3,8 @@
 // instance_rules.cpp (one instance's settings). The generic walk is schema.hpp's.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <array>
 #include <chrono>
 #include <functional>
@@ -15,8 +17,8 @@
 
 namespace vipd::config {
 
-inline constexpr std::array<std::string_view, 4> kTopLevelKeys = {"global", "scripts", "instances",
-                                                                  "sync_groups"};
+inline constexpr std::array<std::string_view, 5> kTopLevelKeys = {"global", "scripts", "processes",
+                                                                  "instances", "sync_groups"};
 inline constexpr std::array<std::string_view, 3> kSyncGroupKeys = {"name", "instances", "notify"};
 inline constexpr std::array<std::string_view, 15> kGlobalKeys = {
     "router_id",           "log_level",
@@ -27,7 +29,7 @@ inline constexpr std::array<std::string_view, 15> kGlobalKeys = {
     "realtime_priority",   "lock_memory",
     "control_admin_group", "debug",
     "log_facility"};
-inline constexpr std::array<std::string_view, 23> kInstanceKeys = {"name",
+inline constexpr std::array<std::string_view, 24> kInstanceKeys = {"name",
                                                                    "interface",
                                                                    "vrid",
                                                                    "priority",
@@ -47,6 +49,7 @@ inline constexpr std::array<std::string_view, 23> kInstanceKeys = {"name",
                                                                    "track_scripts",
                                                                    "track_interfaces",
                                                                    "track_files",
+                                                                   "track_processes",
                                                                    "notify",
                                                                    "virtual_routes",
                                                                    "virtual_rules"};
@@ -60,6 +63,11 @@ inline constexpr std::array<std::string_view, 3> kTrackScriptKeys = {"name", "we
 inline constexpr std::array<std::string_view, 3> kTrackInterfaceKeys = {"name", "weight",
                                                                         "reverse"};
 inline constexpr std::array<std::string_view, 3> kTrackFileKeys = {"path", "weight", "reverse"};
+inline constexpr std::array<std::string_view, 3> kTrackProcessKeys = {"name", "weight", "reverse"};
+inline constexpr std::array<std::string_view, 11> kProcessKeys = {
+    "name",       "process", "args",  "param_match", "full_command",   "quorum",
+    "quorum_max", "weight",  "delay", "fork_delay",  "terminate_delay"};
+inline constexpr long long kMaxQuorum = 1000000;
 inline constexpr std::array<std::string_view, 7> kNotifyKeys = {
     "master", "backup", "fault", "stop", "any", "user", "timeout"};
 inline constexpr int kMaxWeight = 253;
@@ -117,6 +125,34 @@ private:
     void authentication(const Setting& s, InstanceConfig& c);
     void cross_check(const std::vector<Parsed>& instances);
     std::vector<ScriptConfig> scripts(const Setting* list, const GlobalConfig& g);
+    // An entry's required, valid, unique `name` among `seen` (scripts, processes); nullopt
+    // (reported) otherwise.
+    template <typename Entry>
+    std::optional<std::string> entry_name(const Setting& s, const char* kind,
+                                          const std::vector<Entry>& seen) {
+        const auto* n = Schema::find(s, "name");
+        if (n == nullptr) {
+            schema_.error(s, fmt::format("{} is missing required key 'name'", kind));
+            return std::nullopt;
+        }
+        auto v = schema_.string_value(*n);
+        if (!v) return std::nullopt;
+        if (!valid_name(*v)) {
+            schema_.error(*n, fmt::format("'name' must be 1..{} characters of A-Z a-z 0-9 _ . -",
+                                          kMaxNameLength));
+            return std::nullopt;
+        }
+        for (const auto& other : seen) {
+            if (other.name == *v) {
+                schema_.error(*n, fmt::format("duplicate {} name '{}' (first defined at {}:{})",
+                                              kind, *v, other.file, other.line));
+            }
+        }
+        return v;
+    }
+    // process_rules.cpp
+    std::vector<ProcessConfig> processes(const Setting* list);
+    std::optional<ProcessConfig> process(const Setting& s, const std::vector<ProcessConfig>& seen);
     void trackers(const Setting& s, InstanceConfig& c, const std::vector<ScriptConfig>& known);
     // route_rules.cpp
     void virtual_routes(const Setting& s, InstanceConfig& c);
@@ -135,6 +171,7 @@ private:
     std::string main_file_;
     const Checks& checks_;
     std::vector<ScriptConfig> scripts_;
+    std::vector<ProcessConfig> processes_;
     GlobalConfig global_;  // for the sections parsed after 'global'
 };
 

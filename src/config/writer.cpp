@@ -179,6 +179,25 @@ void script(std::string& out, const ScriptConfig& s) {
     out += "    }";
 }
 
+void process(std::string& out, const ProcessConfig& p) {
+    out += fmt::format("    {{   {}\n", where(p.file, p.line));
+    out += fmt::format("        name = {};\n", quoted(p.name));
+    out += fmt::format("        process = {};\n", quoted(p.pattern.process));
+    if (p.pattern.param_match != ParamMatch::None) {
+        out += fmt::format("        args = {};\n",
+                           list(p.pattern.args, [](const std::string& a) { return quoted(a); }));
+        out += fmt::format("        param_match = {};\n", quoted(to_string(p.pattern.param_match)));
+    }
+    out += fmt::format("        full_command = {};\n", bool_text(p.pattern.full_command));
+    out += fmt::format("        quorum = {};\n", p.quorum);
+    out += p.quorum_max ? fmt::format("        quorum_max = {};\n", *p.quorum_max)
+                        : "        # quorum_max: none\n";
+    out += fmt::format("        weight = {};\n", p.weight);
+    out += fmt::format("        fork_delay = {};\n", seconds(p.fork_delay));
+    out += fmt::format("        terminate_delay = {};\n", seconds(p.terminate_delay));
+    out += "    }";
+}
+
 void instance(std::string& out, const InstanceConfig& c) {
     const auto addr = [](const auto& a) { return quoted(a.to_string()); };
     out += fmt::format("    {{   {}\n", where(c.file, c.line));
@@ -231,6 +250,14 @@ void instance(std::string& out, const InstanceConfig& c) {
                            [](const TrackFile& t) {
                                return fmt::format("{{ path = {}; weight = {}; reverse = {}; }}",
                                                   quoted(t.path), t.weight, bool_text(t.reverse));
+                           },
+                           true));
+    out += fmt::format("        track_processes = {};\n",
+                       list(
+                           c.track_processes,
+                           [](const TrackProcess& t) {
+                               return fmt::format("{{ name = {}; weight = {}; reverse = {}; }}",
+                                                  quoted(t.name), t.weight, bool_text(t.reverse));
                            },
                            true));
     notify(out, c.notify, "        ");
@@ -300,6 +327,7 @@ std::string to_text(const Config& config) {
         config.file);
     global(out, config.global);
     section(out, "scripts", config.scripts, script);
+    section(out, "processes", config.processes, process);
     section(out, "instances", config.instances, instance);
     section(out, "sync_groups", config.sync_groups, sync_group);
     return out;

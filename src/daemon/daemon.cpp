@@ -64,6 +64,7 @@ Daemon::Impl::~Impl() {
     if (accept_filter_) accept_filter_->remove();
     checks_.stop();
     trackers_.reset();
+    processes_.reset();
     receiver_.reset();
 }
 
@@ -223,9 +224,11 @@ int Daemon::Impl::run(config::Config config) {
                                              },
                                          .addresses_changed = [this] { groups_.reconcile(); },
                                      });
+    processes_ =
+        std::make_unique<ProcessTracker>(io_, time_, log_, [this] { recompute_tracking(); });
     trackers_ = std::make_unique<Trackers>(
-        io_, checks_, [this](const std::string& name) { return netlink_->find(name); }, log_,
-        [this] { recompute_tracking(); });
+        io_, checks_, *processes_, [this](const std::string& name) { return netlink_->find(name); },
+        log_, [this] { recompute_tracking(); });
     runner_ = std::make_unique<ObservedRunner>(*launcher_, [this] { script_finished(); });
     announcer_ = std::make_unique<os::SocketAnnouncer>();
     if (auto ec = announcer_->open_error()) {
@@ -372,6 +375,7 @@ void Daemon::Impl::apply(config::Config config, UserTable users) {
     // (and in Fault if a weight-0 tracker is already down).
     sync_scripts();
     trackers_->track_files(instances_);
+    processes_->configure(tracked_processes(instances_, config_.processes));
     recompute_tracking();
     hold.reset();
     groups_.reconcile();
@@ -642,6 +646,8 @@ DaemonStatus Daemon::Impl::status() const {
         .router_id = config_.global.router_id,
     };
     collect_status(st, instances_, *receiver_, checks_, now);
+    st.processes = processes_->status();
+    st.process_source = processes_->source_text();
     return st;
 }
 

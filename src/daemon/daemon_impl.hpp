@@ -140,7 +140,8 @@ private:
     std::unique_ptr<ObservedRunner> runner_;  // every script, through the launcher
     std::unique_ptr<ControlHandlers> control_handlers_;
     std::unique_ptr<ControlServer> control_;
-    std::unique_ptr<Trackers> trackers_;  // after netlink is open
+    std::unique_ptr<ProcessTracker> processes_;  // before trackers_, which reads it
+    std::unique_ptr<Trackers> trackers_;         // after netlink is open
     // Waits without polling: set for now when a script finished (script_finished), else
     // for the deadline.
     std::unique_ptr<os::Alarm> stop_wait_;  // the last notifications

@@ -70,6 +70,10 @@ InstanceStatus Instance::status(TimePoint now) const {
         st.trackers.push_back({"file", t.path, t.weight, t.reverse, in != nullptr && !in->failed,
                                in != nullptr && in->value ? *in->value : 0});
     }
+    for (const auto& t : config_.track_processes) {
+        const auto* in = input();
+        st.trackers.push_back({"process", t.name, t.weight, t.reverse, in != nullptr && in->up});
+    }
     const auto& c = counters_;
     st.counters = {c.adverts_sent,     c.adverts_received,   c.send_errors,
                    c.transitions,      c.became_master,      c.announcements,

@@ -214,6 +214,15 @@ std::string render_metrics(const DaemonStatus& status) {
         }
     }
 
+    m.family("vipd_process_running", "gauge",
+             "Running processes a tracked process (vipd.conf processes) matches.");
+    for (const auto& p : status.processes)
+        m.sample({{"process", p.name}}, static_cast<double>(p.running));
+    m.family("vipd_process_up", "gauge",
+             "Tracked process quorum met (after its delays): 1 up, 0 down.");
+    for (const auto& p : status.processes)
+        m.sample({{"process", p.name}}, p.up ? 1 : 0);
+
     const auto& scripts = status.scripts;
     m.family("vipd_script_up", "gauge", "Health-check script state after rise/fall: 1 up, 0 down.");
     for (const auto& s : scripts)

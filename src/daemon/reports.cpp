@@ -78,6 +78,20 @@ std::set<std::string> tracked_scripts(const InstanceMap& instances) {
     return wanted;
 }
 
+std::vector<config::ProcessConfig> tracked_processes(
+    const InstanceMap& instances, const std::vector<config::ProcessConfig>& all) {
+    std::set<std::string> wanted;
+    for (const auto& [key, inst] : instances) {
+        for (const auto& t : inst->config().track_processes)
+            wanted.insert(t.name);
+    }
+    std::vector<config::ProcessConfig> out;
+    for (const auto& p : all) {
+        if (wanted.contains(p.name)) out.push_back(p);
+    }
+    return out;
+}
+
 std::string status_line(const InstanceMap& instances) {
     std::array<std::size_t, 4> count{};
     for (const auto& [key, inst] : instances)

@@ -34,6 +34,9 @@ void collect_status(DaemonStatus& out, const InstanceMap& instances, const Recei
 // The instances' names, and the scripts they track (the health checks to run).
 [[nodiscard]] std::vector<std::string> instance_names(const InstanceMap& instances);
 [[nodiscard]] std::set<std::string> tracked_scripts(const InstanceMap& instances);
+// The processes some instance tracks (the others are not watched at all).
+[[nodiscard]] std::vector<config::ProcessConfig> tracked_processes(
+    const InstanceMap& instances, const std::vector<config::ProcessConfig>& all);
 
 // One line for systemd's STATUS=: "3 instance(s): 1 master, 2 backup, 0 fault, 0 init".
 [[nodiscard]] std::string status_line(const InstanceMap& instances);

@@ -85,6 +85,16 @@ void from_json(const json& j, ScriptStatus& s) {
     s.last_result = j.at("last_result").get<std::string>();
 }
 
+void to_json(json& j, const ProcessStatus& p) {
+    j = json{{"name", p.name}, {"state", p.up ? "UP" : "DOWN"}, {"running", p.running}};
+}
+
+void from_json(const json& j, ProcessStatus& p) {
+    p.name = j.at("name").get<std::string>();
+    p.up = j.at("state").get<std::string>() == "UP";
+    p.running = j.at("running").get<std::uint64_t>();
+}
+
 void to_json(json& j, const SocketStatus& s) {
     j = json{{"interface", s.interface},
              {"family", family_name(s.family)},
@@ -209,6 +219,8 @@ void to_json(json& j, const DaemonStatus& s) {
              {"router_id", s.router_id},
              {"instances", s.instances},
              {"scripts", s.scripts},
+             {"processes", s.processes},
+             {"process_source", s.process_source},
              {"sockets", s.sockets}};
 }
 
@@ -220,6 +232,8 @@ void from_json(const json& j, DaemonStatus& s) {
     s.router_id = j.at("router_id").get<std::string>();
     s.instances = j.at("instances").get<std::vector<InstanceStatus>>();
     s.scripts = j.at("scripts").get<std::vector<ScriptStatus>>();
+    s.processes = j.at("processes").get<std::vector<ProcessStatus>>();
+    s.process_source = j.at("process_source").get<std::string>();
     s.sockets = j.at("sockets").get<std::vector<SocketStatus>>();
 }
 

@@ -8,9 +8,10 @@
 namespace vipd {
 
 Trackers::Trackers(boost::asio::io_context& io, const HealthChecks& checks,
-                   FindInterface find_interface, std::shared_ptr<spdlog::logger> log,
-                   std::function<void()> files_changed)
+                   const ProcessTracker& processes, FindInterface find_interface,
+                   std::shared_ptr<spdlog::logger> log, std::function<void()> files_changed)
     : checks_(checks),
+      processes_(processes),
       find_interface_(std::move(find_interface)),
       log_(std::move(log)),
       files_changed_(std::move(files_changed)),
@@ -71,6 +72,8 @@ std::vector<TrackerInput> Trackers::inputs(const config::InstanceConfig& c) cons
                           .value = known ? it->second.value : 0,
                           .failed = known && !it->second.error.empty()});
     }
+    for (const auto& t : c.track_processes)
+        inputs.push_back({.weight = t.weight, .reverse = t.reverse, .up = processes_.up(t.name)});
     return inputs;
 }
 

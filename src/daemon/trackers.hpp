@@ -1,7 +1,8 @@
 // The trackers' results an instance's priority is computed from (core/tracking): its
 // scripts' states (the health checks), its interfaces' links (netlink) and its files'
 // numbers (read at every reload, and whenever something changes in their directories;
-// one that cannot be read safely counts as failed, and why is logged when it changes).
+// one that cannot be read safely counts as failed, and why is logged when it changes), and
+// its processes' quorums (process_tracker.hpp).
 #pragma once
 
 #include <spdlog/logger.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "health_checks.hpp"
+#include "process_tracker.hpp"
 #include "reconciler.hpp"
 #include "vipd/core/tracking.hpp"
 #include "vipd/os/file_watch.hpp"
@@ -26,19 +28,21 @@ class Trackers {
 public:
     using FindInterface = std::function<const os::InterfaceInfo*(const std::string& name)>;
     // `files_changed` runs after a tracked file's directory changed (the files were read).
-    Trackers(boost::asio::io_context& io, const HealthChecks& checks, FindInterface find_interface,
+    Trackers(boost::asio::io_context& io, const HealthChecks& checks,
+             const ProcessTracker& processes, FindInterface find_interface,
              std::shared_ptr<spdlog::logger> log, std::function<void()> files_changed);
 
     // The files these instances track: watched from now on, and read now.
     void track_files(const InstanceMap& instances);
     // One instance's tracker results, in its configuration's order (scripts, interfaces,
-    // files), as tracked_priority() takes them.
+    // files, processes), as tracked_priority() takes them.
     [[nodiscard]] std::vector<TrackerInput> inputs(const config::InstanceConfig& c) const;
 
 private:
     void read_files();
 
     const HealthChecks& checks_;
+    const ProcessTracker& processes_;
     FindInterface find_interface_;
     std::shared_ptr<spdlog::logger> log_;
     std::function<void()> files_changed_;

@@ -1505,6 +1505,69 @@ TEST(ConfigTracking, ScriptDefaults) {
     EXPECT_EQ(sc.user, "nobody");  // never root unless asked for
 }
 
+// `processes` (keepalived's vrrp_track_process) on line 2, an instance from line 4 on.
+std::string with_process(const std::string& process, const std::string& extra) {
+    return "processes = (\n"
+           "  { " +
+           process +
+           " }\n"                   // 2
+           ");\n"                   // 3
+           + instance_with(extra);  // 4...
+}
+
+TEST(ConfigProcesses, ProcessesAndTheirTrackersLoad) {
+    const auto r = load(with_process(
+        R"(name = "lb"; process = "/usr/sbin/haproxy"; args = [ "-f", "/etc/haproxy" ];
+           param_match = "initial"; quorum = 2; quorum_max = 4; weight = -30; delay = 1.5;
+           terminate_delay = 3;)",
+        R"(track_processes = ( "lb", { name = "lb"; weight = 0; reverse = true; } );)"));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    ASSERT_EQ(r.config->processes.size(), 1U);
+    const auto& p = r.config->processes[0];
+    EXPECT_EQ(p.pattern, (ProcessPattern{.process = "/usr/sbin/haproxy",
+                                         .args = {"-f", "/etc/haproxy"},
+                                         .param_match = ParamMatch::Initial,
+                                         .full_command = true}));
+    EXPECT_EQ(p.quorum, 2U);
+    EXPECT_EQ(p.quorum_max, 4U);
+    EXPECT_EQ(p.weight, -30);
+    EXPECT_EQ(p.fork_delay, 1500ms);  // from delay
+    EXPECT_EQ(p.terminate_delay, 3s);
+    const auto& i = r.config->instances[0];
+    ASSERT_EQ(i.track_processes.size(), 2U);
+    EXPECT_EQ(i.track_processes[0], (TrackProcess{"lb", -30, false}));  // the process's weight
+    EXPECT_EQ(i.track_processes[1], (TrackProcess{"lb", 0, true}));
+}
+
+TEST(ConfigProcesses, ANameAloneMatchesTheProcessName) {
+    const auto r = load(with_process(R"(name = "web"; process = "nginx";)", ""));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    const auto& p = r.config->processes[0];
+    EXPECT_EQ(p.pattern, (ProcessPattern{.process = "nginx"}));
+    EXPECT_EQ(p.quorum, 1U);
+    EXPECT_EQ(p.quorum_max, std::nullopt);
+    EXPECT_EQ(p.fork_delay, Duration::zero());
+}
+
+TEST(ConfigProcesses, MistakesNameTheirLine) {
+    EXPECT_EQ(only_error(with_process(R"(name = "x"; process = "a-very-long-daemon";)", "")),
+              "test.conf:2: process name 'a-very-long-daemon' is longer than the 15 characters "
+              "the kernel keeps, so it never matches; set full_command = true to match the "
+              "command line");
+    EXPECT_EQ(
+        only_error(with_process(R"(name = "x"; process = "a"; quorum = 3; quorum_max = 2;)", "")),
+        "test.conf:2: quorum_max (2) is below quorum (3): the process could never be up");
+    EXPECT_EQ(only_error(with_process(R"(name = "x"; process = "a"; param_match = "prefix";)", "")),
+              "test.conf:2: unknown param_match 'prefix' (expected exact, partial or initial)");
+    EXPECT_EQ(only_error(with_process(R"(name = "x";)", "")),
+              "test.conf:2: process is missing required key 'process' (the name to look for)");
+    EXPECT_EQ(
+        only_error(with_process(R"(name = "x"; process = "a";)", R"(track_processes = ( "y" );)")),
+        "test.conf:10: no process named 'y' in 'processes'");
+    EXPECT_EQ(only_error(with_process(R"(name = "x"; process = "a"; pid = 1;)", "")),
+              "test.conf:2: unknown key 'pid'");
+}
+
 TEST(ConfigTracking, UnknownScriptIsAnError) {
     EXPECT_EQ(only_error(with_script(R"(name = "chk"; command = "/bin/true";)",
                                      R"(track_scripts = ( "nope" );)")),
@@ -1640,6 +1703,13 @@ scripts = (
       timeout = 0.5; rise = 3; fall = 2; weight = -20; user = "root"; },
     { name = "other"; command = "/bin/true"; }
 );
+processes = (
+    { name = "lb"; process = "/usr/sbin/haproxy"; args = [ "-f", "/etc/h a" ];
+      param_match = "partial"; quorum = 0; quorum_max = 3; weight = 12; fork_delay = 0.25;
+      terminate_delay = 2; },
+    { name = "bare"; process = "sshd"; },
+    { name = "none"; process = "/bin/x"; param_match = "exact"; }
+);
 instances = (
     { name = "web"; interface = "eth0"; vrid = 51; priority = 150; advert_interval = 0.03;
       preempt = false; preempt_delay = 2.5; accept = true; checksum = "pseudo-header";
@@ -1655,7 +1725,8 @@ instances = (
                          { to = "203.0.113.7"; type = "blackhole"; } );
       virtual_rules = ( { from = "192.0.2.1"; table = 100; priority = 1000; },
                         { to = "198.18.0.0/15"; from = "192.0.2.0/24"; table = 7;
-                          priority = 2000; } ); },
+                          priority = 2000; } );
+      track_processes = ( "lb", { name = "bare"; weight = -7; reverse = true; } ); },
     { name = "legacy"; interface = "eth1"; vrid = 52; version = 2; advert_interval = 3;
       notify = { user = "root"; timeout = 2; };
       authentication = { type = "pass"; password = "s3cr\"t"; };
@@ -1681,6 +1752,7 @@ void expect_same_items(std::vector<T> a, std::vector<T> b) {
 void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.global, b.global);
     expect_same_items(a.scripts, b.scripts);
+    expect_same_items(a.processes, b.processes);
     expect_same_items(a.instances, b.instances);
     expect_same_items(a.sync_groups, b.sync_groups);
 }

@@ -53,6 +53,7 @@ DaemonStatus snapshot() {
                      .start_failures = 2,
                      .runs_timed = 10,
                      .duration_seconds_sum = 0.25}},
+        .processes = {{.name = "haproxy", .running = 3, .up = false}},
         .sockets = {{"eth0", Family::IPv4, drops({{DropReason::UnknownVrid, 12}})}}};
 }
 
@@ -106,6 +107,8 @@ TEST(Metrics, TrackersAndScripts) {
     // A file that cannot be read safely: failed, visible beside its (zero) value.
     EXPECT_TRUE(has(m, R"(vipd_tracker_up{vrrp_instance="web",type="file",name="/run/x"} 0)"));
     EXPECT_TRUE(has(m, R"(vipd_script_up{script="chk"} 0)"));
+    EXPECT_TRUE(has(m, R"(vipd_process_running{process="haproxy"} 3)"));
+    EXPECT_TRUE(has(m, R"(vipd_process_up{process="haproxy"} 0)"));
     EXPECT_TRUE(has(m, R"(vipd_script_timeouts_total{script="chk"} 1)"));
     EXPECT_TRUE(has(m, R"(vipd_script_start_failures_total{script="chk"} 2)"));
     EXPECT_TRUE(has(m, "# TYPE vipd_script_duration_seconds summary"));

@@ -46,6 +46,8 @@ DaemonStatus sample() {
                         .router_id = "lb1",
                         .instances = {i},
                         .scripts = {{"chk", false, 3, 2, 1, 4, 3, 0.5, "exit 1"}},
+                        .processes = {{"haproxy", 2, true}},
+                        .process_source = "process events",
                         .sockets = {sock}};
 }
 
@@ -77,6 +79,9 @@ TEST(Status, KeysAreTheDocumentedOnes) {
     EXPECT_EQ(i.at("trackers").at(1).at("value"), -3);
     EXPECT_EQ(i.at("trackers").at(1).at("up"), false);  // a file that could not be read
     EXPECT_EQ(j.at("scripts").at(0).at("state"), "DOWN");
+    EXPECT_EQ(j.at("processes").at(0).at("state"), "UP");
+    EXPECT_EQ(j.at("processes").at(0).at("running"), 2);
+    EXPECT_EQ(j.at("process_source"), "process events");
     EXPECT_EQ(j.at("scripts").at(0).at("start_failures"), 4);
     EXPECT_EQ(j.at("sockets").at(0).at("drops").at("unknown_vrid"), 9);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "vipd/core/ip_address.hpp"
+#include "vipd/core/process_match.hpp"
 #include "vipd/core/route.hpp"
 #include "vipd/core/types.hpp"
 
@@ -82,12 +83,33 @@ struct ScriptConfig {
     friend bool operator==(const ScriptConfig&, const ScriptConfig&) = default;
 };
 
+// A tracked process (top-level `processes`; keepalived's vrrp_track_process): up while at
+// least `quorum` and at most `quorum_max` running processes match `pattern`.
+struct ProcessConfig {
+    std::string name;
+    ProcessPattern pattern;
+    std::size_t quorum = 1;
+    std::optional<std::size_t> quorum_max;  // none: no upper bound
+    int weight = 0;
+    Duration fork_delay = Duration::zero();       // before a quorum gained counts
+    Duration terminate_delay = Duration::zero();  // before a quorum lost counts
+    std::string file;
+    int line = 0;
+    friend bool operator==(const ProcessConfig&, const ProcessConfig&) = default;
+};
+
 // An instance's use of a tracker; the weight is resolved (the override, or the script's).
 struct TrackScript {
     std::string name;
     int weight = 0;
     bool reverse = false;
     friend bool operator==(const TrackScript&, const TrackScript&) = default;
+};
+struct TrackProcess {
+    std::string name;
+    int weight = 0;  // 0 = Fault while the quorum is not met
+    bool reverse = false;
+    friend bool operator==(const TrackProcess&, const TrackProcess&) = default;
 };
 struct TrackInterface {
     std::string interface;
@@ -131,6 +153,7 @@ struct InstanceConfig {
     std::vector<TrackScript> track_scripts;
     std::vector<TrackInterface> track_interfaces;
     std::vector<TrackFile> track_files;
+    std::vector<TrackProcess> track_processes;
     NotifyConfig notify;
     // Installed while master, with the VIPs (after them; removed before them).
     std::vector<Route> virtual_routes;
@@ -183,6 +206,7 @@ struct Config {
     std::string file;
     GlobalConfig global;
     std::vector<ScriptConfig> scripts;
+    std::vector<ProcessConfig> processes;
     std::vector<InstanceConfig> instances;
     std::vector<SyncGroupConfig> sync_groups;
 };

@@ -88,6 +88,15 @@ struct ScriptStatus {
     friend bool operator==(const ScriptStatus&, const ScriptStatus&) = default;
 };
 
+// A tracked process (vipd.conf `processes`): how many match now, and whether that meets
+// its quorum (after the delays).
+struct ProcessStatus {
+    std::string name;
+    std::uint64_t running = 0;
+    bool up = false;
+    friend bool operator==(const ProcessStatus&, const ProcessStatus&) = default;
+};
+
 // Packets dropped by a socket before any instance saw them (malformed, unknown VRID).
 struct SocketStatus {
     std::string interface;
@@ -104,6 +113,8 @@ struct DaemonStatus {
     std::string router_id;
     std::vector<InstanceStatus> instances;
     std::vector<ScriptStatus> scripts;
+    std::vector<ProcessStatus> processes;  // those some instance tracks
+    std::string process_source;            // how they are watched; empty: not at all
     std::vector<SocketStatus> sockets;
     friend bool operator==(const DaemonStatus&, const DaemonStatus&) = default;
 };
