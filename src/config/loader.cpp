@@ -391,7 +391,24 @@ void Loader::cross_check(const std::vector<Parsed>& instances) {
     std::unordered_map<std::string_view, const Parsed*> by_name;
     std::map<std::tuple<std::string_view, Family, std::uint8_t>, const Parsed*> by_vrid;
     std::map<IpAddress, const Parsed*> by_vip;
+    std::map<std::string, const Parsed*> by_route;  // "route ..." / "rule ...": one owner each
     for (const Parsed& b : instances) {
+        // An installed route belongs to one instance: the first of two to leave master would
+        // take it from under the other.
+        const auto owned = [&](const std::string& what) {
+            const auto [it, first] = by_route.emplace(what, &b);
+            if (!first && it->second != &b) {
+                schema_.error(*b.group,
+                              fmt::format("{} is also in instance '{}' ({}:{}): a "
+                                          "route or rule belongs to one instance",
+                                          what, it->second->config.name, it->second->config.file,
+                                          it->second->config.line));
+            }
+        };
+        for (const auto& r : b.config.virtual_routes)
+            owned("virtual route " + to_string(r));
+        for (const auto& r : b.config.virtual_rules)
+            owned("virtual rule " + to_string(r));
         // Legal, but almost always a mistake (warnings: vipd -t shows them).
         for (const auto& v : b.config.addresses) {
             const auto [it, first] = by_vip.emplace(v.address, &b);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 
 #include "loader.hpp"
@@ -27,6 +28,27 @@ std::optional<IpPrefix> Loader::prefix_value(const Setting& s) {
     if (len > max) {
         schema_.error(s,
                       fmt::format("prefix length of '{}' must be in the range 0..{}", *text, max));
+        return std::nullopt;
+    }
+    // The kernel refuses (IPv4) or quietly clears (IPv6) bits past the prefix length; either
+    // way the entry would not be the one written, and vipd could not find it again.
+    std::array<std::uint8_t, IpAddress::kV6Size> masked{};
+    const auto bytes = p->address.bytes();
+    bool host_bits = false;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const unsigned first = static_cast<unsigned>(i) * 8;  // bit index of this byte
+        const unsigned keep = len <= first ? 0 : std::min(8U, len - first);
+        const auto mask = static_cast<std::uint8_t>(0xFF00U >> keep);
+        masked[i] = static_cast<std::uint8_t>(bytes[i] & mask);
+        host_bits = host_bits || masked[i] != bytes[i];
+    }
+    if (host_bits) {
+        const auto network = bytes.size() == IpAddress::kV4Size
+                                 ? IpAddress::v4(std::span<const std::uint8_t, IpAddress::kV4Size>(
+                                       masked.data(), IpAddress::kV4Size))
+                                 : IpAddress::v6(masked);
+        schema_.error(s, fmt::format("'{}' has bits set past its prefix length; write '{}/{}'",
+                                     *text, network.to_string(), len));
         return std::nullopt;
     }
     return IpPrefix{p->address, static_cast<std::uint8_t>(len)};

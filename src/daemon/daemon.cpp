@@ -85,6 +85,7 @@ bool Daemon::Impl::open_accept_filter(const config::Config& config) {
         nftables_ = std::move(nft.value());
         accept_filter_ = std::make_unique<os::AcceptFilter>(*nftables_);
         why = accept_filter_->reset();
+        if (why) accept_filter_.reset();  // unusable: a reload that needs it is refused
     } else {
         why = nft.error();
     }

@@ -573,8 +573,9 @@ bool Instance::add_addresses(std::span<const IpAddress> addresses) {
 
 void Instance::route_failed(const std::string& what, std::error_code ec) {
     auto& last = route_failures_[what];
-    if (last == ec) return;
-    last = ec;
+    last.tried = env_.time.now();
+    if (last.ec == ec) return;
+    last.ec = ec;
     ++counters_.route_errors;
     if (ec == std::errc::file_exists) {
         env_.log->error(
@@ -593,6 +594,12 @@ void Instance::install_routes(const config::InstanceConfig& c, bool restoring) {
     // on the next restore; one that was in the record and had to be added again was deleted.
     const auto add = [&](const auto& entry, auto& held, const std::string& what, auto call) {
         const bool known = std::find(held.begin(), held.end(), entry) != held.end();
+        // Another owner's entry in the way: checking it again costs a routing table dump,
+        // and restores run at every route change on the host (a BGP router's many).
+        if (const auto f = route_failures_.find(what);
+            restoring && f != route_failures_.end() && f->second.ec == std::errc::file_exists &&
+            env_.time.now() - f->second.tried < kBlockedRetry)
+            return;
         bool added = false;
         const auto ec = call(entry, known, added);
         logs::debug(*env_.log, config::DebugCategory::Netlink, "{} add {}: {}", prefix_, what,
@@ -638,19 +645,19 @@ void Instance::remove_routes(const config::InstanceConfig* keep) {
         }
         logs::debug(*env_.log, config::DebugCategory::Netlink, "{} remove {}: {}", prefix_, what,
                     ec ? ec.message() : "done");
+        return !ec;
     };
     const auto kept = [](const auto& list, const auto& entry) {
         return std::find(list.begin(), list.end(), entry) != list.end();
     };
+    // One that could not be removed stays in the record: the next removal tries again.
     std::erase_if(rules_held_, [&](const RoutingRule& r) {
         if (keep != nullptr && kept(keep->virtual_rules, r)) return false;
-        done(env_.routes->remove_rule(r), "rule " + to_string(r));
-        return true;
+        return done(env_.routes->remove_rule(r), "rule " + to_string(r));
     });
     std::erase_if(routes_held_, [&](const Route& r) {
         if (keep != nullptr && kept(keep->virtual_routes, r)) return false;
-        done(env_.routes->remove_route(r), "route " + to_string(r));
-        return true;
+        return done(env_.routes->remove_route(r), "route " + to_string(r));
     });
     if (keep != nullptr) {
         std::erase_if(route_failures_, [&](const auto& f) {

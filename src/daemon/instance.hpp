@@ -295,9 +295,15 @@ private:
     bool routes_in_ = false;                     // virtual routes and rules wanted (master)
     std::vector<Route> routes_held_;             // ...of those, what vipd added or adopted
     std::vector<RoutingRule> rules_held_;
-    std::map<std::string, std::error_code> route_failures_;  // what failed, last error
-    bool was_handing_over_ = false;                          // as report_handover_end() last saw it
-    AuthData auth_data_;  // from config_.password: sent and checked on every advert
+    struct RouteFailure {
+        std::error_code ec;  // the last error
+        TimePoint tried{};   // the last attempt
+    };
+    std::map<std::string, RouteFailure> route_failures_;  // what failed to be added
+    // How often a route another owner's entry blocks is tried again on restores.
+    static constexpr Duration kBlockedRetry = std::chrono::seconds{10};
+    bool was_handing_over_ = false;  // as report_handover_end() last saw it
+    AuthData auth_data_;             // from config_.password: sent and checked on every advert
     // The last advert encoded and what it was encoded for (the configuration's part -
     // addresses, version, authentication - changes only by reconfigure, which drops it).
     struct AdvertKey {

@@ -135,9 +135,19 @@ namespace {
 // The kernel said EEXIST: is the entry in the way vipd's? Among the entries with the same
 // key (table, destination, metric), one with vipd's protocol. One dump, only on EEXIST for
 // an entry vipd has not added before.
-bool same_addr(nl_addr* a, nl_addr* b) {
-    if (a == nullptr || b == nullptr) return a == b;
-    return nl_addr_cmp(a, b) == 0;
+// The same prefix: length and the bits it covers (a dumped default route has no
+// address at all, vipd's is 0.0.0.0/0).
+bool same_prefix(nl_addr* a, nl_addr* b) {
+    const auto len = [](nl_addr* x) { return x == nullptr ? 0U : nl_addr_get_prefixlen(x); };
+    if (len(a) != len(b)) return false;
+    if (len(a) == 0) return true;
+    return nl_addr_cmp_prefix(a, b) == 0;
+}
+
+// The metric the kernel gives a route without one.
+std::uint32_t effective_metric(rtnl_route* r) {
+    const auto prio = rtnl_route_get_priority(r);
+    return prio == 0 && rtnl_route_get_family(r) == AF_INET6 ? 1024U : prio;
 }
 
 Expected<bool, std::error_code> route_is_ours(nl_sock* sock, rtnl_route* want) {
@@ -148,7 +158,8 @@ Expected<bool, std::error_code> route_is_ours(nl_sock* sock, rtnl_route* want) {
     for (auto* o = nl_cache_get_first(cache.get()); o != nullptr; o = nl_cache_get_next(o)) {
         auto* r = reinterpret_cast<rtnl_route*>(o);
         if (rtnl_route_get_table(r) != rtnl_route_get_table(want) ||
-            !same_addr(rtnl_route_get_dst(r), rtnl_route_get_dst(want)) ||
+            !same_prefix(rtnl_route_get_dst(r), rtnl_route_get_dst(want)) ||
+            effective_metric(r) != effective_metric(want) ||
             rtnl_route_get_protocol(r) != kRouteProtocol)
             continue;
         return true;
@@ -166,8 +177,8 @@ Expected<bool, std::error_code> rule_is_ours(nl_sock* sock, rtnl_rule* want) {
         std::uint8_t proto = 0;
         if (rtnl_rule_get_table(r) != rtnl_rule_get_table(want) ||
             rtnl_rule_get_prio(r) != rtnl_rule_get_prio(want) ||
-            !same_addr(rtnl_rule_get_src(r), rtnl_rule_get_src(want)) ||
-            !same_addr(rtnl_rule_get_dst(r), rtnl_rule_get_dst(want)) ||
+            !same_prefix(rtnl_rule_get_src(r), rtnl_rule_get_src(want)) ||
+            !same_prefix(rtnl_rule_get_dst(r), rtnl_rule_get_dst(want)) ||
             rtnl_rule_get_protocol(r, &proto) < 0 || proto != kRouteProtocol)
             continue;
         return true;
@@ -241,8 +252,10 @@ Expected<std::size_t, std::error_code> Netlink::flush_stale_routes() {
     std::size_t gone = 0;
     for (const int family : {AF_INET, AF_INET6}) {
         nl_cache* raw = nullptr;
-        if (int err = rtnl_rule_alloc_cache(request_, family, &raw); err < 0)
+        if (int err = rtnl_rule_alloc_cache(request_, family, &raw); err < 0) {
+            if (family == AF_INET6 && err == -NLE_AF_NOSUPPORT) break;  // IPv6 disabled
             return Unexpected{nl_error(err)};
+        }
         NlCache rules(raw);
         for (auto* o = nl_cache_get_first(rules.get()); o != nullptr; o = nl_cache_get_next(o)) {
             auto* rule = reinterpret_cast<rtnl_rule*>(o);
@@ -251,8 +264,10 @@ Expected<std::size_t, std::error_code> Netlink::flush_stale_routes() {
             if (rtnl_rule_delete(request_, rule, 0) >= 0) ++gone;
         }
         raw = nullptr;
-        if (int err = rtnl_route_alloc_cache(request_, family, 0, &raw); err < 0)
+        if (int err = rtnl_route_alloc_cache(request_, family, 0, &raw); err < 0) {
+            if (family == AF_INET6 && err == -NLE_AF_NOSUPPORT) break;
             return Unexpected{nl_error(err)};
+        }
         NlCache routes(raw);
         for (auto* o = nl_cache_get_first(routes.get()); o != nullptr; o = nl_cache_get_next(o)) {
             auto* route = reinterpret_cast<rtnl_route*>(o);

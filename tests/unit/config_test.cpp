@@ -1808,6 +1808,16 @@ TEST(ConfigRoutes, RoutesAndRulesAreRead) {
     EXPECT_EQ(c.virtual_rules[0].family, Family::IPv4);
 }
 
+TEST(ConfigRoutes, ARouteBelongsToOneInstance) {
+    EXPECT_EQ(only_error(R"(instances = (
+        { name = "a"; interface = "eth0"; vrid = 1; addresses = [ "192.0.2.1" ];
+          virtual_routes = ( { to = "198.51.100.0/24"; via = "192.0.2.254"; } ); },
+        { name = "b"; interface = "eth0"; vrid = 2; addresses = [ "192.0.2.2" ];
+          virtual_routes = ( { to = "198.51.100.0/24"; via = "192.0.2.254"; } ); } );)"),
+              "test.conf:4: virtual route 198.51.100.0/24 via 192.0.2.254 is also in instance "
+              "'a' (test.conf:2): a route or rule belongs to one instance");
+}
+
 TEST(ConfigRoutes, MistakesNameTheirLine) {
     EXPECT_EQ(only_error(instance_with("virtual_routes = ( { via = \"192.0.2.254\"; } );")),
               "test.conf:7: a virtual route needs 'to' (the destination, IP/PREFIX)");
@@ -1819,6 +1829,14 @@ TEST(ConfigRoutes, MistakesNameTheirLine) {
     EXPECT_EQ(only_error(instance_with("virtual_routes = ( { to = \"198.51.100.0/33\"; dev = "
                                        "\"eth0\"; } );")),
               "test.conf:7: prefix length of '198.51.100.0/33' must be in the range 0..32");
+    EXPECT_EQ(only_error(instance_with("virtual_routes = ( { to = \"198.51.100.7/24\"; dev = "
+                                       "\"eth0\"; } );")),
+              "test.conf:7: '198.51.100.7/24' has bits set past its prefix length; write "
+              "'198.51.100.0/24'");
+    EXPECT_EQ(only_error(instance_with("virtual_rules = ( { from = \"2001:db8::1/63\"; table = "
+                                       "1; priority = 5; } );")),
+              "test.conf:7: '2001:db8::1/63' has bits set past its prefix length; write "
+              "'2001:db8::/63'");
     EXPECT_EQ(only_error(instance_with(
                   "virtual_routes = ( { to = \"198.51.100.0/24\"; type = \"nat\"; } );")),
               "test.conf:7: unknown route type 'nat' (expected unicast, blackhole, unreachable "

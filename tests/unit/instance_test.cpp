@@ -881,10 +881,33 @@ TEST_F(InstanceTest, AnotherOwnersRouteInTheWayIsLeftAlone) {
     EXPECT_EQ(logged("cannot add route 198.51.100.0/24 via 192.0.2.254: one with the same key "
                      "that vipd did not add is in the way"),
               1);
+    // Restores (every route change on the host) do not look again at once: that costs a
+    // routing table dump each time.
     routes.calls.clear();
-    inst.reset();  // stop: what vipd added goes, the other route is not even asked for
-    EXPECT_EQ(routes.calls,
-              (std::vector<std::string>{"remove rule priority 1000 from 192.0.2.1/32 table 100"}));
+    inst->restore_routes();
+    EXPECT_EQ(std::count(routes.calls.begin(), routes.calls.end(),
+                         "add route 198.51.100.0/24 via 192.0.2.254"),
+              0);
+    routes.calls.clear();
+    EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
+    inst->stop();  // leaving master: what vipd added goes, the other route is not asked for
+    EXPECT_EQ(routes.calls, (std::vector<std::string>{
+                                "remove rule priority 1000 from 192.0.2.1/32 table 100"}));
+    EXPECT_TRUE(routes.foreign.contains("route 198.51.100.0/24 via 192.0.2.254"));
+}
+
+// ...and once the other owner's route is gone, vipd's goes in (within 10 s of the last try).
+TEST_F(InstanceTest, ARouteInTheWayIsTriedAgainEveryTenSeconds) {
+    routes.foreign.insert("route 198.51.100.0/24 via 192.0.2.254");
+    auto inst = start_claiming(with_routes(web(150)));
+    ASSERT_TRUE(run_until([&] { return inst->state() == State::Master; }));
+    routes.foreign.clear();
+    inst->restore_routes();
+    EXPECT_FALSE(routes.installed.contains("route 198.51.100.0/24 via 192.0.2.254"));
+    time.advance(10s);
+    inst->restore_routes();
+    EXPECT_TRUE(routes.installed.contains("route 198.51.100.0/24 via 192.0.2.254"));
+    EXPECT_EQ(logged("route 198.51.100.0/24 via 192.0.2.254 added after all"), 1);
 }
 
 // A reload while the old master lingers (handover) replaces the configuration: what goes
