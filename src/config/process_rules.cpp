@@ -72,6 +72,12 @@ std::optional<ProcessConfig> Loader::process(const Setting& s,
             if (v->empty()) {
                 schema_.error(*p, "'process' must not be empty");
                 ok = false;
+            } else if (!c.pattern.full_command && v->find('/') != std::string::npos) {
+                schema_.error(*p, fmt::format("'{}' is a path, and a process name never holds "
+                                              "a '/'; set full_command = true to match the "
+                                              "command line's first word",
+                                              *v));
+                ok = false;
             } else if (!c.pattern.full_command && v->size() > kMaxProcessName) {
                 schema_.error(*p, fmt::format("process name '{}' is longer than the {} characters "
                                               "the kernel keeps, so it never matches; set "

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 
 #include "vipd/daemon/log.hpp"
 
@@ -41,12 +42,20 @@ std::string ProcessTracker::source_text() const {
 }
 
 void ProcessTracker::configure(const std::vector<config::ProcessConfig>& processes) {
+    // Kept: the same name counting the same way (its weight, or where in the file it
+    // stands, does not matter to the count).
+    const auto same_count = [](const config::ProcessConfig& a, const config::ProcessConfig& b) {
+        return a.name == b.name && a.pattern == b.pattern && a.quorum == b.quorum &&
+               a.quorum_max == b.quorum_max && a.fork_delay == b.fork_delay &&
+               a.terminate_delay == b.terminate_delay;
+    };
     std::vector<Tracked> next;
     for (const auto& p : processes) {
         const auto same = std::find_if(tracked_.begin(), tracked_.end(),
-                                       [&](const Tracked& t) { return t.config == p; });
+                                       [&](const Tracked& t) { return same_count(t.config, p); });
         if (same != tracked_.end()) {
             next.push_back(std::move(*same));
+            next.back().config = p;
         } else {
             next.push_back(
                 {p, ProcessQuorum(p.quorum, p.quorum_max, p.fork_delay, p.terminate_delay)});
@@ -177,23 +186,43 @@ void ProcessTracker::wait_events() {
         boost::asio::posix::stream_descriptor::wait_read,
         [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
             if (ec || alive.expired() || !events_) return;
-            batch_.clear();
-            const bool complete = events_->drain(batch_);
-            if (!complete) {
-                log_->warn("tracked processes: process events were lost; reading /proc again");
-                rescan();
-            } else if (!batch_.empty()) {
-                for (const auto& e : batch_) {
-                    if (e.kind == os::ProcessEvent::Kind::Exit) {
-                        forget(e.pid);
-                    } else {
-                        check(e.pid);
-                    }
-                }
-                recount(false);
-            }
-            wait_events();
+            read_events();
         });
+}
+
+void ProcessTracker::read_events() {
+    batch_.clear();
+    const auto drained = events_->drain(batch_);
+    if (drained == os::ProcessEvents::Drained::Lost) {
+        // A fork burst overflowed the queue: what was lost is read from /proc instead.
+        ++events_lost_;
+        const auto now = time_.now();
+        if (now - last_loss_logged_ >= std::chrono::minutes{1}) {
+            last_loss_logged_ = now;
+            log_->warn(
+                "tracked processes: process events were lost ({} time(s) so far); "
+                "reading /proc again",
+                events_lost_);
+        }
+        rescan();
+    } else if (!batch_.empty()) {
+        for (const auto& e : batch_) {
+            if (e.kind == os::ProcessEvent::Kind::Exit) {
+                forget(e.pid);
+            } else {
+                check(e.pid);
+            }
+        }
+        recount(false);
+    }
+    if (drained == os::ProcessEvents::Drained::More) {
+        // Still queued, and no new wake-up comes for it: read on after what else waits.
+        boost::asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
+            if (!alive.expired() && events_) read_events();
+        });
+        return;
+    }
+    wait_events();
 }
 
 void ProcessTracker::wait_exit(int pid, Watched& w) {

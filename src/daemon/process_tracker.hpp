@@ -77,6 +77,7 @@ private:
     // Counts per pattern into the quorums; `changed_` when one flipped (unless starting).
     void recount(bool starting);
     void wait_events();
+    void read_events();
     void wait_exit(int pid, Watched& w);
     void arm_scan();
 
@@ -94,6 +95,8 @@ private:
     std::unique_ptr<os::Alarm> scan_alarm_;
     std::unique_ptr<os::Alarm> delay_alarm_;
     std::vector<os::ProcessEvent> batch_;
+    std::uint64_t events_lost_ = 0;  // overflows of the events socket
+    TimePoint last_loss_logged_{};
     std::shared_ptr<int> alive_ =
         std::make_shared<int>(0);  // handlers queued past us see it expired
 };

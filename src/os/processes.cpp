@@ -6,6 +6,7 @@
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 
 namespace vipd::os {
@@ -38,6 +40,29 @@ std::optional<std::string> read_small(const std::string& path, std::size_t limit
     }
     ::close(fd);
     return out;
+}
+
+// Sent with the subscription; the kernel's acknowledgement carries it plus one.
+constexpr std::uint32_t kSubscribeAck = 0x76697064;  // "vipd"
+
+// The error of the acknowledgement with `ack` in this datagram, if it holds it.
+std::optional<std::uint32_t> subscribe_answer(std::span<const std::uint8_t> datagram,
+                                              std::uint32_t ack) {
+    std::size_t off = 0;
+    while (off + sizeof(nlmsghdr) <= datagram.size()) {
+        nlmsghdr h{};
+        std::memcpy(&h, datagram.data() + off, sizeof h);
+        if (h.nlmsg_len < sizeof h || h.nlmsg_len > datagram.size() - off) return std::nullopt;
+        const auto body = datagram.subspan(off + NLMSG_HDRLEN, h.nlmsg_len - NLMSG_HDRLEN);
+        off += NLMSG_ALIGN(h.nlmsg_len);
+        if (body.size() < sizeof(cn_msg) + sizeof(proc_event)) continue;
+        cn_msg msg{};
+        std::memcpy(&msg, body.data(), sizeof msg);
+        proc_event ev{};
+        std::memcpy(&ev, body.data() + sizeof msg, sizeof ev);
+        if (msg.ack == ack && ev.what == proc_event::PROC_EVENT_NONE) return ev.event_data.ack.err;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -147,6 +172,7 @@ Expected<std::unique_ptr<ProcessEvents>, std::error_code> ProcessEvents::open() 
     msg.id.idx = CN_IDX_PROC;
     msg.id.val = CN_VAL_PROC;
     msg.len = sizeof op;
+    msg.ack = kSubscribeAck;
     std::array<std::uint8_t, NLMSG_HDRLEN + sizeof(cn_msg) + sizeof op> req{};
     std::memcpy(req.data(), &header, sizeof header);
     std::memcpy(req.data() + NLMSG_HDRLEN, &msg, sizeof msg);
@@ -155,25 +181,62 @@ Expected<std::unique_ptr<ProcessEvents>, std::error_code> ProcessEvents::open() 
     kernel.nl_family = AF_NETLINK;
     if (::sendto(fd, req.data(), req.size(), 0, reinterpret_cast<const sockaddr*>(&kernel),
                  sizeof kernel) < 0)
-        return fail();
-    return std::unique_ptr<ProcessEvents>(new ProcessEvents(fd));
+        return fail();  // ECONNREFUSED outside the initial network namespace
+    // The kernel answers with an acknowledgement event (PROC_EVENT_NONE, our ack + 1) and
+    // its error; outside the initial PID or user namespace it ignores the request without
+    // a word, and no event would ever come: no answer within a second means no events.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{1};
+    std::array<std::uint8_t, 8192> buf;
+    while (std::chrono::steady_clock::now() < until) {
+        pollfd p{fd, POLLIN, 0};
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            until - std::chrono::steady_clock::now());
+        if (::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0))) <= 0) break;
+        const auto n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == ENOBUFS) continue;
+            return fail();
+        }
+        if (const auto err = subscribe_answer(std::span(buf).first(static_cast<std::size_t>(n)),
+                                              kSubscribeAck + 1)) {
+            if (*err == 0) {
+                // Raise the queue a fork burst fills (CAP_NET_ADMIN may exceed rmem_max);
+                // an overflow is survivable (a rescan), a small queue makes it common.
+                const int size = 4 << 20;
+                if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
+                    (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+                return std::unique_ptr<ProcessEvents>(new ProcessEvents(fd));
+            }
+            errno = static_cast<int>(*err);
+            return fail();
+        }
+    }
+    errno = ENOTSUP;  // no answer: this PID or user namespace gets no events
+    return fail();
 }
 
 ProcessEvents::~ProcessEvents() {
     ::close(fd_);
 }
 
-bool ProcessEvents::drain(std::vector<ProcessEvent>& out) {
+ProcessEvents::Drained ProcessEvents::drain(std::vector<ProcessEvent>& out) {
     alignas(nlmsghdr) std::array<std::uint8_t, 8192> buf;
+    bool lost = false;
     for (int i = 0; i < 4096; ++i) {  // bounded: a fork bomb does not hold the loop
         const auto n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT);
         if (n < 0) {
+            // ENOBUFS comes before what is still queued: read on, or the full queue keeps
+            // the socket congested and no new event (nor wake-up) would ever come.
             if (errno == EINTR) continue;
-            return errno != ENOBUFS;  // EAGAIN: all read; ENOBUFS: some were lost
+            if (errno == ENOBUFS) {
+                lost = true;
+                continue;
+            }
+            return lost ? Drained::Lost : Drained::All;  // EAGAIN: all read
         }
         parse_process_events(std::span(buf).first(static_cast<std::size_t>(n)), out);
     }
-    return true;
+    return lost ? Drained::Lost : Drained::More;
 }
 
 }  // namespace vipd::os

@@ -50,7 +50,8 @@ lab_wait 4000 lab_only_holder a 192.0.2.72 || lab_fail "a did not take the VIP b
 lab_log_count_at_least a 'tracked process svc: 1 running: up' 1 || lab_fail "a did not log svc up"
 # A second one running is not a change for quorum 1.
 svc_start
-sleep 1.5
+two() { lab_ctl a status | grep '^process svc: 2 running, up' >/dev/null; }
+lab_wait 3000 two || lab_fail "a did not count the second svc: $(lab_ctl a status)"
 [ "$(lab_log_count a 'tracked process svc: [0-9]+ running: ')" = 2 ] ||
     lab_fail "a logged a change for a second svc: $(grep 'tracked process svc' "$LAB_DIR/a.log")"
 lab_log "PASS"

@@ -1550,6 +1550,9 @@ TEST(ConfigProcesses, ANameAloneMatchesTheProcessName) {
 }
 
 TEST(ConfigProcesses, MistakesNameTheirLine) {
+    EXPECT_EQ(only_error(with_process(R"(name = "x"; process = "/usr/sbin/nginx";)", "")),
+              "test.conf:2: '/usr/sbin/nginx' is a path, and a process name never holds a '/'; "
+              "set full_command = true to match the command line's first word");
     EXPECT_EQ(only_error(with_process(R"(name = "x"; process = "a-very-long-daemon";)", "")),
               "test.conf:2: process name 'a-very-long-daemon' is longer than the 15 characters "
               "the kernel keeps, so it never matches; set full_command = true to match the "

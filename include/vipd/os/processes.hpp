@@ -43,15 +43,19 @@ void parse_process_events(std::span<const std::uint8_t> datagram, std::vector<Pr
 
 class ProcessEvents {
 public:
-    // Opens and subscribes (PROC_CN_MCAST_LISTEN). Needs CAP_NET_ADMIN.
+    // Opens and subscribes (PROC_CN_MCAST_LISTEN), and waits up to a second for the
+    // kernel to confirm. Needs CAP_NET_ADMIN, the initial network namespace (else
+    // ECONNREFUSED) and the initial PID and user namespaces (else no answer: ENOTSUP).
     static Expected<std::unique_ptr<ProcessEvents>, std::error_code> open();
     ~ProcessEvents();
     ProcessEvents(const ProcessEvents&) = delete;
     ProcessEvents& operator=(const ProcessEvents&) = delete;
     [[nodiscard]] int fd() const { return fd_; }
-    // Appends what is queued to `out`; false when events were lost (the socket overflowed):
-    // the caller scans /proc again.
-    [[nodiscard]] bool drain(std::vector<ProcessEvent>& out);
+    // Appends what is queued to `out`. Lost: the socket overflowed (events were dropped;
+    // the caller scans /proc again). More: the read was cut off with events still queued;
+    // drain again without waiting (no new wake-up comes for them).
+    enum class Drained : std::uint8_t { All, More, Lost };
+    [[nodiscard]] Drained drain(std::vector<ProcessEvent>& out);
 
 private:
     explicit ProcessEvents(int fd) : fd_(fd) {}
