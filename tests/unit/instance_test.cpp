@@ -891,8 +891,8 @@ TEST_F(InstanceTest, AnotherOwnersRouteInTheWayIsLeftAlone) {
     routes.calls.clear();
     EXPECT_CALL(addresses, remove(7, ip("192.0.2.1"), 24)).WillOnce(Return(std::error_code{}));
     inst->stop();  // leaving master: what vipd added goes, the other route is not asked for
-    EXPECT_EQ(routes.calls, (std::vector<std::string>{
-                                "remove rule priority 1000 from 192.0.2.1/32 table 100"}));
+    EXPECT_EQ(routes.calls,
+              (std::vector<std::string>{"remove rule priority 1000 from 192.0.2.1/32 table 100"}));
     EXPECT_TRUE(routes.foreign.contains("route 198.51.100.0/24 via 192.0.2.254"));
 }
 
