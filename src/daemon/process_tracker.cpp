@@ -166,7 +166,7 @@ void ProcessTracker::recount(bool starting) {
             (void)t.quorum.update(counts[i], now);
             (void)t.quorum.expire(now);
         }
-        if (t.quorum.up() != was && t.started && !starting) {
+        if (t.quorum.up() != was && !starting) {
             flipped = true;
             logs::notice(*log_, "tracked process {}: {} running: {}", t.config.name, counts[i],
                          t.quorum.up() ? "up" : "down");
@@ -178,7 +178,7 @@ void ProcessTracker::recount(bool starting) {
     } else {
         delay_alarm_->cancel();
     }
-    if (flipped && !starting) changed_();
+    if (flipped) changed_();
 }
 
 void ProcessTracker::wait_events() {
@@ -235,10 +235,15 @@ void ProcessTracker::wait_exit(int pid, Watched& w) {
         });
 }
 
-bool ProcessTracker::up(const std::string& name) const {
+const ProcessTracker::Tracked* ProcessTracker::find(const std::string& name) const {
     const auto it = std::find_if(tracked_.begin(), tracked_.end(),
                                  [&](const Tracked& t) { return t.config.name == name; });
-    return it != tracked_.end() && it->quorum.up();
+    return it == tracked_.end() ? nullptr : &*it;
+}
+
+bool ProcessTracker::up(const std::string& name) const {
+    const auto* t = find(name);
+    return t != nullptr && t->quorum.up();
 }
 
 std::vector<ProcessStatus> ProcessTracker::status() const {
@@ -249,10 +254,9 @@ std::vector<ProcessStatus> ProcessTracker::status() const {
 }
 
 std::optional<std::size_t> ProcessTracker::count(const std::string& name) const {
-    const auto it = std::find_if(tracked_.begin(), tracked_.end(),
-                                 [&](const Tracked& t) { return t.config.name == name; });
-    if (it == tracked_.end()) return std::nullopt;
-    return it->quorum.count();
+    const auto* t = find(name);
+    if (t == nullptr) return std::nullopt;
+    return t->quorum.count();
 }
 
 }  // namespace vipd

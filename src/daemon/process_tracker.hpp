@@ -69,6 +69,7 @@ private:
         std::vector<std::size_t> matches;  // indexes into tracked_
         std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd;
     };
+    [[nodiscard]] const Tracked* find(const std::string& name) const;
     void start_source();
     void stop_source();
     // (Re)reads one process: it matches some patterns now, or none (or is gone).

@@ -2,6 +2,8 @@
 // interest came is kept.
 #include "vipd/os/netlink_watch.hpp"
 
+#include "netlink_messages.hpp"
+
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -35,7 +37,7 @@ NetlinkWatch::~NetlinkWatch() {
 }
 
 bool NetlinkWatch::drain(std::span<const std::uint16_t> types) {
-    std::array<char, 16384> buf;
+    std::array<std::uint8_t, 16384> buf;
     bool seen = false;
     for (int i = 0; i < 1024; ++i) {  // bounded: a busy router or ruleset does not hold the loop
         const auto n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT | MSG_TRUNC);
@@ -44,18 +46,15 @@ bool NetlinkWatch::drain(std::span<const std::uint16_t> types) {
             if (errno == EINTR || errno == ENOBUFS) continue;
             break;  // EAGAIN: all read
         }
-        // Walk the headers by offset, copying each out: NLMSG_NEXT's C cast trips
-        // -Wcast-align under clang.
+        // (each_netlink_message, not NLMSG_NEXT: its C cast trips -Wcast-align under clang.)
         if (static_cast<std::size_t>(n) > buf.size()) seen = true;  // cut short: assume one
         const auto len = std::min(static_cast<std::size_t>(n), buf.size());
-        for (std::size_t off = 0; off + sizeof(nlmsghdr) <= len;) {
-            nlmsghdr h{};
-            std::memcpy(&h, buf.data() + off, sizeof h);
-            if (h.nlmsg_len < sizeof h || h.nlmsg_len > len - off) break;
+        each_netlink_message(std::span(buf).first(len), [&](const nlmsghdr& h,
+                                                            std::span<const std::uint8_t>) {
             if (types.empty() || std::find(types.begin(), types.end(), h.nlmsg_type) != types.end())
                 seen = true;
-            off += NLMSG_ALIGN(h.nlmsg_len);
-        }
+            return true;
+        });
     }
     return seen;
 }

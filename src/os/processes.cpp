@@ -1,6 +1,8 @@
 // /proc, pidfds and the process events connector for the process trackers.
 #include "vipd/os/processes.hpp"
 
+#include "netlink_messages.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/cn_proc.h>
@@ -45,24 +47,32 @@ std::optional<std::string> read_small(const std::string& path, std::size_t limit
 // Sent with the subscription; the kernel's acknowledgement carries it plus one.
 constexpr std::uint32_t kSubscribeAck = 0x76697064;  // "vipd"
 
+// One connector message of the process events: its cn_msg and proc_event, copied out
+// (the buffer promises no alignment); false for any other message or one cut short.
+bool read_proc_message(const nlmsghdr& h, std::span<const std::uint8_t> body, cn_msg& msg,
+                       proc_event& ev) {
+    if (h.nlmsg_type != NLMSG_DONE || body.size() < sizeof(cn_msg)) return false;
+    std::memcpy(&msg, body.data(), sizeof msg);
+    if (msg.id.idx != CN_IDX_PROC || msg.id.val != CN_VAL_PROC) return false;
+    const auto data = body.subspan(sizeof(cn_msg));
+    if (data.size() < msg.len || msg.len < sizeof(proc_event)) return false;
+    std::memcpy(&ev, data.data(), sizeof ev);
+    return true;
+}
+
 // The error of the acknowledgement with `ack` in this datagram, if it holds it.
 std::optional<std::uint32_t> subscribe_answer(std::span<const std::uint8_t> datagram,
                                               std::uint32_t ack) {
-    std::size_t off = 0;
-    while (off + sizeof(nlmsghdr) <= datagram.size()) {
-        nlmsghdr h{};
-        std::memcpy(&h, datagram.data() + off, sizeof h);
-        if (h.nlmsg_len < sizeof h || h.nlmsg_len > datagram.size() - off) return std::nullopt;
-        const auto body = datagram.subspan(off + NLMSG_HDRLEN, h.nlmsg_len - NLMSG_HDRLEN);
-        off += NLMSG_ALIGN(h.nlmsg_len);
-        if (body.size() < sizeof(cn_msg) + sizeof(proc_event)) continue;
+    std::optional<std::uint32_t> err;
+    each_netlink_message(datagram, [&](const nlmsghdr& h, std::span<const std::uint8_t> body) {
         cn_msg msg{};
-        std::memcpy(&msg, body.data(), sizeof msg);
         proc_event ev{};
-        std::memcpy(&ev, body.data() + sizeof msg, sizeof ev);
-        if (msg.ack == ack && ev.what == proc_event::PROC_EVENT_NONE) return ev.event_data.ack.err;
-    }
-    return std::nullopt;
+        if (read_proc_message(h, body, msg, ev) && msg.ack == ack &&
+            ev.what == proc_event::PROC_EVENT_NONE)
+            err = ev.event_data.ack.err;
+        return !err;
+    });
+    return err;
 }
 
 }  // namespace
@@ -117,23 +127,10 @@ int open_pidfd(int pid) {
 }
 
 void parse_process_events(std::span<const std::uint8_t> datagram, std::vector<ProcessEvent>& out) {
-    // Each netlink message: nlmsghdr, cn_msg, proc_event. Copied out field by field: the
-    // buffer promises no alignment.
-    std::size_t off = 0;
-    while (off + sizeof(nlmsghdr) <= datagram.size()) {
-        nlmsghdr h{};
-        std::memcpy(&h, datagram.data() + off, sizeof h);
-        if (h.nlmsg_len < sizeof h || h.nlmsg_len > datagram.size() - off) return;
-        const auto body = datagram.subspan(off + NLMSG_HDRLEN, h.nlmsg_len - NLMSG_HDRLEN);
-        off += NLMSG_ALIGN(h.nlmsg_len);
-        if (h.nlmsg_type != NLMSG_DONE || body.size() < sizeof(cn_msg)) continue;
+    each_netlink_message(datagram, [&](const nlmsghdr& h, std::span<const std::uint8_t> body) {
         cn_msg msg{};
-        std::memcpy(&msg, body.data(), sizeof msg);
-        if (msg.id.idx != CN_IDX_PROC || msg.id.val != CN_VAL_PROC) continue;
-        const auto data = body.subspan(sizeof(cn_msg));
-        if (data.size() < msg.len || msg.len < sizeof(proc_event)) continue;
         proc_event ev{};
-        std::memcpy(&ev, data.data(), sizeof ev);
+        if (!read_proc_message(h, body, msg, ev)) return true;
         const auto& d = ev.event_data;
         if (ev.what == proc_event::PROC_EVENT_FORK) {
             if (d.fork.child_pid == d.fork.child_tgid)
@@ -147,7 +144,8 @@ void parse_process_events(std::span<const std::uint8_t> datagram, std::vector<Pr
             if (d.exit.process_pid == d.exit.process_tgid)
                 out.push_back({ProcessEvent::Kind::Exit, d.exit.process_tgid});
         }  // uid, gid, sid, ptrace, coredump: nothing a tracker needs
-    }
+        return true;
+    });
 }
 
 Expected<std::unique_ptr<ProcessEvents>, std::error_code> ProcessEvents::open() {

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -139,6 +140,21 @@ std::shared_ptr<spdlog::logger> quiet() {
                                             std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
+// /bin/sleep with `arg` (a marker no other process has); its pid.
+pid_t spawn_sleep(const std::string& arg) {
+    char* argv[] = {const_cast<char*>("/bin/sleep"), const_cast<char*>(arg.c_str()), nullptr};
+    pid_t pid = 0;
+    EXPECT_EQ(::posix_spawn(&pid, "/bin/sleep", nullptr, nullptr, argv, environ), 0);
+    return pid;
+}
+
+// Runs `io` until `done()` holds, for 5 s at most.
+void run_until(boost::asio::io_context& io, const std::function<bool()>& done) {
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (!done() && std::chrono::steady_clock::now() < until)
+        io.run_for(10ms);
+}
+
 config::ProcessConfig tracked(const std::string& name, ProcessPattern pattern,
                               std::size_t quorum = 1) {
     config::ProcessConfig c;
@@ -232,18 +248,15 @@ TEST(ProcessTracker, APidfdReportsTheExitOfARealProcess) {
     ProcessTracker tracker(io, time, quiet(), [&] { ++changes; },
                            {.scan_interval = 1h, .events = false, .pidfds = true});
     const std::string marker = "987654.321";  // sleep's argument: this test's own process
-    char* argv[] = {const_cast<char*>("/bin/sleep"), const_cast<char*>(marker.c_str()), nullptr};
-    pid_t pid = 0;
-    ASSERT_EQ(::posix_spawn(&pid, "/bin/sleep", nullptr, nullptr, argv, environ), 0);
+    const pid_t pid = spawn_sleep(marker);
+    ASSERT_GT(pid, 0);
     tracker.configure({tracked("sleeper", {.process = "/bin/sleep",
                                            .args = {marker},
                                            .param_match = ParamMatch::Exact,
                                            .full_command = true})});
     EXPECT_TRUE(tracker.up("sleeper"));
     ::kill(pid, SIGKILL);
-    const auto until = std::chrono::steady_clock::now() + 5s;
-    while (changes == 0 && std::chrono::steady_clock::now() < until)
-        io.run_for(10ms);
+    run_until(io, [&] { return changes > 0; });
     EXPECT_FALSE(tracker.up("sleeper"));
     EXPECT_EQ(changes, 1);
     int status = 0;
@@ -265,18 +278,12 @@ TEST(ProcessTracker, KernelEventsReportARealProcess) {
     if (tracker.source() != ProcessTracker::Source::Events)
         GTEST_SKIP() << "no process events here (" << tracker.source_text() << ")";
     EXPECT_FALSE(tracker.up("sleeper"));
-    char* argv[] = {const_cast<char*>("/bin/sleep"), const_cast<char*>(marker.c_str()), nullptr};
-    pid_t pid = 0;
-    ASSERT_EQ(::posix_spawn(&pid, "/bin/sleep", nullptr, nullptr, argv, environ), 0);
-    const auto wait_for = [&](int n) {
-        const auto until = std::chrono::steady_clock::now() + 5s;
-        while (changes < n && std::chrono::steady_clock::now() < until)
-            io.run_for(10ms);
-    };
-    wait_for(1);
+    const pid_t pid = spawn_sleep(marker);
+    ASSERT_GT(pid, 0);
+    run_until(io, [&] { return changes >= 1; });
     EXPECT_TRUE(tracker.up("sleeper"));  // from the exec event: no scan runs within the hour
     ::kill(pid, SIGKILL);
-    wait_for(2);
+    run_until(io, [&] { return changes >= 2; });
     EXPECT_FALSE(tracker.up("sleeper"));
     int status = 0;
     ::waitpid(pid, &status, 0);
@@ -286,9 +293,8 @@ TEST(ProcessTracker, KernelEventsReportARealProcess) {
 TEST(ProcessEvents, TheKernelReportsAnExecAndAnExit) {
     auto events = os::ProcessEvents::open();
     if (!events) GTEST_SKIP() << "no process events here: " << events.error().message();
-    char* argv[] = {const_cast<char*>("/bin/sleep"), const_cast<char*>("30"), nullptr};
-    pid_t pid = 0;
-    ASSERT_EQ(::posix_spawn(&pid, "/bin/sleep", nullptr, nullptr, argv, environ), 0);
+    const pid_t pid = spawn_sleep("30");
+    ASSERT_GT(pid, 0);
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
