@@ -103,12 +103,27 @@ int print_show(const vipd::DaemonStatus& status, const std::string& name) {
         if (i.name != name) continue;
         const json j = i;  // the scalars by their JSON names, as --json shows them
         for (auto it = j.begin(); it != j.end(); ++it) {
-            if (it.value().is_structured()) continue;
+            if (it.value().is_structured() || it.key() == "auth_hmac") continue;
             std::cout << fmt::format(
                 "{:<26}{}\n", it.key() + ":",
                 it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
         }
         std::cout << fmt::format("{:<26}{}\n", "addresses:", j.at("addresses").dump());
+        if (const auto& a = i.auth_hmac) {
+            std::string keys;
+            for (const int k : a->keys)
+                keys += (keys.empty() ? "" : " ") + std::to_string(k);
+            std::cout << fmt::format(
+                "{:<26}{}, {} (accepts keys {}), anti-replay {}{}{}\n", "auth_hmac:", a->mode,
+                a->mode == "receive-only" ? std::string("not signing")
+                                          : fmt::format("signing with key {}", a->active_key),
+                keys, a->anti_replay,
+                a->time_window_s ? fmt::format(" within {} s", *a->time_window_s) : "",
+                a->last_skew_s ? fmt::format(", last peer clock {:+} s from ours", -*a->last_skew_s)
+                               : "");
+        } else {
+            std::cout << fmt::format("{:<26}{}\n", "auth_hmac:", "none (adverts unsigned)");
+        }
         std::cout << "trackers:\n";
         for (const auto& t : i.trackers) {
             const std::string state = !t.up && t.value ? "failed (unreadable; see the log)"

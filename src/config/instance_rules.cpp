@@ -354,6 +354,8 @@ std::optional<Loader::Parsed> Loader::instance(const Setting& s, const GlobalCon
         }
     }
 
+    if (const auto* h = Schema::find(s, "auth_hmac")) auth_hmac(*h, c);
+
     if (const auto* cs = Schema::find(s, "checksum")) {
         if (const auto v = schema_.string_value(*cs)) {
             if (const auto m = parse_checksum_mode(*v)) {

@@ -29,7 +29,7 @@ inline constexpr std::array<std::string_view, 15> kGlobalKeys = {
     "realtime_priority",   "lock_memory",
     "control_admin_group", "debug",
     "log_facility"};
-inline constexpr std::array<std::string_view, 24> kInstanceKeys = {"name",
+inline constexpr std::array<std::string_view, 25> kInstanceKeys = {"name",
                                                                    "interface",
                                                                    "vrid",
                                                                    "priority",
@@ -52,8 +52,12 @@ inline constexpr std::array<std::string_view, 24> kInstanceKeys = {"name",
                                                                    "track_processes",
                                                                    "notify",
                                                                    "virtual_routes",
-                                                                   "virtual_rules"};
+                                                                   "virtual_rules",
+                                                                   "auth_hmac"};
 inline constexpr std::array<std::string_view, 2> kAuthKeys = {"type", "password"};
+inline constexpr std::array<std::string_view, 5> kHmacKeys = {"keys", "active_key", "mode",
+                                                              "anti_replay", "time_window"};
+inline constexpr std::array<std::string_view, 2> kHmacKeyKeys = {"id", "key"};
 inline constexpr std::array<std::string_view, 7> kRouteKeys = {"to",     "via",   "dev", "src",
                                                                "metric", "table", "type"};
 inline constexpr std::array<std::string_view, 4> kRuleKeys = {"from", "to", "table", "priority"};
@@ -123,6 +127,8 @@ private:
     void addresses(const Setting& s, InstanceConfig& c);
     void peers(const Setting& s, std::optional<Family> family, InstanceConfig& c);
     void authentication(const Setting& s, InstanceConfig& c);
+    // hmac_rules.cpp; after the advert interval and 'authentication' are read.
+    void auth_hmac(const Setting& s, InstanceConfig& c);
     void cross_check(const std::vector<Parsed>& instances);
     std::vector<ScriptConfig> scripts(const Setting* list, const GlobalConfig& g);
     // An entry's required, valid, unique `name` among `seen` (scripts, processes); nullopt

@@ -3,7 +3,34 @@
 
 #include <syslog.h>
 
+#include <cstring>
+
 namespace vipd::config {
+
+void SecretBytes::wipe() {
+    if (!bytes_.empty()) ::explicit_bzero(bytes_.data(), bytes_.size());
+    bytes_.clear();
+}
+
+SecretBytes& SecretBytes::operator=(const SecretBytes& o) {
+    if (this != &o) {
+        wipe();
+        bytes_ = o.bytes_;
+    }
+    return *this;
+}
+
+SecretBytes& SecretBytes::operator=(SecretBytes&& o) noexcept {
+    if (this != &o) {
+        wipe();
+        bytes_ = std::move(o.bytes_);
+    }
+    return *this;
+}
+
+SecretBytes::~SecretBytes() {
+    wipe();
+}
 
 std::string_view to_string(LogLevel l) {
     switch (l) {

@@ -223,6 +223,32 @@ void instance(std::string& out, const InstanceConfig& c) {
         out += fmt::format("        authentication = {{ type = \"pass\"; password = {}; }};\n",
                            quoted(c.password));
     }
+    if (c.auth_hmac) {
+        const auto& h = *c.auth_hmac;
+        // A key file stays a path (its secret is not copied out); an inline key, which the
+        // model keeps only as bytes, is written in hex.
+        out +=
+            fmt::format("        auth_hmac = {{\n            keys = {};\n",
+                        list(
+                            h.keys,
+                            [](const HmacKeyConfig& k) {
+                                std::string text = k.value;
+                                if (text.empty()) {
+                                    text = "hex:";
+                                    for (const auto b : k.secret.bytes())
+                                        text += fmt::format("{:02x}", b);
+                                }
+                                return fmt::format("{{ id = {}; key = {}; }}", k.id, quoted(text));
+                            },
+                            true));
+        out += fmt::format("            active_key = {};\n            mode = {};\n", h.active_key,
+                           quoted(to_string(h.mode)));
+        out += fmt::format("            anti_replay = {};\n", quoted(to_string(h.anti_replay)));
+        if (h.anti_replay == AntiReplay::Time) {
+            out += fmt::format("            time_window = {};\n", h.time_window.count());
+        }
+        out += "        };\n";
+    }
     if (c.version == Version::V3 && c.family == Family::IPv4) {
         out += fmt::format("        checksum = {};\n", quoted(to_string(c.checksum)));
     }

@@ -41,6 +41,18 @@ std::string_view to_string(DropReason r) {
             return "interval_mismatch";
         case DropReason::AddressMismatch:
             return "address_mismatch";
+        case DropReason::HmacMissing:
+            return "hmac_missing";
+        case DropReason::HmacMalformed:
+            return "hmac_malformed";
+        case DropReason::HmacUnknownKey:
+            return "hmac_unknown_key";
+        case DropReason::HmacBadTag:
+            return "hmac_bad_tag";
+        case DropReason::HmacStale:
+            return "hmac_stale";
+        case DropReason::HmacReplay:
+            return "hmac_replay";
     }
     return "unknown";
 }

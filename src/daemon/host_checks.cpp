@@ -5,6 +5,7 @@
 
 #include "daemon_impl.hpp"
 #include "vipd/daemon/log.hpp"
+#include "vipd/os/files.hpp"
 #include "vipd/os/host.hpp"
 #include "vipd/os/process.hpp"
 
@@ -29,6 +30,7 @@ config::Checks system_checks() {
     checks.address_interface = [](const IpAddress& a) { return os::interface_with_address(a); };
     checks.group_exists = [](const std::string& name) { return os::group_id(name).has_value(); };
     checks.host_name = [] { return os::host_name(); };
+    checks.read_secret = [](const std::string& path) { return os::read_secret_file(path); };
     return checks;
 }
 

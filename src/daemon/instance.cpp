@@ -39,6 +39,9 @@ Instance::Instance(Env env, config::InstanceConfig config)
       auth_data_(make_auth_data(config_.password)) {
     for (const auto& v : config_.addresses)
         vips_.push_back(v.address);
+    if (config_.auth_hmac) {
+        hmac_ = std::make_unique<AdvertAuth>(*config_.auth_hmac, config_.unicast_peers);
+    }
 }
 
 Instance::~Instance() {
@@ -336,6 +339,13 @@ void Instance::reconfigure(config::InstanceConfig config, const os::InterfaceInf
     tracked_ = tracked_priority(config_.priority, tracker_inputs_);
     params.priority = tracked_.priority;
     auth_data_ = make_auth_data(config_.password);
+    if (!config_.auth_hmac) {
+        hmac_.reset();
+    } else if (hmac_) {
+        hmac_->reconfigure(*config_.auth_hmac, config_.unicast_peers);
+    } else {
+        hmac_ = std::make_unique<AdvertAuth>(*config_.auth_hmac, config_.unicast_peers);
+    }
     advert_key_.reset();  // addresses, version or authentication may have changed
     execute(sm_.reconfigure(std::move(params), env_.time.now()));
     // The source may change with the new addresses or source_address; an unusable one is
@@ -377,6 +387,24 @@ void Instance::receive(const proto::Advert& advert, const proto::RxMeta& meta) {
                       .owner = sm_.is_owner()});
     if (verdict.drop) {
         count_drop(*verdict.drop, meta.src);
+        return;
+    }
+    if (hmac_) {
+        const auto auth = hmac_->check(advert, meta.src, env_.time.wall());
+        if (auth.drop) {
+            count_drop(*auth.drop, meta.src);
+            return;
+        }
+        if (auth.skew_warning && input_log().allow(env_.time.now())) {
+            env_.log->warn(
+                "{} {}'s clock is {} s from ours: near the auth_hmac time_window of "
+                "{} s (adverts outside it are dropped as stale)",
+                prefix_, meta.src.to_string(), auth.skew_seconds,
+                config_.auth_hmac->time_window.count());
+        }
+    } else if (!advert.signed_message.empty()) {
+        // Signed, but no keys here: as keepalived without auth_hmac, not taken on trust.
+        count_drop(DropReason::TrailingBytes, meta.src);
         return;
     }
     if (verdict.address_mismatch && input_log().allow(env_.time.now())) {
@@ -521,8 +549,23 @@ std::span<const std::uint8_t> Instance::encoded_advert(const action::SendAdvert&
 void Instance::send_advert(const action::SendAdvert& a) {
     if (transport_ == nullptr) return;  // interface gone: we are (about to be) in Fault
     const auto send_to = [&](const IpAddress& dst) {
-        const auto message = encoded_advert(a, dst);
+        auto message = encoded_advert(a, dst);
         if (message.empty()) return;  // counted and logged
+        if (hmac_ && hmac_->signs()) {
+            // A fresh sequence and tag every time; the advert under them is the kept one.
+            signed_bytes_.assign(message.begin(), message.end());
+            signed_bytes_.resize(message.size() + proto::kHmacTrailerSize);
+            if (!hmac_->sign(signed_bytes_, config_.version, config_.vrid, source_, dst,
+                             env_.time.wall())) {
+                ++counters_.send_errors;
+                if (drop_log_.allow(env_.time.now())) {
+                    env_.log->error("{} advert not sent: auth_hmac key {} cannot sign (OpenSSL)",
+                                    prefix_, config_.auth_hmac->active_key);
+                }
+                return;
+            }
+            message = signed_bytes_;
+        }
         if (auto ec = transport_->send(message, source_, dst)) {
             ++counters_.send_errors;
             if (drop_log_.allow(env_.time.now())) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "advert_auth.hpp"
 #include "announce_schedule.hpp"
 #include "baseline.hpp"
 #include "notify_queue.hpp"
@@ -316,6 +317,8 @@ private:
     };
     std::optional<AdvertKey> advert_key_;
     std::vector<std::uint8_t> advert_bytes_;
+    std::unique_ptr<AdvertAuth> hmac_;        // auth_hmac; null: adverts unsigned
+    std::vector<std::uint8_t> signed_bytes_;  // the advert with its trailer, as last sent
 };
 
 }  // namespace vipd

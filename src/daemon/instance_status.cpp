@@ -47,6 +47,7 @@ InstanceStatus Instance::status(TimePoint now) const {
     if (priority_override_) st.priority_override = priority_override_->value();
     if (const auto m = sm_.master_address()) st.master_address = m->to_string();
     if (last_reason_) st.last_transition = describe(*last_reason_);
+    if (hmac_) st.auth_hmac = hmac_->status();
     if (const auto t = sm_.master_down_deadline()) st.master_down_timer_ms = whole_ms(*t - now);
     if (const auto t = sm_.adver_deadline()) st.adver_timer_ms = whole_ms(*t - now);
     for (const auto& v : config_.addresses)

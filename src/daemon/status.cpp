@@ -46,6 +46,24 @@ DropCounts drops_of(const json& j) {
 }  // namespace
 
 // (Found by ADL for the vectors below; only this file uses them.)
+void to_json(json& j, const AuthStatus& a) {
+    j = json{{"mode", a.mode},
+             {"active_key", a.active_key},
+             {"keys", a.keys},
+             {"anti_replay", a.anti_replay},
+             {"time_window_s", optional_json(a.time_window_s)},
+             {"last_skew_s", optional_json(a.last_skew_s)}};
+}
+
+void from_json(const json& j, AuthStatus& a) {
+    a.mode = j.at("mode").get<std::string>();
+    a.active_key = j.at("active_key").get<int>();
+    a.keys = j.at("keys").get<std::vector<int>>();
+    a.anti_replay = j.at("anti_replay").get<std::string>();
+    read_optional(j, "time_window_s", a.time_window_s);
+    read_optional(j, "last_skew_s", a.last_skew_s);
+}
+
 void to_json(json& j, const TrackerStatus& t) {
     j = json{{"type", t.type}, {"name", t.name}, {"weight", t.weight}, {"reverse", t.reverse}};
     j["up"] = t.up;
@@ -148,6 +166,7 @@ void to_json(json& j, const InstanceStatus& s) {
         {"adver_timer_ms", optional_json(s.adver_timer_ms)},
         {"in_state_ms", s.in_state_ms},
         {"last_transition", optional_json(s.last_transition)},
+        {"auth_hmac", optional_json(s.auth_hmac)},
         {"counters",
          {{"adverts_sent", c.adverts_sent},
           {"adverts_received", c.adverts_received},
@@ -192,6 +211,7 @@ void from_json(const json& j, InstanceStatus& s) {
     read_optional(j, "adver_timer_ms", s.adver_timer_ms);
     s.in_state_ms = j.at("in_state_ms").get<std::int64_t>();
     read_optional(j, "last_transition", s.last_transition);
+    read_optional(j, "auth_hmac", s.auth_hmac);
     const auto& c = j.at("counters");
     auto& out = s.counters;
     out.adverts_sent = c.at("adverts_sent").get<std::uint64_t>();

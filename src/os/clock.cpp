@@ -72,6 +72,13 @@ private:
     std::optional<std::pair<TimePoint, std::uint64_t>> key_;
 };
 
+std::chrono::system_clock::time_point SimulatedTime::wall() const {
+    constexpr std::chrono::seconds k2026{1'767'225'600};  // 2026-01-01T00:00:00Z
+    return std::chrono::system_clock::time_point{k2026} +
+           std::chrono::duration_cast<std::chrono::system_clock::duration>(now_ - start_ +
+                                                                           wall_step_);
+}
+
 std::unique_ptr<Alarm> SimulatedTime::make_alarm(std::function<void()> fire) {
     return std::make_unique<SimAlarm>(*this, std::move(fire));
 }

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 
 namespace vipd::os {
 namespace {
@@ -136,6 +137,44 @@ std::error_code set_socket_access(const std::string& path, std::optional<gid_t> 
 
 void remove_file(const std::string& path) {
     ::unlink(path.c_str());
+}
+
+Expected<std::string, std::string> read_secret_file(const std::string& path) {
+    // Followed if a symlink (a credential may be linked into place); what is opened is checked.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return Unexpected{"cannot be opened: " + last_error().message()};
+    struct stat st {};
+    std::string why;
+    if (::fstat(fd, &st) != 0) {
+        why = "cannot be read: " + last_error().message();
+    } else if (!S_ISREG(st.st_mode)) {
+        why = fmt::format("is {}, not a regular file", file_kind(st.st_mode));
+    } else if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        why = fmt::format("is open to group or others (mode {:04o}): chmod 600 it",
+                          st.st_mode & 07777U);
+    } else if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+        why = fmt::format("belongs to uid {}, not root", st.st_uid);
+    } else if (static_cast<std::size_t>(st.st_size) > kSecretFileLimit) {
+        why = fmt::format("is too large ({} bytes; a key is at most {})", st.st_size,
+                          kSecretFileLimit);
+    }
+    if (!why.empty()) {
+        ::close(fd);
+        return Unexpected{why};
+    }
+    std::array<char, kSecretFileLimit + 1> buf{};
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    const auto ec = n < 0 ? last_error() : std::error_code{};
+    ::close(fd);
+    std::string out;
+    if (!ec && static_cast<std::size_t>(n) <= kSecretFileLimit) {
+        out.assign(buf.data(), static_cast<std::size_t>(n));
+    }
+    ::explicit_bzero(buf.data(), buf.size());
+    if (ec) return Unexpected{"cannot be read: " + ec.message()};
+    if (static_cast<std::size_t>(n) > kSecretFileLimit)
+        return Unexpected{std::string("grew while read")};
+    return out;
 }
 
 }  // namespace vipd::os

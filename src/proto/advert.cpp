@@ -4,6 +4,8 @@
 //   (s) bytes 6-7: checksum, then the addresses, then (v2 only) 8 bytes of authentication data.
 #include "vipd/proto/advert.hpp"
 
+#include "vipd/proto/hmac.hpp"
+
 #include "vipd/proto/wire.hpp"
 
 #include <algorithm>
@@ -117,13 +119,19 @@ Expected<Advert, DropReason> decode(std::span<const std::uint8_t> message, const
     if (count == 0) return Unexpected{DropReason::NoAddresses};
     const std::size_t expected = encoded_size(version, family, count);
     if (message.size() < expected) return Unexpected{DropReason::Truncated};
-    if (message.size() > expected) return Unexpected{DropReason::TrailingBytes};
+    const bool signed_advert = message.size() == expected + kHmacTrailerSize;
+    if (message.size() > expected && !signed_advert) {
+        return Unexpected{DropReason::TrailingBytes};
+    }
+    const auto whole = message;
+    message = message.first(expected);
+    const auto summed = family == Family::IPv6 ? whole : message;
 
     // §7.1: MUST verify the checksum. Try each variant this policy accepts and remember
     // which one matched, so the sender's convention can be learned and reported.
     std::optional<ChecksumVariant> matched;
     for (const auto variant : receive_variants(version, family, policy)) {
-        if (vrrp_checksum_valid(message, variant, meta.src, meta.dst)) {
+        if (vrrp_checksum_valid(summed, variant, meta.src, meta.dst)) {
             matched = variant;
             break;
         }
@@ -131,6 +139,7 @@ Expected<Advert, DropReason> decode(std::span<const std::uint8_t> message, const
     if (!matched) return Unexpected{DropReason::BadChecksum};
 
     Advert advert;
+    if (signed_advert) advert.signed_message = whole;
     advert.family = family;
     advert.checksum = *matched;
     advert.fields.version = version;

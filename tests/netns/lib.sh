@@ -319,3 +319,48 @@ lab_conf() {
 }
 
 lab_log_count_at_least() { [ "$(lab_log_count "$1" "$2")" -ge "$3" ]; }
+
+# --- auth_hmac labs: capture signed adverts, and replay them --------------------------------
+
+# lab_capture_signed HOST SRC VRID KEY_ID OUT: 1.5 s of the VRRP packets HOST's eth0 sees;
+# writes the adverts SRC sent for VRID to OUT (hex, one per line), failing unless there are
+# at least 10 and each is 12 bytes of advert and a 28-byte trailer of type 1 naming KEY_ID.
+lab_capture_signed() {
+    local host=$1 src=$2 vrid=$3 key=$4 out=$5 pcap="$LAB_DIR/$1-$3.pcap"
+    lab_bg ip netns exec "$LAB-$host" tcpdump -i eth0 -U -n -w "$pcap" 'ip proto 112'
+    sleep 1.5
+    kill "${LAB_BG_PIDS[-1]}"
+    sleep 0.2
+    python3 - "$pcap" "$out" "$LAB_ROOT_DIR/tests/golden" "$src" "$vrid" "$key" <<'PY' ||
+import sys
+sys.path.insert(0, sys.argv[3])
+from extract import vrrp_packets
+src, vrid, key = sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+msgs = [m for fam, s, dst, ttl, m in vrrp_packets(sys.argv[1])
+        if str(s) == src and str(dst) == "224.0.0.18" and m[1] == vrid]
+assert len(msgs) >= 10, f"{len(msgs)} adverts from {src} for VRID {vrid} in 1.5 s"
+for m in msgs:
+    assert len(m) == 40 and m[12] == 1 and m[13] == key, m.hex()
+open(sys.argv[2], "w").write("\n".join(m.hex() for m in msgs))
+PY
+        lab_fail "$src's adverts for VRID $vrid are not signed with key $key as they should be"
+}
+
+# lab_replay HOST SRC FILE: from HOST, which must have SRC as an address, sends the adverts
+# of FILE (lab_capture_signed's) to 224.0.0.18 again and again, one every 5 ms, for 2 s,
+# in the background (its pid in LAB_REPLAYER).
+lab_replay() {
+    ip netns exec "$LAB-$1" python3 - "$2" "$3" <<'PY' &
+import socket, sys, time
+msgs = [bytes.fromhex(h) for h in open(sys.argv[2]).read().split()]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 255)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(sys.argv[1]))
+end = time.monotonic() + 2
+while time.monotonic() < end:
+    for m in msgs:
+        s.sendto(m, ("224.0.0.18", 0))
+        time.sleep(0.005)
+PY
+    LAB_REPLAYER=$!
+}

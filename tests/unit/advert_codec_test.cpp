@@ -239,6 +239,38 @@ TEST(AdvertCodec, Rfc9568_7_1_ExtraBytesAreRejected) {
     EXPECT_EQ(error_of(p), DropReason::TrailingBytes);
 }
 
+// draft-cassen-vrrp-auth-hmac-00: exactly 28 bytes after the addresses are a trailer, set
+// aside for the instance; the v2 password is still read where it stands. IPv4's checksum
+// covers the advert alone (keepalived's), IPv6's the whole payload (the kernel's
+// IPV6_CHECKSUM); any other length is still trailing bytes.
+TEST(AdvertCodec, AnHmacTrailerIsSetAsideAndOtherTailsAreNot) {
+    for (auto p : {v3_ipv4(), v2_pass()}) {
+        const auto body = p.bytes.size();
+        p.bytes.resize(body + 28, 0xA5);  // the v4 checksum does not change
+        const auto a = decode(p.bytes, p.meta);
+        ASSERT_TRUE(a.has_value()) << to_string(a.error());
+        EXPECT_EQ(a->signed_message.size(), body + 28);
+        EXPECT_EQ(a->addresses.size(), 1U + (a->fields.version == Version::V3 ? 1U : 0U));
+        if (a->fields.version == Version::V2) {
+            EXPECT_EQ(a->fields.auth_data, make_auth_data("secret1"));
+        }
+        for (const std::size_t other : {27U, 29U}) {
+            auto q = p;
+            q.bytes.resize(body + other, 0xA5);
+            EXPECT_EQ(error_of(q), DropReason::TrailingBytes) << other;
+        }
+    }
+    auto v6 = v3_ipv6();
+    v6.bytes.resize(v6.bytes.size() + 28, 0xA5);
+    EXPECT_EQ(error_of(v6), DropReason::BadChecksum);  // still summed without the trailer
+    refresh_checksum(v6, ChecksumVariant::PseudoHeader);
+    const auto a = decode(v6.bytes, v6.meta);
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(a->signed_message.size(), v6.bytes.size());
+    const auto plain = v3_ipv4();
+    EXPECT_TRUE(decode(plain.bytes, plain.meta)->signed_message.empty());
+}
+
 TEST(AdvertCodec, Rfc9568_7_1_ChecksumMustMatch) {
     auto p = v3_ipv4();
     p.bytes[7] ^= 0x01;

@@ -5,6 +5,7 @@
 #include <syslog.h>
 #include "config/text_limits.hpp"
 #include "vipd/daemon/daemon.hpp"
+#include "vipd/os/files.hpp"
 #include "vipd/os/host.hpp"
 
 #include <fmt/format.h>
@@ -1734,7 +1735,13 @@ instances = (
       notify = { user = "root"; timeout = 2; };
       authentication = { type = "pass"; password = "s3cr\"t"; };
       addresses = [ "198.51.100.1/25" ]; },
-    { name = "web6"; interface = "eth0"; vrid = 51; addresses = [ "2001:db8::1/64" ]; }
+    { name = "web6"; interface = "eth0"; vrid = 51; addresses = [ "2001:db8::1/64" ];
+      auth_hmac = { keys = ( { id = 3; key = "hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"; },
+                             { id = 9; key = "an ASCII secret of thirty-two bytes"; } );
+                    active_key = 9; mode = "permissive"; anti_replay = "time"; time_window = 30; }; },
+    { name = "mono"; interface = "eth1"; vrid = 53; addresses = [ "198.51.100.9/25" ];
+      auth_hmac = { keys = ( { id = 1; key = "an ASCII secret of thirty-two bytes"; } );
+                    mode = "receive-only"; anti_replay = "monotonic"; }; }
 );
 sync_groups = ( { name = "g"; instances = ( "web", "legacy" );
                   notify = { fault = "/usr/local/bin/gf"; }; } );
@@ -1789,6 +1796,124 @@ TEST(ConfigWriter, DefaultsAreSpelledOut) {
           "    # debug: unset (every category at log_level debug, else none)\n"}) {
         EXPECT_NE(text.find(line), std::string::npos) << line << " not in:\n" << text;
     }
+}
+
+// --- auth_hmac ------------------------------------------------------------------------------
+
+constexpr const char* kHexKey =
+    "hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+TEST(ConfigHmac, KeysModesAndTheDerivedWindowAreRead) {
+    const auto r = load(instance_with(fmt::format(
+        R"(advert_interval = 2.5; auth_hmac = {{ keys = ( {{ id = 7; key = "{}"; }} ); }};)",
+        kHexKey)));
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    const auto& h = r.config->instances.at(0).auth_hmac;
+    ASSERT_TRUE(h.has_value());
+    ASSERT_EQ(h->keys.size(), 1U);
+    EXPECT_EQ(h->keys[0].id, 7);
+    ASSERT_EQ(h->keys[0].secret.bytes().size(), 32U);
+    EXPECT_EQ(h->keys[0].secret.bytes()[31], 0x1f);
+    EXPECT_EQ(h->keys[0].value, "");  // an inline secret is kept as bytes only
+    EXPECT_EQ(h->active_key, 7);      // the only key signs
+    EXPECT_EQ(h->mode, HmacMode::Enforce);
+    EXPECT_EQ(h->anti_replay, AntiReplay::Time);
+    EXPECT_EQ(h->time_window, 6s);  // 3 x 2 s: the interval in whole seconds, as keepalived
+    const auto fast = load(instance_with(fmt::format(
+        R"(advert_interval = 0.1; auth_hmac = {{ keys = ( {{ id = 1; key = "{}"; }} ); }};)",
+        kHexKey)));
+    ASSERT_TRUE(fast.ok());
+    EXPECT_EQ(fast.config->instances.at(0).auth_hmac->time_window, 5s);  // at least 5 s
+    // keepalived's hex may have blanks between the digits.
+    const auto spaced = load(instance_with(
+        R"(auth_hmac = { keys = ( { id = 1; key = "hex:00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d )"
+        R"(0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f"; } ); };)"));
+    ASSERT_TRUE(spaced.ok()) << ::testing::PrintToString(messages(spaced));
+    EXPECT_EQ(spaced.config->instances.at(0).auth_hmac->keys[0].secret, h->keys[0].secret);
+}
+
+TEST(ConfigHmac, EveryMistakeIsNamedAtItsLine) {
+    const auto key = [](int id, const std::string& v) {
+        return fmt::format(R"({{ id = {}; key = "{}"; }})", id, v);
+    };
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"auth_hmac = { keys = ( " + key(1, "hex:0011") + " ); };",
+         "test.conf:7: auth_hmac key value: 2 bytes; a key is 32..64 bytes"},
+        {"auth_hmac = { keys = ( " + key(1, "hex:0g" + std::string(62, '0')) + " ); };",
+         "test.conf:7: auth_hmac key value: the hex: value has a character that is not a hex "
+         "digit"},
+        {"auth_hmac = { keys = ( ); };",
+         "test.conf:7: 'keys' is empty: auth_hmac = { keys = ( { id = 1; key = "
+         "\"file:/etc/vipd/vrrp.key\"; } ); };"},
+        {"auth_hmac = { keys = ( " + key(1, "hex:0" + std::string(64, '0')) + " ); };",
+         "test.conf:7: auth_hmac key value: an odd number of hex digits"},
+        {"auth_hmac = { keys = ( " + key(1, std::string(65, 'x')) + " ); };",
+         "test.conf:7: auth_hmac key value: 65 bytes; a key is 32..64 bytes"},
+        {"auth_hmac = { keys = ( " + key(1, kHexKey) + ", " + key(1, kHexKey) + " ); };",
+         "test.conf:7: duplicate auth_hmac key id 1"},
+        {"auth_hmac = { keys = ( " + key(0, kHexKey) + " ); };",
+         "test.conf:7: 'id' must be in the range 1..255 (got 0)"},
+        {"auth_hmac = { keys = ( " + key(1, kHexKey) + ", " + key(2, kHexKey) + " ); };",
+         "test.conf:7: 'auth_hmac' has several keys: say which signs with active_key = ID;"},
+        {"auth_hmac = { keys = ( " + key(1, kHexKey) + " ); active_key = 2; };",
+         "test.conf:7: active_key 2 is not one of the keys"},
+        {"auth_hmac = { keys = ( " + key(1, kHexKey) + " ); mode = \"strict\"; };",
+         "test.conf:7: 'mode' must be \"enforce\", \"permissive\" or \"receive-only\" (got "
+         "\"strict\")"},
+        {"auth_hmac = { keys = ( " + key(1, kHexKey) +
+             " ); anti_replay = \"monotonic\"; time_window = 9; };",
+         "test.conf:7: 'time_window' applies to anti_replay = \"time\" only"},
+        {"auth_hmac = { keys = ( " + key(1, kHexKey) + " ); time_window = 301; };",
+         "test.conf:7: 'time_window' must be in the range 1..300 (got 301)"},
+        {"auth_hmac = { };",
+         "test.conf:7: 'auth_hmac' needs at least one key: auth_hmac = { "
+         "keys = ( { id = 1; key = \"file:/etc/vipd/vrrp.key\"; } ); };"},
+        {"auth_hmac = { keys = ( " + key(1, "file:/etc/vipd/k") + " ); };",
+         "test.conf:7: key file /etc/vipd/k cannot be read here"},
+        {"version = 2; authentication = { type = \"pass\"; password = \"x\"; };\n"
+         "auth_hmac = { keys = ( " +
+             key(1, kHexKey) + " ); };",
+         "test.conf:8: 'auth_hmac' replaces 'authentication' (VRRPv2 passwords): remove one"},
+    };
+    for (const auto& [extra, want] : cases)
+        EXPECT_EQ(only_error(instance_with(extra)), want) << extra;
+}
+
+TEST(ConfigHmac, AKeyFileIsReadOnlyWhenPrivate) {
+    TempDir dir;
+    Checks checks;
+    checks.read_secret = [](const std::string& path) { return os::read_secret_file(path); };
+    const auto conf = [&](const std::string& path) {
+        return instance_with(
+            fmt::format(R"(auth_hmac = {{ keys = ( {{ id = 1; key = "file:{}"; }} ); }};)", path));
+    };
+    // A systemd credential or a file written by hand (its line end is not part of the key).
+    const auto good = dir.write("vrrp.key", std::string(kHexKey) + "\n");
+    ::chmod(good.c_str(), 0600);
+    const auto r = load_string(conf(good), kName, checks);
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(messages(r));
+    EXPECT_EQ(r.config->instances.at(0).auth_hmac->keys.at(0).secret.bytes().size(), 32U);
+    EXPECT_EQ(r.config->instances.at(0).auth_hmac->keys.at(0).value, "file:" + good);
+    // Readable by others: refused, and said how to fix it.
+    const auto open = dir.write("open.key", kHexKey);
+    ::chmod(open.c_str(), 0644);
+    const auto bad = load_string(conf(open), kName, checks);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(messages(bad).at(0),
+              fmt::format("test.conf:7: key file {} is open to group or others (mode 0644): "
+                          "chmod 600 it",
+                          open));
+    const auto missing = load_string(conf(dir.path() + "/none"), kName, checks);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(messages(missing).at(0), fmt::format("test.conf:7: key file {}/none cannot be "
+                                                   "opened: No such file or directory",
+                                                   dir.path()));
+    // A directory is not a key.
+    const auto not_a_file = load_string(conf(dir.path()), kName, checks);
+    ASSERT_FALSE(not_a_file.ok());
+    EXPECT_EQ(
+        messages(not_a_file).at(0),
+        fmt::format("test.conf:7: key file {} is a directory, not a regular file", dir.path()));
 }
 
 }  // namespace

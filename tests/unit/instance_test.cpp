@@ -180,6 +180,67 @@ TEST_F(InstanceTest, UnicastSendsToEachPeer) {
         EXPECT_EQ(transport.decoded(i).fields.priority, Priority{150}) << "advert " << i;
 }
 
+config::HmacAuthConfig hmac_keys(std::uint8_t fill) {
+    std::vector<std::uint8_t> k(32, fill);
+    config::HmacAuthConfig h;
+    h.keys.push_back({.id = 1, .value = "", .secret = config::SecretBytes(k)});
+    h.active_key = 1;
+    return h;
+}
+
+// auth_hmac in the driver: a master signs each advert afresh; a backup takes a signed
+// advert once, and counts a copy and an unsigned advert as drops that leave its
+// Master_Down_Timer alone (strangers' keys: advert_auth_test).
+TEST_F(InstanceTest, SignedAdvertsGoOutAndOnlyGenuineOnesComeIn) {
+    auto c = web(150);
+    c.auth_hmac = hmac_keys(0x42);
+    auto master = start_claiming(c);
+    ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 2; }));
+    const auto first = transport.sent[0], second = transport.sent[1];
+    ASSERT_EQ(first.bytes.size(), 12U + proto::kHmacTrailerSize);
+    const auto t1 = proto::read_hmac_trailer(first.bytes),
+               t2 = proto::read_hmac_trailer(second.bytes);
+    ASSERT_TRUE(t1 && t2);
+    EXPECT_TRUE(sequence_after(t2->sequence, t1->sequence));
+    // The time of day in its seconds (the simulated clock's: 2026-01-01, a second or two on).
+    EXPECT_NEAR(static_cast<double>(t1->sequence >> 32U), 1'767'225'600.0, 3.0);
+    EXPECT_TRUE(master->status(time.now()).auth_hmac.has_value());
+
+    auto b = web(100);
+    b.name = "backup";
+    b.auth_hmac = hmac_keys(0x42);
+    auto backup = make(b);
+    const auto info = eth0();
+    backup->update_interface(&info);
+    backup->start();
+    const auto take = [&](const FakeTransport::Sent& s) {
+        const proto::RxMeta meta{s.src, s.dst, 255, 7};
+        const auto a = proto::decode(s.bytes, meta);
+        ASSERT_TRUE(a.has_value());
+        backup->receive(*a, meta);
+    };
+    take(first);
+    EXPECT_EQ(backup->counters().adverts_received, 1U);
+    const auto deadline = backup->machine().master_down_deadline();
+    take(first);                                                      // captured and sent again
+    deliver(*backup, {.vrid = Vrid{51}, .priority = Priority{200}});  // unsigned
+    const auto drops = [&](DropReason r) {
+        return backup->counters().drops[static_cast<std::size_t>(r)];
+    };
+    EXPECT_EQ(drops(DropReason::HmacReplay), 1U);
+    EXPECT_EQ(drops(DropReason::HmacMissing), 1U);
+    EXPECT_EQ(backup->counters().adverts_received, 1U);
+    EXPECT_EQ(backup->machine().master_down_deadline(), deadline);
+    take(second);
+    EXPECT_EQ(backup->counters().adverts_received, 2U);
+    // A reload that drops auth_hmac: a signed advert is then not taken on trust either.
+    b.auth_hmac.reset();
+    backup->reconfigure(b, &info);
+    ASSERT_TRUE(run_until([&] { return transport.sent.size() >= 3; }));
+    take(transport.sent.back());
+    EXPECT_EQ(drops(DropReason::TrailingBytes), 1U);
+}
+
 TEST(AdvertGrid, RoundsDownToTheCentisecond) {
     const TimePoint t{std::chrono::microseconds{12'345'678}};
     EXPECT_EQ(on_advert_grid(t), TimePoint{std::chrono::milliseconds{12'340}});

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vipd/config/model.hpp"
+#include "vipd/core/expected.hpp"
 
 namespace vipd::config {
 
@@ -53,6 +54,9 @@ struct Checks {
     std::function<std::optional<std::string>(const IpAddress&)> address_interface;
     // router_id's default; empty (or an empty answer) = "vipd".
     std::function<std::string()> host_name;
+    // The contents of an auth_hmac key file (os::read_secret_file), or why it is refused.
+    // Empty = key files cannot be read (each is an error).
+    std::function<Expected<std::string, std::string>(const std::string& path)> read_secret;
 };
 
 [[nodiscard]] LoadResult load_file(const std::string& path, const Checks& checks);

@@ -5,10 +5,12 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "vipd/core/hmac_modes.hpp"
 #include "vipd/core/ip_address.hpp"
 #include "vipd/core/process_match.hpp"
 #include "vipd/core/route.hpp"
@@ -132,6 +134,42 @@ struct NotifyConfig {
     friend bool operator==(const NotifyConfig&, const NotifyConfig&) = default;
 };
 
+// Key material: wiped from memory when it goes (copies too), never logged or shown.
+class SecretBytes {
+public:
+    SecretBytes() = default;
+    explicit SecretBytes(std::vector<std::uint8_t> bytes) : bytes_(std::move(bytes)) {}
+    SecretBytes(const SecretBytes&) = default;
+    SecretBytes& operator=(const SecretBytes& o);
+    SecretBytes(SecretBytes&& o) noexcept : bytes_(std::move(o.bytes_)) {}
+    SecretBytes& operator=(SecretBytes&& o) noexcept;
+    ~SecretBytes();
+    [[nodiscard]] std::span<const std::uint8_t> bytes() const { return bytes_; }
+    friend bool operator==(const SecretBytes&, const SecretBytes&) = default;
+
+private:
+    void wipe();
+    std::vector<std::uint8_t> bytes_;
+};
+
+// auth_hmac (draft-cassen-vrrp-auth-hmac-00, keepalived's keywords).
+struct HmacKeyConfig {
+    std::uint8_t id = 1;  // 1..255, named in every trailer
+    std::string value;    // as written: "hex:...", "file:PATH" or the secret in ASCII
+    SecretBytes secret;   // 32..64 bytes
+    friend bool operator==(const HmacKeyConfig&, const HmacKeyConfig&) = default;
+};
+struct HmacAuthConfig {
+    std::vector<HmacKeyConfig> keys;  // all accepted
+    std::uint8_t active_key = 1;      // the one signing
+    HmacMode mode = HmacMode::Enforce;
+    AntiReplay anti_replay = AntiReplay::Time;
+    // How far a trailer's time may stray from ours (time mode); resolved by the loader:
+    // 3 x advert_interval, 5..300 s, unless set.
+    std::chrono::seconds time_window{5};
+    friend bool operator==(const HmacAuthConfig&, const HmacAuthConfig&) = default;
+};
+
 struct InstanceConfig {
     std::string name;
     std::string interface;
@@ -149,6 +187,7 @@ struct InstanceConfig {
     AuthType auth_type = AuthType::None;         // v2 only
     std::string password;                        // v2 simple password, 1..8 characters
     ChecksumMode checksum = ChecksumMode::Auto;  // v3 IPv4 only
+    std::optional<HmacAuthConfig> auth_hmac;     // none: adverts unsigned
     AnnounceConfig announce;                     // defaults from global
     std::vector<TrackScript> track_scripts;
     std::vector<TrackInterface> track_interfaces;

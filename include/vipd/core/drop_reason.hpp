@@ -1,6 +1,7 @@
 // Why a received advertisement was dropped: one reason per receive rule, each with its own
 // counter (as CARP keeps a counter per drop reason). The codec reports the packet-level
-// ones, the receive policy and the state machine the ones that need an instance.
+// ones, the receive policy, auth_hmac (daemon/advert_auth) and the state machine the ones
+// that need an instance.
 #pragma once
 
 #include <array>
@@ -31,8 +32,15 @@ enum class DropReason : std::uint8_t {
     LocalIsOwner,      // local router owns the addresses (priority 255) (§7.1)
     IntervalMismatch,  // v2 Adver Int differs from the configured one (RFC 3768 §7.1)
     AddressMismatch,   // v2 address list differs and the sender is not the owner
+    // --- auth_hmac (draft-cassen-vrrp-auth-hmac-00) ---
+    HmacMissing,     // enforce mode: the advert carries no trailer
+    HmacMalformed,   // the trailer's type is not HMAC-SHA256/128, or its reserved bytes not 0
+    HmacUnknownKey,  // the trailer names a key id that is not configured
+    HmacBadTag,      // the tag is not the one the key gives
+    HmacStale,       // anti_replay time: the trailer's time is outside the window
+    HmacReplay,      // its sequence does not come after the last one from that sender
 };
-inline constexpr std::size_t kDropReasonCount = 18;
+inline constexpr std::size_t kDropReasonCount = 24;
 inline constexpr DropReason kFirstPolicyDrop = DropReason::UnknownVrid;
 
 // The counter's name: "bad_ttl", "not_a_peer", ...

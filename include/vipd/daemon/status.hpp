@@ -46,6 +46,17 @@ struct InstanceCountersStatus {
     friend bool operator==(const InstanceCountersStatus&, const InstanceCountersStatus&) = default;
 };
 
+// auth_hmac as configured and last heard (never a key, only ids).
+struct AuthStatus {
+    std::string mode;  // enforce, permissive, receive-only
+    int active_key = 0;
+    std::vector<int> keys;
+    std::string anti_replay;                  // time, monotonic
+    std::optional<int> time_window_s;         // time mode
+    std::optional<std::int64_t> last_skew_s;  // our clock minus the last verified sender's
+    friend bool operator==(const AuthStatus&, const AuthStatus&) = default;
+};
+
 struct InstanceStatus {
     std::string name;
     std::string interface;
@@ -71,6 +82,7 @@ struct InstanceStatus {
     std::optional<std::int64_t> adver_timer_ms;
     std::int64_t in_state_ms = 0;
     std::optional<std::string> last_transition;  // its reason
+    std::optional<AuthStatus> auth_hmac;         // none: adverts unsigned
     InstanceCountersStatus counters;
     friend bool operator==(const InstanceStatus&, const InstanceStatus&) = default;
 };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -29,6 +30,9 @@ class TimeSource {
 public:
     virtual ~TimeSource() = default;
     [[nodiscard]] virtual TimePoint now() const = 0;
+    // The time of day (UTC), for what peers compare across hosts (auth_hmac's sequence).
+    // It may step; nothing is timed by it.
+    [[nodiscard]] virtual std::chrono::system_clock::time_point wall() const = 0;
     // An alarm whose handler is `fire` (run from the event loop, never from set()).
     [[nodiscard]] virtual std::unique_ptr<Alarm> make_alarm(std::function<void()> fire) = 0;
 };
@@ -37,6 +41,9 @@ class RealTime final : public TimeSource {
 public:
     explicit RealTime(boost::asio::io_context& io) : io_(io) {}
     [[nodiscard]] TimePoint now() const override { return Clock::now(); }
+    [[nodiscard]] std::chrono::system_clock::time_point wall() const override {
+        return std::chrono::system_clock::now();
+    }
     [[nodiscard]] std::unique_ptr<Alarm> make_alarm(std::function<void()> fire) override;
 
 private:
@@ -47,12 +54,17 @@ private:
 // time in the order they were set), each with now() at its own time.
 class SimulatedTime final : public TimeSource {
 public:
-    explicit SimulatedTime(TimePoint start = TimePoint{std::chrono::hours{1}}) : now_(start) {}
+    explicit SimulatedTime(TimePoint start = TimePoint{std::chrono::hours{1}})
+        : now_(start), start_(start) {}
     SimulatedTime(const SimulatedTime&) = delete;
     SimulatedTime& operator=(const SimulatedTime&) = delete;
 
     [[nodiscard]] TimePoint now() const override { return now_; }
+    // Starts at 2026-01-01 00:00:00 UTC and moves with now(), plus any step_wall().
+    [[nodiscard]] std::chrono::system_clock::time_point wall() const override;
     [[nodiscard]] std::unique_ptr<Alarm> make_alarm(std::function<void()> fire) override;
+    // The time of day jumps by `d` (an NTP step); now() does not move.
+    void step_wall(Duration d) { wall_step_ += d; }
 
     // Moves time on by `d`, firing every alarm due on the way.
     void advance(Duration d);
@@ -68,6 +80,8 @@ private:
     bool step(TimePoint until);
 
     TimePoint now_;
+    TimePoint start_;
+    Duration wall_step_{};
     std::uint64_t seq_ = 0;
     // (when, order set) -> the alarm; an entry whose alarm was set again, cancelled or
     // destroyed is gone from the map.

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "vipd/core/expected.hpp"
+
 namespace vipd::os {
 
 // Writes `text` to a fresh file beside `path` (O_EXCL, O_NOFOLLOW, `mode`) and renames it
@@ -45,5 +47,12 @@ inline constexpr std::size_t kTrackedReadLimit = 128;
 [[nodiscard]] std::error_code set_socket_access(const std::string& path, std::optional<gid_t> group,
                                                 mode_t mode);
 void remove_file(const std::string& path);
+
+// A secret (an auth_hmac key file, a systemd credential): a regular file that nobody but its
+// owner may read or write, owned by root or by this process's user, at most
+// kSecretFileLimit bytes, read without waiting. Otherwise, why not. The buffer read into is
+// wiped.
+inline constexpr std::size_t kSecretFileLimit = 4096;
+[[nodiscard]] Expected<std::string, std::string> read_secret_file(const std::string& path);
 
 }  // namespace vipd::os

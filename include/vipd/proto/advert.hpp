@@ -77,10 +77,16 @@ struct Advert {
     Family family = Family::IPv4;
     AddressView addresses;
     ChecksumVariant checksum = ChecksumVariant::MessageOnly;  // the variant that matched
+    // The whole message when it ends in an HMAC trailer (draft-cassen-vrrp-auth-hmac-00:
+    // exactly kHmacTrailerSize bytes after the addresses); empty when it has none. Whether
+    // one is wanted is the receiving instance's business.
+    std::span<const std::uint8_t> signed_message;
 };
 
 // Validates every receive rule the packet itself can show (RFC 9568 §7.1, RFC 3768 §7.1)
 // and returns the advertisement or the first rule it breaks. `message` is the IP payload.
+// An HMAC trailer is set aside: an IPv4 checksum covers the advert without it (as
+// keepalived computes it), an IPv6 one the whole payload (the kernel's IPV6_CHECKSUM).
 [[nodiscard]] Expected<Advert, DropReason> decode(
     std::span<const std::uint8_t> message, const RxMeta& meta,
     ChecksumPolicy policy = ChecksumPolicy::AcceptBoth);
