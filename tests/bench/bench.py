@@ -10,10 +10,16 @@ Each scenario runs both daemons with equivalent generated configurations and pri
 row per daemon; the table at the end has the ratios vipd / keepalived. Nothing here is a
 pass/fail test: the numbers go in the issue notes.
 
+With --auth-hmac every instance of both daemons signs and checks its adverts (auth_hmac,
+draft-cassen-vrrp-auth-hmac-00, one 32-byte key): the cost of HMAC-SHA256 per advert. The
+keepalived is then the auth_hmac build of ../shared/peers (KEEPALIVED_HMAC, or the one
+tests/interop/keepalived_hmac.sh cached in /var/cache/vipd-peers).
+
 Usage: bench.py [--only steady,mass,reload,startup,single,precision,handover] [--quick]
-                [--daemons vipd,keepalived]
+                [--daemons vipd,keepalived] [--auth-hmac]
 """
 import argparse
+import glob
 import os
 import re
 import signal
@@ -30,6 +36,8 @@ HOSTS = {"m": 11, "b": 12, "c": 100}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 VIPD = os.environ.get("VIPD", "build/src/vipd")
+KEEPALIVED = "keepalived"
+HMAC_KEY = ""  # --auth-hmac: "hex:..." for every instance of both daemons
 FLOOR = os.environ.get("VRRP_FLOOR", "build/tests/bench/vrrp-floor")
 WORK = tempfile.mkdtemp(prefix="vipd-bench.")
 PROCS = []  # everything we started, killed at exit
@@ -157,8 +165,10 @@ def vipd_conf(priority, insts, interval, extra_global="", prio_of=None):
     body = []
     for name, iface, vrid, v in insts:
         p = prio_of(name) if prio_of else priority
+        auth = (f'auth_hmac = {{ keys = ( {{ id = 1; key = "{HMAC_KEY}"; }} ); }}; '
+                if HMAC_KEY else "")
         body.append(f'  {{ name = "{name}"; interface = "{iface}"; vrid = {vrid}; '
-                    f'priority = {p}; advert_interval = {interval}; '
+                    f'priority = {p}; advert_interval = {interval}; {auth}'
                     f'addresses = [ "{v}/24" ]; }}')
     return "\n".join(lines) + "\n" + ",\n".join(body) + "\n);\n"
 
@@ -172,7 +182,10 @@ def keepalived_conf(priority, insts, interval, extra_global="", prio_of=None):
         p = prio_of(name) if prio_of else priority
         out += [f"vrrp_instance {name} {{", "  state BACKUP", f"  interface {iface}",
                 f"  virtual_router_id {vrid}", f"  priority {p}", f"  advert_int {interval}",
-                f"  virtual_ipaddress {{\n    {v}/24\n  }}", "}"]
+                f"  virtual_ipaddress {{\n    {v}/24\n  }}"]
+        if HMAC_KEY:
+            out += ["  auth_hmac {", f"    key 1 {HMAC_KEY}", "    active_key 1", "  }"]
+        out += ["}"]
     return "\n".join(out) + "\n"
 
 
@@ -201,7 +214,8 @@ class Daemon:
             for f in ("main.pid", "vrrp.pid"):
                 if os.path.exists(os.path.join(self.dir, f)):
                     os.unlink(os.path.join(self.dir, f))
-            cmd = ["keepalived", "-n", "-l", "-G", "-P", "-f", self.conf,
+            # (The auth_hmac build rejects -P; it has no virtual servers to run anyway.)
+            cmd = [KEEPALIVED, "-n", "-l", "-G"] + ([] if HMAC_KEY else ["-P"]) + ["-f", self.conf,
                    "-p", os.path.join(self.dir, "main.pid"),
                    "-r", os.path.join(self.dir, "vrrp.pid")]
         self.started = time.time()
@@ -675,8 +689,18 @@ def main():
     ap.add_argument("--precision-modes", default="plain,rt,unit",
                     help="precision: as started by hand, realtime by configuration, as the "
                          "packaged unit starts each daemon")
+    ap.add_argument("--auth-hmac", action="store_true",
+                    help="every instance signs and checks its adverts (auth_hmac)")
     args = ap.parse_args()
     args.only = set(args.only.split(","))
+    if args.auth_hmac:
+        global HMAC_KEY, KEEPALIVED
+        HMAC_KEY = "hex:" + "5a" * 32
+        built = sorted(glob.glob("/var/cache/vipd-peers/keepalived-auth-hmac-*/sbin/keepalived"))
+        KEEPALIVED = os.environ.get("KEEPALIVED_HMAC", built[-1] if built else "")
+        if "keepalived" in args.daemons and not KEEPALIVED:
+            sys.exit("--auth-hmac: no keepalived with auth_hmac (run tests/interop/"
+                     "keepalived_hmac.sh once, or set KEEPALIVED_HMAC)")
     if os.geteuid() != 0:
         sys.exit("bench.py needs root (network namespaces)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
