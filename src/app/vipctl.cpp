@@ -111,8 +111,10 @@ int print_show(const vipd::DaemonStatus& status, const std::string& name) {
         std::cout << fmt::format("{:<26}{}\n", "addresses:", j.at("addresses").dump());
         if (const auto& a = i.auth_hmac) {
             std::string keys;
-            for (const int k : a->keys)
-                keys += (keys.empty() ? "" : " ") + std::to_string(k);
+            for (const int k : a->keys) {
+                if (!keys.empty()) keys += ' ';
+                keys += std::to_string(k);
+            }
             std::cout << fmt::format(
                 "{:<26}{}, {} (accepts keys {}), anti-replay {}{}{}\n", "auth_hmac:", a->mode,
                 a->mode == "receive-only" ? std::string("not signing")
