@@ -164,12 +164,8 @@ void Loader::auth_hmac(const Setting& s, InstanceConfig& c) {
     }
     if (const auto* m = Schema::find(s, "mode")) {
         if (const auto v = schema_.string_value(*m)) {
-            if (*v == "enforce") {
-                h.mode = HmacMode::Enforce;
-            } else if (*v == "permissive") {
-                h.mode = HmacMode::Permissive;
-            } else if (*v == "receive-only") {
-                h.mode = HmacMode::ReceiveOnly;
+            if (const auto mode = parse_hmac_mode(*v)) {
+                h.mode = *mode;
             } else {
                 schema_.error(*m, fmt::format("'mode' must be \"enforce\", \"permissive\" or "
                                               "\"receive-only\" (got \"{}\")",
@@ -179,10 +175,8 @@ void Loader::auth_hmac(const Setting& s, InstanceConfig& c) {
     }
     if (const auto* r = Schema::find(s, "anti_replay")) {
         if (const auto v = schema_.string_value(*r)) {
-            if (*v == "time") {
-                h.anti_replay = AntiReplay::Time;
-            } else if (*v == "monotonic") {
-                h.anti_replay = AntiReplay::Monotonic;
+            if (const auto rule = parse_anti_replay(*v)) {
+                h.anti_replay = *rule;
             } else {
                 schema_.error(*r, fmt::format("'anti_replay' must be \"time\" or \"monotonic\" "
                                               "(got \"{}\")",

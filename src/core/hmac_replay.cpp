@@ -31,6 +31,20 @@ std::string_view to_string(AntiReplay a) {
     return "time";
 }
 
+std::optional<HmacMode> parse_hmac_mode(std::string_view s) {
+    for (const auto m : {HmacMode::ReceiveOnly, HmacMode::Permissive, HmacMode::Enforce}) {
+        if (s == to_string(m)) return m;
+    }
+    return std::nullopt;
+}
+
+std::optional<AntiReplay> parse_anti_replay(std::string_view s) {
+    for (const auto a : {AntiReplay::Time, AntiReplay::Monotonic}) {
+        if (s == to_string(a)) return a;
+    }
+    return std::nullopt;
+}
+
 std::uint64_t sequence_at(WallTime t) {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
     const auto secs = std::chrono::floor<std::chrono::seconds>(ns);

@@ -6,10 +6,7 @@
 namespace vipd {
 
 AdvertAuth::AdvertAuth(const config::HmacAuthConfig& c, std::span<const IpAddress> peers)
-    : mode_(c.mode),
-      anti_replay_(c.anti_replay),
-      window_(c.time_window),
-      replay_(c.anti_replay, c.time_window, peers) {
+    : mode_(c.mode), replay_(c.anti_replay, c.time_window, peers) {
     set_keys(c);
 }
 
@@ -23,9 +20,7 @@ void AdvertAuth::set_keys(const config::HmacAuthConfig& c) {
 
 void AdvertAuth::reconfigure(const config::HmacAuthConfig& c, std::span<const IpAddress> peers) {
     set_keys(c);
-    anti_replay_ = c.anti_replay;
-    window_ = c.time_window;
-    replay_.reconfigure(anti_replay_, window_, peers);
+    replay_.reconfigure(c.anti_replay, c.time_window, peers);
 }
 
 const proto::HmacKey* AdvertAuth::find(std::uint8_t id) const {
@@ -41,7 +36,7 @@ bool AdvertAuth::sign(std::span<std::uint8_t> message, Version version, Vrid vri
     if (key == nullptr || !key->usable()) return false;
     proto::write_hmac_trailer(
         message, *key, version, vrid, src, dst,
-        {.key_id = active_key_, .sequence = sequence_.next(now, anti_replay_, window_)});
+        {.key_id = active_key_, .sequence = sequence_.next(now, replay_.mode(), replay_.window())});
     return true;
 }
 
@@ -66,9 +61,9 @@ AdvertAuth::Verdict AdvertAuth::check(const proto::Advert& advert, const IpAddre
     }
     if (!replay_.accept(src, trailer->sequence, now)) return drop(DropReason::HmacReplay);
     last_skew_ = v.skew_seconds;
-    const auto half = window_.count() / 2;
+    const auto half = replay_.window().count() / 2;
     v.skew_warning =
-        anti_replay_ == AntiReplay::Time && (v.skew_seconds > half || v.skew_seconds < -half);
+        replay_.mode() == AntiReplay::Time && (v.skew_seconds > half || v.skew_seconds < -half);
     return v;
 }
 
@@ -78,8 +73,10 @@ AuthStatus AdvertAuth::status() const {
     s.active_key = active_key_;
     for (const auto& [id, key] : keys_)
         s.keys.push_back(id);
-    s.anti_replay = std::string(to_string(anti_replay_));
-    if (anti_replay_ == AntiReplay::Time) s.time_window_s = static_cast<int>(window_.count());
+    s.anti_replay = std::string(to_string(replay_.mode()));
+    if (replay_.mode() == AntiReplay::Time) {
+        s.time_window_s = static_cast<int>(replay_.window().count());
+    }
     s.last_skew_s = last_skew_;
     return s;
 }

@@ -53,10 +53,8 @@ private:
     std::vector<std::pair<std::uint8_t, proto::HmacKey>> keys_;
     std::uint8_t active_key_ = 0;
     HmacMode mode_;
-    AntiReplay anti_replay_;
-    std::chrono::seconds window_;
     HmacSequence sequence_;
-    ReplayGuard replay_;
+    ReplayGuard replay_;  // also holds the anti-replay rule and window
     std::optional<std::int64_t> last_skew_;
 };
 

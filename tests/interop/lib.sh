@@ -43,8 +43,11 @@ lab_require_keepalived_hmac() {
         rm -rf "$prefix"
         mv "$prefix.tmp" "$prefix"
     ) 9>"$cache/.lock" || lab_fail "could not build the keepalived test peer"
-    "$KEEPALIVED_HMAC" --version 2>&1 | grep -q 'Keepalived v' ||
-        lab_fail "$KEEPALIVED_HMAC does not run"
+    # (Read whole before matching: grep -q would close the pipe early, and under pipefail
+    # keepalived's SIGPIPE would fail the check now and then.)
+    local version
+    version=$("$KEEPALIVED_HMAC" --version 2>&1) || lab_fail "$KEEPALIVED_HMAC does not run"
+    [[ $version == *"Keepalived v"* ]] || lab_fail "$KEEPALIVED_HMAC is not keepalived: $version"
 }
 
 # lab_keepalived_hmac NAME CONFIG_TEXT: as lab_keepalived, with the auth_hmac build (which

@@ -146,6 +146,19 @@ TEST(AdvertAuth, OutsideTheTimeWindowIsStaleUnlessMonotonic) {
     EXPECT_EQ(check(mono_rx, old), DropReason::HmacReplay);
 }
 
+TEST(AdvertAuth, APeerClockHalfAWindowOffIsAcceptedAndFlagged) {
+    AdvertAuth sender(hmac({key(1)}, 1), {}), receiver(hmac({key(1)}, 1), {});
+    const auto near = receiver.check(advert(&sender, kNow).decoded(), ip("192.0.2.11"), kNow + 2s);
+    EXPECT_EQ(near.drop, std::nullopt);
+    EXPECT_FALSE(near.skew_warning);  // 2 s of a 5 s window
+    const auto w = advert(&sender, kNow + 1s);
+    const auto far = receiver.check(w.decoded(), ip("192.0.2.11"), kNow + 4s);
+    EXPECT_EQ(far.drop, std::nullopt);
+    EXPECT_TRUE(far.skew_warning);  // 3 s: more than half
+    EXPECT_EQ(far.skew_seconds, 3);
+    EXPECT_EQ(receiver.status().last_skew_s, 3);
+}
+
 TEST(AdvertAuth, KeysRotateWithoutADrop) {
     // Step 1: every receiver learns key 2; step 2: senders sign with it; step 3: key 1 goes.
     AdvertAuth sender(hmac({key(1)}, 1), {}), receiver(hmac({key(1)}, 1), {});

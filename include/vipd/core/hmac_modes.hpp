@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace vipd {
@@ -15,5 +16,8 @@ enum class HmacMode : std::uint8_t { ReceiveOnly, Permissive, Enforce };
 enum class AntiReplay : std::uint8_t { Time, Monotonic };
 [[nodiscard]] std::string_view to_string(HmacMode m);
 [[nodiscard]] std::string_view to_string(AntiReplay a);
+// The names to_string gives, read back; nullopt for any other.
+[[nodiscard]] std::optional<HmacMode> parse_hmac_mode(std::string_view s);
+[[nodiscard]] std::optional<AntiReplay> parse_anti_replay(std::string_view s);
 
 }  // namespace vipd

@@ -50,6 +50,8 @@ public:
     // (it only orders what the window already refuses; a sender reset by a clock step
     // recovers).
     [[nodiscard]] bool accept(const IpAddress& from, std::uint64_t sequence, WallTime now);
+    [[nodiscard]] AntiReplay mode() const { return mode_; }
+    [[nodiscard]] std::chrono::seconds window() const { return window_; }
     // Marks kept (status).
     [[nodiscard]] std::size_t senders() const { return marks_.size(); }
     // A reload: the rule, the window and the room change, the marks stay (a mark only ever
